@@ -1,0 +1,39 @@
+# Two commands for a new user: `make run` and `make test`. Everything else they need, these targets install.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate demo messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependency list changes.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runall
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages:
+	cd backoffice && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd invoices && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd incidents && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,58 @@
+"""The three staff roles and exactly what each may do. Data migrations call `grant_role_permissions`
+so that every environment gets the same groups; users are put in groups by the demo command or an admin."""
+from django.utils.translation import gettext_lazy as _
+
+CUSTOMER_SERVICE = "客服"
+MANAGER = "经理"
+FINANCE = "财务"
+
+ROLE_LABELS = {
+    CUSTOMER_SERVICE: _("customer service"),
+    MANAGER: _("manager"),
+    FINANCE: _("finance"),
+}
+
+# app_label -> role -> codenames. Customer service reads invoices but never changes them; finance changes
+# invoices only through service-backed screens (issue, sync, reissue, reconcile); managers read everything.
+ROLE_PERMISSIONS = {
+    "invoices": {
+        CUSTOMER_SERVICE: [
+            "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller",
+            "view_customer", "add_customer", "change_customer",
+        ],
+        FINANCE: [
+            "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller",
+            "view_customer", "add_customer", "change_customer",
+            "add_invoice", "sync_invoice", "reissue_invoice", "approve_reissue", "reconcile_invoices",
+        ],
+        MANAGER: [
+            "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller", "view_customer",
+        ],
+    },
+}
+
+
+def grant_role_permissions(apps, app_label, role_permissions=None):
+    """Create the groups if needed and give them the listed permissions of one app.
+
+    Permissions are normally created after migrate; create them now so the grant can't silently miss."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    app_config = apps.get_app_config(app_label)
+    # Migration state app configs have no models_module; the creators skip such apps unless told otherwise.
+    app_config.models_module = True
+    try:
+        create_contenttypes(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in (role_permissions or ROLE_PERMISSIONS[app_label]).items():
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+        missing = set(codenames) - {p.codename for p in perms}
+        if missing:
+            raise RuntimeError(f"Role {role}: unknown permissions {app_label}.{sorted(missing)}")
+        group.permissions.add(*perms)

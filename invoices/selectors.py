@@ -1,0 +1,16 @@
+"""Reads shared by the admin, the API and tasks."""
+from django.db.models import Prefetch
+
+from .models import Invoice, InvoiceEvent
+
+
+def invoice_list():
+    return Invoice.objects.select_related("seller", "buyer")
+
+
+def invoice_detail_qs():
+    return Invoice.objects.select_related("seller", "buyer", "original", "created_by").prefetch_related(
+        "lines",
+        Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("-at", "-id")),
+        Prefetch("corrections", queryset=Invoice.objects.select_related("seller").order_by("issued_at", "id")),
+    )

@@ -1,0 +1,13 @@
+"""Every domain write on the ledger. Admin, API, tasks, commands and imports call these."""
+from .customers import customer_create, customer_update
+from .events import invoice_event_record
+from .issue import InvoiceLineInput, invoice_issue, invoice_void
+
+__all__ = [
+    "InvoiceLineInput",
+    "customer_create",
+    "customer_update",
+    "invoice_event_record",
+    "invoice_issue",
+    "invoice_void",
+]
