@@ -1,0 +1,72 @@
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
+
+from . import factories
+
+ROLE_GROUPS = {"cs": CUSTOMER_SERVICE, "finance": FINANCE, "manager": MANAGER}
+
+
+def make_user(django_user_model, username, group=None, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username, is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def cs_user(django_user_model):
+    return make_user(django_user_model, "cs", CUSTOMER_SERVICE)
+
+
+@pytest.fixture
+def finance_user(django_user_model):
+    return make_user(django_user_model, "finance", FINANCE)
+
+
+@pytest.fixture
+def finance_user2(django_user_model):
+    return make_user(django_user_model, "finance2", FINANCE)
+
+
+@pytest.fixture
+def manager_user(django_user_model):
+    return make_user(django_user_model, "manager", MANAGER)
+
+
+@pytest.fixture
+def role_user(request, django_user_model):
+    """Parametrize indirectly with 'cs', 'finance' or 'manager'."""
+    return make_user(django_user_model, request.param, ROLE_GROUPS[request.param])
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def _login(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def seller(db):
+    return factories.seller()
+
+
+@pytest.fixture
+def customer(db):
+    return factories.customer()
+
+
+@pytest.fixture
+def invoice(db, seller, customer):
+    return factories.invoice(seller_obj=seller, buyer=customer)
