@@ -23,7 +23,10 @@ class InvoiceIssueForm(forms.Form):
     def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
         if admin_site is not None:
-            self.fields["buyer"].widget = AutocompleteSelect(Invoice._meta.get_field("buyer"), admin_site)
+            buyer = self.fields["buyer"]
+            buyer.widget = AutocompleteSelect(Invoice._meta.get_field("buyer"), admin_site)
+            # A widget set after field creation must be given the field's choice iterator itself.
+            buyer.widget.choices = buyer.choices
 
 
 class InvoiceLineForm(forms.Form):

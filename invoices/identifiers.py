@@ -77,7 +77,7 @@ def check_tax_id(raw):
 def looks_like_float_damage(value):
     """A 20-digit number that went through Excel comes back as 2.6442E+19 or with a trailing .0."""
     text = normalize_text(value)
-    return bool(_SCIENTIFIC_RE.match(text)) or (text.endswith(".0") and _DIGITS_RE.match(text[:-2] or "x"))
+    return bool(_SCIENTIFIC_RE.match(text)) or (text.endswith(".0") and bool(_DIGITS_RE.match(text[:-2])))
 
 
 def is_digits(value, length):

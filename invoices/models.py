@@ -60,12 +60,12 @@ class Customer(models.Model):
 
 
 class InvoiceKind(models.TextChoices):
-    DIGITAL_SPECIAL = "digital_special", _("数电发票（增值税专用发票）")
-    DIGITAL_GENERAL = "digital_general", _("数电发票（普通发票）")
-    VAT_SPECIAL = "vat_special", _("增值税专用发票")
-    VAT_GENERAL = "vat_general", _("增值税普通发票")
-    VAT_ELECTRONIC_GENERAL = "vat_electronic_general", _("增值税电子普通发票")
-    VAT_ELECTRONIC_SPECIAL = "vat_electronic_special", _("增值税电子专用发票")
+    DIGITAL_SPECIAL = "digital_special", _("Digital e-invoice (special VAT)")
+    DIGITAL_GENERAL = "digital_general", _("Digital e-invoice (general)")
+    VAT_SPECIAL = "vat_special", _("Special VAT invoice (paper)")
+    VAT_GENERAL = "vat_general", _("General VAT invoice (paper)")
+    VAT_ELECTRONIC_GENERAL = "vat_electronic_general", _("Electronic general VAT invoice")
+    VAT_ELECTRONIC_SPECIAL = "vat_electronic_special", _("Electronic special VAT invoice")
 
 
 DIGITAL_KINDS = (InvoiceKind.DIGITAL_SPECIAL, InvoiceKind.DIGITAL_GENERAL)
@@ -113,7 +113,7 @@ class Invoice(models.Model):
         _("sync status"), max_length=12, choices=SyncStatus.choices, default=SyncStatus.NOT_SENT
     )
     remarks = models.TextField(_("remarks"), blank=True)
-    drawer = models.CharField(_("drawer"), max_length=50, blank=True, help_text=_("开票人"))
+    drawer = models.CharField(_("drawer"), max_length=50, blank=True, help_text=_("The person who drew the invoice (开票人)."))
     original = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

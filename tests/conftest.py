@@ -1,10 +1,19 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 
 from . import factories
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service calls made directly by tests speak English so assertions read plainly; requests still pick
+    their language through LocaleMiddleware (Chinese by default), and tests/test_i18n.py checks both."""
+    with translation.override("en"):
+        yield
+
 
 ROLE_GROUPS = {"cs": CUSTOMER_SERVICE, "finance": FINANCE, "manager": MANAGER}
 
