@@ -104,13 +104,14 @@ class PlatformHandler(BaseHTTPRequestHandler):
         """Hook for tests that model a server which stores the upload and then fails to answer."""
 
 
-def make_server(port=8765, host="127.0.0.1", handler=PlatformHandler, token=None):
-    """A ThreadingHTTPServer on loopback only; port 0 picks a free port (read it from server.server_address)."""
+def make_server(port=8765, host="127.0.0.1", handler=PlatformHandler, token=None, daemon_threads=True):
+    """A ThreadingHTTPServer on loopback only; port 0 picks a free port (read it from server.server_address).
+    With daemon_threads=False, server_close() waits for requests in flight (tests use that)."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the simulated platform only listens on loopback")
     handler_cls = type("BoundPlatformHandler", (handler,), {
         "token": getattr(settings, "TAX_PLATFORM_TOKEN", "") if token is None else token,
     })
     server = ThreadingHTTPServer((host, port), handler_cls)
-    server.daemon_threads = True
+    server.daemon_threads = daemon_threads
     return server
