@@ -64,6 +64,9 @@ class SyncState(models.Model):
     attempts = models.PositiveSmallIntegerField(_("failed attempts in a row"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Failed because the platform stayed unreachable (not because it refused the data): re-queued
+    # automatically once the platform answers again, so an outage of any length loses nothing.
+    gave_up = models.BooleanField(_("gave up during an outage"), default=False)
     claim_token = models.CharField(max_length=32, blank=True, default="")
     claimed_until = models.DateTimeField(null=True, blank=True)
 

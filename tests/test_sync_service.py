@@ -264,3 +264,33 @@ def test_task_settings_obey_django_q_rules(settings):
     assert q["timeout"] < q["retry"] and q["max_attempts"] > 0
     assert settings.TAX_PLATFORM_CONNECT_TIMEOUT + settings.TAX_PLATFORM_READ_TIMEOUT < q["timeout"]
     assert sync_conf()["claim_ttl"] > q["timeout"]
+
+
+def test_invoices_that_gave_up_in_an_outage_are_requeued_when_it_ends(issued, run_hooks, settings):
+    settings.TAX_PLATFORM_SYNC = {"max_attempts": 1}
+    set_platform(outage=True)
+    gave_up = [issued(), issued()]
+    rejected_customer = factories.customer()
+    set_platform(outage=False, rejected_tax_ids=rejected_customer.tax_id)
+    refused = issued(buyer=rejected_customer)  # the platform answers: recovery, but this one is refused
+    assert refused.sync_status == SyncStatus.FAILED
+    for invoice in gave_up:
+        invoice.refresh_from_db()
+        assert invoice.sync_status == SyncStatus.SYNCED
+    refused.refresh_from_db()
+    assert refused.sync_status == SyncStatus.FAILED  # a data error is not retried automatically
+
+
+def test_sweep_probes_a_down_platform_and_requeues_on_recovery(issued, run_hooks, settings):
+    settings.TAX_PLATFORM_SYNC = {"max_attempts": 1}
+    set_platform(outage=True)
+    invoice = issued()
+    assert invoice.sync_status == SyncStatus.FAILED
+    with collect(signals.platform_recovered) as up:
+        assert run_hooks(invoices_sync_sweep) == 0  # still down: the probe fails quietly
+        set_platform(outage=False)
+        run_hooks(invoices_sync_sweep)
+    assert len(up.calls) == 1
+    invoice.refresh_from_db()
+    assert invoice.sync_status == SyncStatus.SYNCED
+    assert PlatformInvoice.objects.get().uploads == 1

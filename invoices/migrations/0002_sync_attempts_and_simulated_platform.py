@@ -81,6 +81,7 @@ class Migration(migrations.Migration):
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='failed attempts in a row')),
                 ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt at')),
                 ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last error')),
+                ('gave_up', models.BooleanField(default=False, verbose_name='gave up during an outage')),
                 ('claim_token', models.CharField(blank=True, default='', max_length=32)),
                 ('claimed_until', models.DateTimeField(blank=True, null=True)),
             ],

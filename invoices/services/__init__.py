@@ -7,6 +7,7 @@ from .sync import (
     invoice_sync_request,
     invoice_sync_run,
     invoice_verify,
+    invoices_requeue_after_outage,
     invoices_resync_bulk,
     invoices_sync_sweep,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "invoice_sync_request",
     "invoice_sync_run",
     "invoice_verify",
+    "invoices_requeue_after_outage",
     "invoices_resync_bulk",
     "invoices_sync_sweep",
 ]

@@ -9,7 +9,9 @@
   max_attempts; rejected → `failed` at once.
 - `invoice_verify`: ask the platform and set `synced`, `missing` or `mismatch`.
 - `invoices_resync_bulk`: re-queue failed/pending invoices issued since a time, in batches.
-- `invoices_sync_sweep`: the scheduled job; re-queues pending invoices whose retry time has come.
+- `invoices_sync_sweep`: the scheduled job; re-queues pending invoices whose retry time has come, and while
+  the platform is marked down probes it, so invoices that gave up during an outage (`failed`, never rejected)
+  are re-queued by `invoices_requeue_after_outage` as soon as it answers: an outage of any length loses nothing.
 """
 import time
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from ..locks import lock_invoice, lock_invoices
 from ..models import (
     Invoice,
     InvoiceEvent,
+    PlatformHealth,
     InvoiceEventKind,
     SyncAttempt,
     SyncOperation,
@@ -107,8 +110,8 @@ def _record_upload(invoice_id, result, started, duration):
             state.next_attempt_at = timezone.now() + timedelta(seconds=backoff_seconds(state.attempts))
             state.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             return "retry"
-        state.next_attempt_at = None
-        state.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        state.next_attempt_at, state.gave_up = None, True
+        state.save(update_fields=["attempts", "last_error", "next_attempt_at", "gave_up"])
         reason = _("Platform unavailable after %(n)d attempts: %(e)s") % {"n": state.attempts, "e": result}
         return _fail(invoice, reason, "", signals)
     note_platform(True)
@@ -270,11 +273,15 @@ def _requeue_batch(ids, statuses, actor, since, reason):
         return 0
     Invoice.objects.filter(pk__in=[inv.pk for inv in locked]).update(sync_status=SyncStatus.PENDING)
     reset_sync_state([inv.pk for inv in locked])
-    message = _("Bulk re-sync of invoices issued since %(since)s") % {
-        "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")}
+    if since is None:
+        message = _("Re-queued: %(r)s") % {"r": reason}
+    else:
+        message = _("Bulk re-sync of invoices issued since %(since)s") % {
+            "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")}
     InvoiceEvent.objects.bulk_create([
         InvoiceEvent(invoice=inv, kind=InvoiceEventKind.SYNC_QUEUED, actor=actor, message=message[:500],
-                     data={"from": inv.sync_status, "reason": reason, "bulk": True, "since": since.isoformat()})
+                     data={"from": inv.sync_status, "reason": reason, "bulk": True,
+                           "since": since.isoformat() if since else None})
         for inv in locked
     ])
     for inv in locked:
@@ -294,6 +301,7 @@ def invoices_sync_sweep(*, now=None, limit=None):
         .order_by("id").values_list("id", flat=True)[:limit]
     )
     if not ids:
+        _probe_platform()
         return 0
     # Keep the retry count (backoff continues) but push the due time so the next sweep doesn't double-queue.
     due = now + timedelta(seconds=sync_conf()["stale_after"])
@@ -304,3 +312,34 @@ def invoices_sync_sweep(*, now=None, limit=None):
     for invoice_id in ids:
         queue_sync_task(invoice_id)
     return len(ids)
+
+
+def _probe_platform():
+    """While the platform is marked down and nothing else is due, ask it about one invoice that gave up:
+    the first answer marks it available again, which re-queues every invoice that gave up."""
+    health = PlatformHealth.objects.filter(pk=1).first()
+    if health is None or health.available:
+        return
+    probe = (Invoice.objects.filter(sync_status=SyncStatus.FAILED, sync_state__gave_up=True)
+             .select_related("seller", "original").order_by("id").first())
+    if probe is None:
+        return
+    try:
+        get_gateway().query(probe)
+    except PlatformUnavailable:
+        return
+    except PlatformRejected:
+        pass  # it answered: that is all a probe needs
+    note_platform(True)
+
+
+def invoices_requeue_after_outage(*, actor=None):
+    """Put invoices that gave up during an outage back to pending and queue them. Returns how many."""
+    queued, last_id = 0, 0
+    base = Invoice.objects.filter(sync_status=SyncStatus.FAILED, sync_state__gave_up=True).order_by("id")
+    while True:
+        ids = list(base.filter(id__gt=last_id).values_list("id", flat=True)[: sync_conf()["batch_size"]])
+        if not ids:
+            return queued
+        last_id = ids[-1]
+        queued += _requeue_batch(ids, [SyncStatus.FAILED], actor, None, _("the platform is available again"))

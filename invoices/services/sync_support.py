@@ -44,7 +44,9 @@ def reset_sync_state(invoice_ids, now=None):
     due = now + timedelta(seconds=sync_conf()["stale_after"])
     ids = list(invoice_ids)
     existing = set(SyncState.objects.filter(invoice_id__in=ids).values_list("invoice_id", flat=True))
-    SyncState.objects.filter(invoice_id__in=existing).update(attempts=0, next_attempt_at=due, last_error="")
+    SyncState.objects.filter(invoice_id__in=existing).update(
+        attempts=0, next_attempt_at=due, last_error="", gave_up=False
+    )
     SyncState.objects.bulk_create(
         [SyncState(invoice_id=i, next_attempt_at=due) for i in ids if i not in existing], ignore_conflicts=True
     )
@@ -91,3 +93,5 @@ def note_platform(available, *, error="", invoice_ids=()):
     PlatformHealth.objects.filter(pk=1).update(available=available, since=now, last_error=error[:500])
     if available:
         transaction.on_commit(lambda: platform_recovered.send(sender=Invoice, at=now))
+        # Invoices that gave up during the outage go back in the queue now that the platform answers.
+        transaction.on_commit(lambda: async_task("invoices.tasks.requeue_after_outage", group="invoice-sync"))
