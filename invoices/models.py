@@ -273,3 +273,8 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "year", "channel"], name="number_sequence_unique")]
+
+
+# Sync bookkeeping and the simulated platform live in their own modules; importing them here registers them.
+from .platform_models import PlatformInvoice, PlatformSequence, PlatformSettings  # noqa: E402,F401
+from .sync_models import PlatformHealth, SyncAttempt, SyncOperation, SyncOutcome, SyncState  # noqa: E402,F401
