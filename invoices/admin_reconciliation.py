@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.paginator import EstimatedCountPaginator
@@ -62,7 +63,7 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
     @admin.display(description=_("discrepancies"))
     def counts_table(self, obj):
         url = reverse("admin:invoices_discrepancy_changelist")
-        return format_html_join(format_html("<br>"), '<a href="{}?run__id__exact={}&kind__exact={}">{}: {}</a>', (
+        return format_html_join(mark_safe("<br>"), '<a href="{}?run__id__exact={}&kind__exact={}">{}: {}</a>', (
             (url, obj.pk, kind, DiscrepancyKind(kind).label, getattr(obj, field))
             for kind, field in COUNT_FIELDS.items()
         ))

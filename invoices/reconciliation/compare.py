@@ -109,7 +109,8 @@ def ledger_missing(run, *, seller_id, start, end):
     sql = (f"SELECT i.id, i.code, i.number, i.total FROM {INVOICE} i WHERE i.seller_id = %(seller)s "
            f"AND i.issued_at >= %(start)s AND i.issued_at < %(end)s AND NOT EXISTS (SELECT 1 FROM {STAGING_TABLE} s "
            f"WHERE s.run_id = %(run)s AND s.code = i.code AND s.number = i.number) ORDER BY i.id")
-    for inv_id, code, number, total in _stream(sql, {"seller": seller_id, "start": start, "end": end,
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares timestamps as text in Django's format
+    for inv_id, code, number, total in _stream(sql, {"seller": seller_id, "start": adapt(start), "end": adapt(end),
                                                      "run": run.pk}):
         label = f"{code}-{number}" if code else number
         yield Discrepancy(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM, invoice_id=inv_id, number=label,
@@ -148,7 +149,8 @@ def set_sync_status_for(run, invoice_ids, status, actor_id, message):
 
 
 def _set_status(select_ids, params, status, run, actor_id, message):
-    params = {**params, "status": status, "now": timezone.now(), "actor": actor_id, "message": message[:500],
+    params = {**params, "status": status,
+              "now": connection.ops.adapt_datetimefield_value(timezone.now()), "actor": actor_id, "message": message[:500],
               "kind": InvoiceEventKind.RECONCILED,
               "data": json.dumps({"run_id": run.pk, "sync_status": status})}
     with connection.cursor() as cursor:
