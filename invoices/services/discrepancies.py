@@ -134,7 +134,7 @@ def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", t
         remarks=data.get("remarks") or "", drawer=data.get("drawer") or "",
         buyer_name=data.get("buyer_name") or buyer.name, buyer_tax_id=tax_id,
         sync_status=SyncStatus.SYNCED,
-        lines=[{"name": line_name or _("补录 %(n)s") % {"n": item.number}, "amount": amount, "tax_rate": rate,
+        lines=[{"name": line_name or _("Manual entry of %(n)s") % {"n": item.number}, "amount": amount, "tax_rate": rate,
                 "tax_amount": tax}],
     )
     return _resolve(item, resolution=Resolution.MANUAL_ENTRY, actor=actor, invoice=invoice,
