@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from invoices.api import CustomerViewSet, InvoiceViewSet
+from invoices.api_reconciliation import ReconciliationViewSet
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -15,6 +16,7 @@ class TokenLoginView(ObtainAuthToken):
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("reconciliations", ReconciliationViewSet, basename="reconciliation")
 
 urlpatterns = [
     path("v1/auth/token/", TokenLoginView.as_view(), name="api-token"),

@@ -208,3 +208,12 @@ TAX_PLATFORM_SIMULATOR = {
     "latency_ms": int(os.environ.get("TAX_PLATFORM_SIM_LATENCY_MS", "0")),
     "rejected_tax_ids": env_list("TAX_PLATFORM_SIM_REJECTED_TAX_IDS", []),
 }
+# --- import/export and reconciliation (issue 6) ---
+# Uploaded platform exports are kept with their reconciliation run.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+# A million-row export takes minutes; the run's claim makes a redelivered task a no-op (see services).
+RECONCILIATION_TASK_TIMEOUT = int(os.environ.get("RECONCILIATION_TASK_TIMEOUT", "1800"))
+# Imports: one bad row rolls back the whole file (the admin also passes rollback_on_validation_errors).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -11,8 +11,10 @@ from backoffice.paginator import EstimatedCountPaginator
 
 from .admin_forms import InvoiceIssueForm, InvoiceLineFormSet
 from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptInline
+from .admin_import import ServiceImportExportMixin
 from .identifiers import normalize_text
 from .models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
+from .resources import CustomerResource, InvoiceResource
 from .services import customer_create, customer_update, invoice_issue
 from .services.customers import CUSTOMER_FIELDS, _clean_customer
 
@@ -39,8 +41,10 @@ class CustomerAdminForm(admin.ModelAdmin.form):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ServiceImportExportMixin, admin.ModelAdmin):
     form = CustomerAdminForm
+    resource_classes = [CustomerResource]
+    import_permission = "invoices.import_customers"
     list_display = ["name", "tax_id", "contact_name", "mobile", "email"]
     search_fields = ["name", "=tax_id", "contact_name", "=mobile"]
     show_full_result_count = False
@@ -98,7 +102,9 @@ class InvoiceEventInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(InvoiceSyncAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(ServiceImportExportMixin, InvoiceSyncAdminMixin, admin.ModelAdmin):
+    resource_classes = [InvoiceResource]
+    import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",
                     "sync_status", "issued_at", "seller"]
     list_filter = ["status", "sync_status", "kind", "direction", "seller", ("issued_at", admin.DateFieldListFilter)]
@@ -204,3 +210,6 @@ class InvoiceAdmin(InvoiceSyncAdminMixin, admin.ModelAdmin):
                     line_form.add_error(field, errors)
                     continue
             form.add_error(key if key in form.fields else None, errors)
+
+
+from . import admin_reconciliation  # noqa: E402,F401  registers the reconciliation screens

@@ -49,6 +49,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name", "id"]
+        permissions = [("import_customers", _("Can import customers from a file"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["tax_id"], condition=~Q(tax_id=""), name="customer_tax_id_unique_when_set"
@@ -137,6 +138,7 @@ class Invoice(models.Model):
             ("approve_reissue", _("Can approve an invoice reissue")),
             ("sync_invoice", _("Can sync and verify invoices with the tax platform")),
             ("reconcile_invoices", _("Can reconcile the ledger with the platform export")),
+            ("import_invoices", _("Can import invoices from a file")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["code", "number"], name="invoice_code_number_unique"),
@@ -278,3 +280,12 @@ class NumberSequence(models.Model):
 # Sync bookkeeping and the simulated platform live in their own modules; importing them here registers them.
 from .platform_models import PlatformInvoice, PlatformSequence, PlatformSettings  # noqa: E402,F401
 from .sync_models import PlatformHealth, SyncAttempt, SyncOperation, SyncOutcome, SyncState  # noqa: E402,F401
+# Reconciliation models live in their own module; importing them here registers them with the app.
+from .models_reconciliation import (  # noqa: E402,F401
+    Discrepancy,
+    DiscrepancyKind,
+    ReconciliationRun,
+    ReconciliationStagingRow,
+    Resolution,
+    RunStatus,
+)

@@ -1,0 +1,22 @@
+"""Import/export on the ledger's admin lists: who may import is a permission per model, export needs only
+what viewing the list needs (and exports exactly the filtered list), and every import is all-or-nothing."""
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+
+class ServiceImportExportMixin(ImportExportMixin):
+    formats = [CSV, XLSX]
+    import_permission = None  # "app.codename", set per admin
+
+    def has_import_permission(self, request):
+        return bool(self.import_permission) and request.user.has_perm(self.import_permission)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        data = super().get_import_data_kwargs(**kwargs)
+        # One invalid row rolls back the whole file, even on the confirming pass.
+        data["rollback_on_validation_errors"] = True
+        data["use_transactions"] = True
+        return data

@@ -1,0 +1,145 @@
+"""Reconciliation of the ledger against the platform's own export (全量发票查询 → 导出).
+
+Imported at the bottom of invoices/models.py so Django sees these models as part of the app."""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class DiscrepancyKind(models.TextChoices):
+    MISSING_ON_PLATFORM = "missing_on_platform", _("in the ledger, not on the platform")
+    MISSING_IN_LEDGER = "missing_in_ledger", _("on the platform, not in the ledger")
+    AMOUNT_MISMATCH = "amount_mismatch", _("amounts differ")
+    STATUS_MISMATCH = "status_mismatch", _("status differs")
+    BUYER_MISMATCH = "buyer_mismatch", _("buyer tax id differs")
+    UNREADABLE = "unreadable", _("row cannot be read")
+
+
+class Resolution(models.TextChoices):
+    OPEN = "", _("open")
+    RESYNC = "resync", _("re-sync queued")
+    MARKED_MISSING = "marked_missing", _("marked missing, incident opened")
+    MANUAL_ENTRY = "manual_entry", _("manual entry (补录)")
+    IGNORED = "ignored", _("ignored")
+
+
+# One count column per kind, so the run page and the API show them without a GROUP BY.
+COUNT_FIELDS = {kind: f"count_{kind}" for kind in DiscrepancyKind.values}
+
+
+class ReconciliationRun(models.Model):
+    seller = models.ForeignKey(
+        "invoices.Seller", on_delete=models.PROTECT, related_name="+", verbose_name=_("seller")
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), help_text=_("Inclusive."))
+    file = models.FileField(_("export file"), upload_to="reconciliation/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_format = models.CharField(_("file format"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_matched = models.PositiveIntegerField(_("rows matching the ledger"), default=0)
+    ledger_invoices = models.PositiveIntegerField(_("ledger invoices in period"), default=0)
+    count_missing_on_platform = models.PositiveIntegerField(_("missing on platform"), default=0)
+    count_missing_in_ledger = models.PositiveIntegerField(_("missing in ledger"), default=0)
+    count_amount_mismatch = models.PositiveIntegerField(_("amount mismatches"), default=0)
+    count_status_mismatch = models.PositiveIntegerField(_("status mismatches"), default=0)
+    count_buyer_mismatch = models.PositiveIntegerField(_("buyer mismatches"), default=0)
+    count_unreadable = models.PositiveIntegerField(_("unreadable rows"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("run by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="recon_run_period_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.period_start}–{self.period_end}"
+
+    def counts(self):
+        return {kind: getattr(self, field) for kind, field in COUNT_FIELDS.items()}
+
+
+class Discrepancy(models.Model):
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("run")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DiscrepancyKind.choices)
+    invoice = models.ForeignKey(
+        "invoices.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("invoice"),
+    )
+    row_no = models.PositiveIntegerField(_("row in file"), null=True, blank=True)
+    number = models.CharField(_("invoice number"), max_length=40, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    platform_data = models.JSONField(_("platform row"), default=dict, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=Resolution.choices, default=Resolution.OPEN, blank=True
+    )
+    resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("discrepancy")
+        verbose_name_plural = _("discrepancies")
+        ordering = ["run_id", "id"]
+        indexes = [
+            models.Index(fields=["run", "kind", "id"], name="discrepancy_run_kind_idx"),
+            models.Index(fields=["run", "resolution", "id"], name="discrepancy_run_resolution_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+
+class ReconciliationStagingRow(models.Model):
+    """The readable rows of an uploaded export, loaded in batches (COPY on PostgreSQL) so the database can
+    compare them with the ledger in a few set-based statements. Rows are deleted when the run ends.
+
+    No foreign key constraint on run: COPY stays cheap and the table is UNLOGGED on PostgreSQL."""
+
+    run_id = models.BigIntegerField()
+    row_no = models.PositiveIntegerField()
+    code = models.CharField(max_length=12)
+    number = models.CharField(max_length=20)
+    kind = models.CharField(max_length=32)
+    direction = models.CharField(max_length=4)
+    status = models.CharField(max_length=24)
+    issued_at = models.DateTimeField()
+    buyer_tax_id = models.CharField(max_length=20)
+    buyer_name = models.CharField(max_length=200)
+    amount = models.DecimalField(**MONEY)
+    tax_amount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    original_number = models.CharField(max_length=20)
+    drawer = models.CharField(max_length=50)
+    remarks = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run_id", "code", "number"], name="recon_staging_key_idx")]

@@ -1,0 +1,174 @@
+"""Set-based comparison of the staged export with the ledger. The database joins and filters; Python only
+sees the discrepant rows, a batch at a time."""
+import json
+from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from ..models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
+from ..models_reconciliation import Discrepancy, DiscrepancyKind
+from .staging import STAGING_TABLE
+
+INVOICE = Invoice._meta.db_table
+EVENT = InvoiceEvent._meta.db_table
+FETCH = 5_000
+
+STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
+                 "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks"]
+LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
+DIFFERS = ("i.amount <> s.amount OR i.tax_amount <> s.tax_amount OR i.total <> s.total "
+           "OR i.status <> s.status OR i.buyer_tax_id <> s.buyer_tax_id")
+JOIN = f"{INVOICE} i ON i.code = s.code AND i.number = s.number AND i.seller_id = %(seller)s"
+
+
+def period_bounds(period_start, period_end):
+    start = timezone.make_aware(datetime.combine(period_start, time()))
+    end = timezone.make_aware(datetime.combine(period_end + timedelta(days=1), time()))
+    return start, end
+
+
+def _json_param():
+    return "CAST(%(data)s AS jsonb)" if connection.vendor == "postgresql" else "%(data)s"
+
+
+def _stream(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            rows = cursor.fetchmany(FETCH)
+            if not rows:
+                return
+            yield from rows
+
+
+def _platform_data(staged):
+    data = {k: (str(v) if v is not None else "") for k, v in staged.items() if k != "row_no"}
+    issued_at = staged["issued_at"]
+    if isinstance(issued_at, str):  # SQLite may hand raw timestamps back as text
+        issued_at = parse_datetime(issued_at)
+    if issued_at is not None and timezone.is_naive(issued_at):  # ... or as naive UTC
+        issued_at = issued_at.replace(tzinfo=dt_timezone.utc)
+    data["issued_at"] = timezone.localtime(issued_at).isoformat() if issued_at else ""
+    return data
+
+
+def find_duplicates(run_id):
+    """Rows repeating an earlier row's code + number: reported, and dropped before comparing."""
+    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {STAGING_TABLE} s JOIN ("
+           f"SELECT code, number, MIN(row_no) AS first_row FROM {STAGING_TABLE} WHERE run_id = %(run)s "
+           f"GROUP BY code, number HAVING COUNT(*) > 1) f ON f.code = s.code AND f.number = s.number "
+           f"WHERE s.run_id = %(run)s AND s.row_no > f.first_row")
+    dups = list(_stream(sql, {"run": run_id}))
+    if dups:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {STAGING_TABLE} WHERE run_id = %s AND row_no IN ({', '.join(['%s'] * len(dups))})",
+                [run_id, *[d[0] for d in dups]],
+            )
+    return dups
+
+
+def staged_discrepancies(run, *, seller_id):
+    """Yield Discrepancy objects for staged rows that are absent from the ledger or differ from it."""
+    cols = ", ".join([f"s.{f}" for f in STAGED_FIELDS] + [f"i.{f}" for f in LEDGER_FIELDS])
+    sql = (f"SELECT {cols} FROM {STAGING_TABLE} s LEFT JOIN {JOIN} "
+           f"WHERE s.run_id = %(run)s AND (i.id IS NULL OR {DIFFERS}) ORDER BY s.row_no")
+    n = len(STAGED_FIELDS)
+    for row in _stream(sql, {"run": run.pk, "seller": seller_id}):
+        staged = dict(zip(STAGED_FIELDS, row[:n]))
+        ledger = dict(zip(LEDGER_FIELDS, row[n:]))
+        common = {"run": run, "row_no": staged["row_no"], "number": _number(staged),
+                  "platform_data": _platform_data(staged)}
+        if ledger["id"] is None:
+            yield Discrepancy(kind=DiscrepancyKind.MISSING_IN_LEDGER, detail=_(
+                "The platform has %(n)s (total %(t)s) but the ledger does not.") % {
+                    "n": common["number"], "t": staged["total"]}, **common)
+            continue
+        common["invoice_id"] = ledger["id"]
+        amounts = [(k, ledger[k], staged[k]) for k in ("amount", "tax_amount", "total")
+                   if _dec(ledger[k]) != _dec(staged[k])]
+        if amounts:
+            yield Discrepancy(kind=DiscrepancyKind.AMOUNT_MISMATCH, detail="; ".join(
+                _("%(f)s: ledger %(l)s, platform %(p)s") % {"f": k, "l": _dec(lv), "p": _dec(pv)}
+                for k, lv, pv in amounts), **common)
+        if ledger["status"] != staged["status"]:
+            yield Discrepancy(kind=DiscrepancyKind.STATUS_MISMATCH, detail=_(
+                "Status: ledger %(l)s, platform %(p)s") % {"l": ledger["status"], "p": staged["status"]}, **common)
+        if ledger["buyer_tax_id"] != staged["buyer_tax_id"]:
+            yield Discrepancy(kind=DiscrepancyKind.BUYER_MISMATCH, detail=_(
+                "Buyer tax id: ledger %(l)s, platform %(p)s") % {
+                    "l": ledger["buyer_tax_id"] or "∅", "p": staged["buyer_tax_id"] or "∅"}, **common)
+
+
+def ledger_missing(run, *, seller_id, start, end):
+    """Yield a Discrepancy for every ledger invoice of the seller and period that the export lacks."""
+    sql = (f"SELECT i.id, i.code, i.number, i.total FROM {INVOICE} i WHERE i.seller_id = %(seller)s "
+           f"AND i.issued_at >= %(start)s AND i.issued_at < %(end)s AND NOT EXISTS (SELECT 1 FROM {STAGING_TABLE} s "
+           f"WHERE s.run_id = %(run)s AND s.code = i.code AND s.number = i.number) ORDER BY i.id")
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares timestamps as text in Django's format
+    for inv_id, code, number, total in _stream(sql, {"seller": seller_id, "start": adapt(start), "end": adapt(end),
+                                                     "run": run.pk}):
+        label = f"{code}-{number}" if code else number
+        yield Discrepancy(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM, invoice_id=inv_id, number=label,
+                          detail=_("The ledger has %(n)s (total %(t)s) but the platform export does not.") % {
+                              "n": label, "t": _dec(total)})
+
+
+def count_joined(run_id, seller_id):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s",
+                       {"run": run_id, "seller": seller_id})
+        return cursor.fetchone()[0]
+
+
+def count_ledger(seller_id, start, end):
+    return Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end).count()
+
+
+def set_sync_status_matched(run, *, seller_id, actor_id):
+    """Invoices whose platform row matches become `synced`; one event per invoice that actually changes."""
+    where = (f"SELECT i.id FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s "
+             f"AND NOT ({DIFFERS}) AND i.sync_status <> %(status)s")
+    return _set_status(where, {"run": run.pk, "seller": seller_id}, SyncStatus.SYNCED, run, actor_id,
+                       _("Reconciliation run #%(run)s: matches the platform export.") % {"run": run.pk})
+
+
+def set_sync_status_for(run, invoice_ids, status, actor_id, message):
+    ids = sorted(set(invoice_ids))
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        where = (f"SELECT i.id FROM {INVOICE} i WHERE i.id IN ({', '.join(str(int(i)) for i in chunk)}) "
+                 f"AND i.sync_status <> %(status)s")
+        changed += _set_status(where, {}, status, run, actor_id, message)
+    return changed
+
+
+def _set_status(select_ids, params, status, run, actor_id, message):
+    params = {**params, "status": status,
+              "now": connection.ops.adapt_datetimefield_value(timezone.now()), "actor": actor_id, "message": message[:500],
+              "kind": InvoiceEventKind.RECONCILED,
+              "data": json.dumps({"run_id": run.pk, "sync_status": status})}
+    with connection.cursor() as cursor:
+        # Events first, while the WHERE still sees the old status; then the status itself, set-based.
+        cursor.execute(
+            f"INSERT INTO {EVENT} (invoice_id, kind, at, actor_id, message, data) "
+            f"SELECT x.id, %(kind)s, %(now)s, %(actor)s, %(message)s, {_json_param()} FROM ({select_ids}) x",
+            params,
+        )
+        cursor.execute(f"UPDATE {INVOICE} SET sync_status = %(status)s WHERE id IN ({select_ids})", params)
+        return cursor.rowcount
+
+
+def _number(staged):
+    return f"{staged['code']}-{staged['number']}" if staged["code"] else staged["number"]
+
+
+def _dec(value):
+    from ..money import money
+
+    return money(value) if value is not None else None
