@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,8 +11,9 @@ from backoffice.paginator import EstimatedCountPaginator
 from invoices.models import Invoice
 
 from ..access import can_work_incident
-from ..models import OPEN_STATUSES, Incident, IncidentCategory, IncidentEvent, IncidentStep
+from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep
 from ..resources import IncidentResource
+from ..selectors import breached_q
 from ..services.incidents import (
     UPDATABLE_FIELDS,
     incident_attach_invoices,
@@ -27,16 +27,6 @@ from ..services.timeline import incident_note_add, incident_step_done
 from .base import action_view, guarded_changeform, staff_users
 from .dashboard import dashboard_view
 from .forms import NoteForm, NotifyForm, ReviewForm, StepForm, TransitionForm
-
-def breached_q(now):
-    """Response or resolution target missed (or missing now, for incidents still waiting)."""
-    return (
-        Q(first_response_at__isnull=True, response_due_at__lt=now)
-        | Q(first_response_at__gt=F("response_due_at"))
-        | Q(resolved_at__isnull=True, resolve_due_at__lt=now, status__in=OPEN_STATUSES)
-        | Q(resolved_at__gt=F("resolve_due_at"))
-    )
-
 
 class SlaFilter(admin.SimpleListFilter):
     title = _("SLA")
