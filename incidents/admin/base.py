@@ -37,11 +37,11 @@ def action_view(model_admin, request, *, obj, form, title, perform, success, bac
 
 
 def guarded_changeform(model_admin, view, request, *args):
-    """Service refusals raised while saving (rules the form could not see) become a message, not a 500.
-    The admin's own transaction has already rolled back when the error reaches here."""
+    """A service's ValidationError raised while saving (a rule the form could not see) becomes a message,
+    not a 500. The admin's own transaction has already rolled back when it reaches here. A service's
+    PermissionDenied is left alone: Django answers it with 403."""
     try:
         return view(request, *args)
-    except (ValidationError, PermissionDenied) as exc:
-        text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        model_admin.message_user(request, text, messages.ERROR)
+    except ValidationError as exc:
+        model_admin.message_user(request, "; ".join(exc.messages), messages.ERROR)
         return redirect(request.get_full_path())

@@ -118,6 +118,7 @@ class IncidentAdmin(ExportMixin, admin.ModelAdmin):
     autocomplete_fields = ["customer", "seller"]
     raw_id_fields = ["invoices"]
     inlines = [IncidentStepInline, IncidentEventInline]
+    # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
     change_list_template = "admin/incidents/incident/change_list.html"
     ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "owner",
                   "fault_started_at", "detected_at"]
@@ -190,7 +191,12 @@ class IncidentAdmin(ExportMixin, admin.ModelAdmin):
         obj.pk, obj.reference = saved.pk, saved.reference
 
     def save_related(self, request, form, formsets, change):
-        pass  # invoices are attached by the services above; inlines are read-only
+        # Invoices were attached by the services in save_model (no form.save_m2m); inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
 
     def get_urls(self):
         view = self.admin_site.admin_view
