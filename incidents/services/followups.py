@@ -69,7 +69,7 @@ def followup_create(*, actor, title, due_at, assignee=None, incident=None, custo
 
 
 def _lock(followup):
-    return FollowUp.objects.select_for_update().select_related("incident").get(pk=followup.pk)
+    return FollowUp.objects.select_for_update(of=("self",)).select_related("incident").get(pk=followup.pk)
 
 
 @transaction.atomic
@@ -134,7 +134,7 @@ def followups_remind_and_escalate(*, now=None, spec=None):
                                         due_at__lte=remind_until, due_at__gt=now)
     for pk in to_remind.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            fu = FollowUp.objects.select_for_update().select_related("assignee", "incident").get(pk=pk)
+            fu = FollowUp.objects.select_for_update(of=("self",)).select_related("assignee", "incident").get(pk=pk)
             if fu.status != FollowUpStatus.OPEN or fu.reminder_sent_at is not None:
                 continue
             fu.reminder_sent_at = now
@@ -151,7 +151,7 @@ def followups_remind_and_escalate(*, now=None, spec=None):
         if sla.business_time_between(due_at, now, spec) < threshold:
             continue
         with transaction.atomic():
-            fu = FollowUp.objects.select_for_update().select_related("assignee", "incident").get(pk=pk)
+            fu = FollowUp.objects.select_for_update(of=("self",)).select_related("assignee", "incident").get(pk=pk)
             if fu.status != FollowUpStatus.OPEN or fu.escalated_at is not None:
                 continue
             fu.escalated_at = now
