@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
 from invoices.api import CustomerViewSet, InvoiceViewSet
 from invoices.api_reconciliation import ReconciliationViewSet
 
@@ -17,6 +18,9 @@ router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("reconciliations", ReconciliationViewSet, basename="reconciliation")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("communications", CommunicationViewSet, basename="communication")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 
 urlpatterns = [
     path("v1/auth/token/", TokenLoginView.as_view(), name="api-token"),

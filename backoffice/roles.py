@@ -29,6 +29,41 @@ ROLE_PERMISSIONS = {
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller", "view_customer",
         ],
     },
+    # Incident desk. The final sets, as granted by incidents/migrations/0002_role_permissions:
+    #   客服 reps: open and work incidents (their own or unowned ones, see incidents/access.py), add timeline
+    #     notes, tick checklist steps, log/send communications, create and complete their own follow-ups;
+    #     read playbooks, templates, calendars and SLA targets.
+    #   经理 managers: view everything; change any incident (work_any_incident), sign off reviews
+    #     (review_incident), assign and reassign follow-ups (assign_followup); add notes; edit playbooks,
+    #     templates, work calendars and SLA targets.
+    #   财务 finance: view incidents, their timelines, communications and follow-ups, and add timeline notes,
+    #     since finance re-syncs and reissues from an incident and records what it did there.
+    "incidents": {
+        CUSTOMER_SERVICE: [
+            "view_incident", "add_incident", "change_incident",
+            "view_incidentevent", "add_incidentevent", "view_incidentstep",
+            "view_communication", "add_communication",
+            "view_followup", "add_followup", "change_followup",
+            "view_playbook", "view_playbookstep", "view_communicationtemplate",
+            "view_workcalendar", "view_calendarday", "view_slatarget",
+        ],
+        MANAGER: [
+            "view_incident", "change_incident", "review_incident", "work_any_incident",
+            "view_incidentevent", "add_incidentevent", "view_incidentstep",
+            "view_communication",
+            "view_followup", "add_followup", "change_followup", "assign_followup",
+            "view_playbook", "add_playbook", "change_playbook",
+            "view_playbookstep", "add_playbookstep", "change_playbookstep", "delete_playbookstep",
+            "view_communicationtemplate", "add_communicationtemplate", "change_communicationtemplate",
+            "view_workcalendar", "add_workcalendar", "change_workcalendar",
+            "view_calendarday", "add_calendarday", "change_calendarday", "delete_calendarday",
+            "view_slatarget", "add_slatarget", "change_slatarget",
+        ],
+        FINANCE: [
+            "view_incident", "view_incidentevent", "add_incidentevent", "view_incidentstep",
+            "view_communication", "view_followup",
+        ],
+    },
 }
 
 

@@ -217,3 +217,12 @@ RECONCILIATION_TASK_TIMEOUT = int(os.environ.get("RECONCILIATION_TASK_TIMEOUT", 
 # Imports: one bad row rolls back the whole file (the admin also passes rollback_on_validation_errors).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# --- incidents ---
+# Follow-up reminders go out this many business hours before the due time; overdue follow-ups are escalated
+# once to the managers after this many business hours (counted on the default WorkCalendar).
+INCIDENTS_FOLLOWUP_REMIND_BEFORE_HOURS = float(os.environ.get("INCIDENTS_FOLLOWUP_REMIND_BEFORE_HOURS", "1"))
+INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS = float(os.environ.get("INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS", "2"))
+# "Notify all affected customers" gives the owner this many business hours to confirm with each customer.
+INCIDENTS_NOTIFY_FOLLOWUP_HOURS = float(os.environ.get("INCIDENTS_NOTIFY_FOLLOWUP_HOURS", "9"))
+# Customer emails: attempts before a communication is shown as failed (retried by the incidents tick job).
+INCIDENTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("INCIDENTS_EMAIL_MAX_ATTEMPTS", "3"))

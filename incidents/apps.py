@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

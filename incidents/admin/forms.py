@@ -1,0 +1,41 @@
+"""Small forms behind the incident's workflow buttons; each one feeds exactly one service."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import CommunicationTemplate, IncidentStatus
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"), choices=[
+        (s.value, s.label) for s in IncidentStatus if s != IncidentStatus.CLOSED])
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    root_cause = forms.CharField(label=_("root cause"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("Required to resolve."))
+    resolution = forms.CharField(label=_("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("Required to resolve."))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), widget=forms.RadioSelect, choices=[
+        ("approve", _("sign off and close")), ("send_back", _("send back for more work"))])
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    message = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+    at = forms.DateTimeField(label=_("happened at"), required=False,
+                             help_text=_("Leave empty for now; e.g. 2025-05-06 14:05 for a call made earlier."))
+
+
+class StepForm(forms.Form):
+    note = forms.CharField(label=_("note"), required=False)
+
+
+class NotifyForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("template"), queryset=CommunicationTemplate.objects.filter(active=True))
+
+
+class AssignForm(forms.Form):
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"] = forms.ModelChoiceField(label=_("assignee"), queryset=users)

@@ -1,0 +1,302 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from backoffice.paginator import EstimatedCountPaginator
+from invoices.models import Invoice
+
+from ..access import can_work_incident
+from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep
+from ..resources import IncidentResource
+from ..selectors import breached_q
+from ..services.incidents import (
+    UPDATABLE_FIELDS,
+    incident_attach_invoices,
+    incident_open,
+    incident_review,
+    incident_transition,
+    incident_update,
+)
+from ..services.notify import incident_notify_customers
+from ..services.timeline import incident_note_add, incident_step_done
+from .base import action_view, guarded_changeform, staff_users
+from .dashboard import dashboard_view
+from .forms import NoteForm, NotifyForm, ReviewForm, StepForm, TransitionForm
+
+class SlaFilter(admin.SimpleListFilter):
+    title = _("SLA")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("breached", _("breached")), ("ok", _("within target"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "breached":
+            return queryset.filter(breached_q(timezone.now()))
+        if self.value() == "ok":
+            return queryset.exclude(breached_q(timezone.now()))
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("owner")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("mine")), ("none", _("unowned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(owner=request.user)
+        if self.value() == "none":
+            return queryset.filter(owner__isnull=True)
+        return queryset
+
+
+class IncidentStepInline(admin.TabularInline):
+    model = IncidentStep
+    extra = 0
+    can_delete = False
+    fields = ["position", "title", "help_text", "done_at", "done_by", "tick"]
+    readonly_fields = fields
+    verbose_name_plural = _("checklist")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("done_by")
+
+    @admin.display(description="")
+    def tick(self, obj):
+        if obj.done_at:
+            return "✔"
+        url = reverse("admin:incidents_incident_step", args=[obj.incident_id, obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("mark done"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class IncidentEventInline(admin.TabularInline):
+    model = IncidentEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "actor", "message", "recorded_at"]
+    readonly_fields = fields
+    ordering = ["-at", "-id"]
+    verbose_name_plural = _("timeline (newest first)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [IncidentResource]
+    list_display = ["reference", "title", "category", "severity", "status", "customer", "owner", "sla_state",
+                    "created_at"]
+    list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind"]
+    list_select_related = ["customer", "owner"]
+    search_fields = ["=reference", "title"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    autocomplete_fields = ["customer", "seller"]
+    raw_id_fields = ["invoices"]
+    inlines = [IncidentStepInline, IncidentEventInline]
+    # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
+    change_list_template = "admin/incidents/incident/change_list.html"
+    ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "owner",
+                  "fault_started_at", "detected_at"]
+    CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause", "resolution"]
+    STATE_FIELDS = ["reference", "status", "sla_state", "response_due_at", "first_response_at", "resolve_due_at",
+                    "resolved_at", "reviewed_by", "reviewed_at", "closed_at", "created_by", "created_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": self.ADD_FIELDS})]
+        return [(_("state"), {"fields": self.STATE_FIELDS}), (None, {"fields": self.CHANGE_FIELDS})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        ro = list(self.STATE_FIELDS)
+        if not self.has_change_permission(request, obj):
+            ro += self.CHANGE_FIELDS
+        return ro
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = staff_users()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("SLA"))
+    def sla_state(self, obj):
+        if obj.response_breached() or (obj.resolve_breached() if obj.is_open or obj.resolved_at else False):
+            return format_html('<strong style="color:#ba2121">{}</strong>', _("breached"))
+        return _("ok")
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        invoice_id = request.GET.get("invoice", "")
+        if invoice_id.isdigit():
+            invoice = Invoice.objects.filter(pk=invoice_id).select_related("buyer").first()
+            if invoice is not None:
+                initial.update({
+                    "customer": invoice.buyer_id, "invoices": str(invoice.pk), "seller": invoice.seller_id,
+                    "category": IncidentCategory.INVOICE_MISSING,
+                    "title": _("Invoice %(n)s not found in the tax system") % {"n": invoice},
+                })
+        return initial
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return can_work_incident(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # incidents are records; they are closed, never deleted
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("invoices")
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {f: data[f] for f in form.changed_data if f in UPDATABLE_FIELDS}
+            saved = incident_update(incident=obj, actor=request.user, **changes)
+            new = {i.pk for i in data.get("invoices", [])} - set(obj.invoices.values_list("pk", flat=True))
+            if new:
+                incident_attach_invoices(incident=saved, invoice_ids=sorted(new), actor=request.user)
+        else:
+            saved = incident_open(actor=request.user, invoices=data.get("invoices", []),
+                                  **{f: data.get(f) for f in self.ADD_FIELDS if f != "invoices"})
+        obj.pk, obj.reference = saved.pk, saved.reference
+
+    def save_related(self, request, form, formsets, change):
+        # Invoices were attached by the services in save_model (no form.save_m2m); inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("dashboard/", view(self.dashboard), name="incidents_dashboard"),
+            path("<int:pk>/transition/", view(self.transition_view), name="incidents_incident_transition"),
+            path("<int:pk>/review/", view(self.review_view), name="incidents_incident_review"),
+            path("<int:pk>/note/", view(self.note_view), name="incidents_incident_note"),
+            path("<int:pk>/notify/", view(self.notify_view), name="incidents_incident_notify"),
+            path("<int:pk>/steps/<int:step>/", view(self.step_view), name="incidents_incident_step"),
+        ] + super().get_urls()
+
+    def dashboard(self, request):
+        return dashboard_view(self, request)
+
+    def _get(self, request, pk, *, work=True):
+        incident = get_object_or_404(Incident, pk=pk)
+        if not self.has_view_permission(request, incident):
+            raise PermissionDenied
+        if work and not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        return incident, reverse("admin:incidents_incident_change", args=[pk])
+
+    def transition_view(self, request, pk):
+        incident, back = self._get(request, pk)
+        form = TransitionForm(request.POST or None, initial={"root_cause": incident.root_cause,
+                                                             "resolution": incident.resolution})
+        return action_view(self, request, obj=incident, form=form, title=_("Change status"), back_url=back,
+                           success=_("Status changed."), perform=lambda d: incident_transition(
+                               incident=incident, to=d["status"], actor=request.user, note=d["note"],
+                               root_cause=d["root_cause"], resolution=d["resolution"]))
+
+    def review_view(self, request, pk):
+        incident, back = self._get(request, pk, work=False)
+        if not request.user.has_perm("incidents.review_incident"):
+            raise PermissionDenied
+        return action_view(self, request, obj=incident, form=ReviewForm(request.POST or None),
+                           title=_("Review incident"), back_url=back, success=_("Review recorded."),
+                           intro=f"{_('root cause')}: {incident.root_cause}\n{_('resolution')}: {incident.resolution}",
+                           perform=lambda d: incident_review(incident=incident, actor=request.user,
+                                                             approve=d["decision"] == "approve", comment=d["comment"]))
+
+    def note_view(self, request, pk):
+        incident, back = self._get(request, pk, work=False)
+        return action_view(self, request, obj=incident, form=NoteForm(request.POST or None), title=_("Add note"),
+                           back_url=back, success=_("Note added."), perform=lambda d: incident_note_add(
+                               incident=incident, actor=request.user, message=d["message"], at=d["at"]))
+
+    def notify_view(self, request, pk):
+        incident, back = self._get(request, pk)
+        return action_view(self, request, obj=incident, form=NotifyForm(request.POST or None),
+                           title=_("Notify all affected customers"), back_url=back,
+                           success=_("Customers notified; follow-ups created."),
+                           perform=lambda d: incident_notify_customers(incident=incident, template=d["template"],
+                                                                       actor=request.user))
+
+    def step_view(self, request, pk, step):
+        incident, back = self._get(request, pk)
+        step_obj = get_object_or_404(IncidentStep, pk=step, incident=incident)
+        return action_view(self, request, obj=incident, form=StepForm(request.POST or None),
+                           title=_("Mark step done"), back_url=back, success=_("Step done."), intro=str(step_obj),
+                           perform=lambda d: incident_step_done(step=step_obj, actor=request.user, note=d["note"]))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return guarded_changeform(self, super().changeform_view, request, object_id, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"can_review": request.user.has_perm("incidents.review_incident"),
+                 "can_note": request.user.has_perm("incidents.add_incidentevent")}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_dashboard": request.user.has_perm("incidents.review_incident")}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+
+@admin.register(IncidentEvent)
+class IncidentEventAdmin(admin.ModelAdmin):
+    """Read-only: the timeline is written by services and never edited."""
+
+    list_display = ["at", "incident", "kind", "actor", "message_short"]
+    list_filter = ["kind"]
+    list_select_related = ["incident", "actor"]
+    raw_id_fields = ["incident"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    @admin.display(description=_("message"))
+    def message_short(self, obj):
+        return obj.message[:120]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in IncidentEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+

@@ -1,0 +1,188 @@
+"""Demo data of the incident desk for `manage.py seed_demo`: calendar, SLA targets, playbooks, templates,
+incidents in every state, communications and follow-ups due today and overdue. Built through the services;
+running it again adds nothing that is already there."""
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from invoices.models import Customer, Invoice
+
+from . import playbooks
+from .models import (
+    CalendarDay,
+    CalendarDayKind,
+    Channel,
+    CommunicationDirection,
+    CommunicationTemplate,
+    FollowUp,
+    Incident,
+    IncidentCategory,
+    IncidentKind,
+    IncidentStatus,
+    Playbook,
+    PlaybookStep,
+    Severity,
+    SlaTarget,
+    TemplatePurpose,
+    WorkCalendar,
+)
+from .schedules import ensure_schedules
+from .services import sla
+from .services.communications import communication_log
+from .services.followups import followup_create
+from .services.incidents import incident_open, incident_review, incident_transition
+
+# Demo calendar: 2025 as published by the State Council; 2026 as announced — check against the official
+# notice before relying on it in production.
+HOLIDAYS = {
+    "元旦": ["2025-01-01", "2026-01-01", "2026-01-02"],
+    "春节": ["2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03", "2025-02-04",
+             "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-23"],
+    "清明节": ["2025-04-04", "2026-04-06"],
+    "劳动节": ["2025-05-01", "2025-05-02", "2025-05-05", "2026-05-01", "2026-05-04", "2026-05-05"],
+    "端午节": ["2025-06-02", "2026-06-19"],
+    "国庆节": ["2025-10-01", "2025-10-02", "2025-10-03", "2025-10-06", "2025-10-07", "2025-10-08",
+             "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"],
+}
+MAKEUP_DAYS = {
+    "春节调休": ["2025-01-26", "2025-02-08", "2026-02-14", "2026-02-28"],
+    "劳动节调休": ["2025-04-27", "2026-05-09"],
+    "国庆节调休": ["2025-09-28", "2025-10-11", "2026-09-20", "2026-10-10"],
+    "元旦调休": ["2026-01-04"],
+}
+TEMPLATES = [
+    ("apology", TemplatePurpose.APOLOGY, {
+        "zh-hans": ("致歉函", "关于发票 {invoice_number} 的致歉",
+                    "尊敬的{contact_name}：\n\n您好！贵司（{customer_name}）反映的发票 {invoice_number} 在税务系统中查询不到，"
+                    "给您带来不便，我们深表歉意。我们已登记事件 {incident_reference}，正在处理，处理完毕后会第一时间通知您。\n\n"
+                    "{rep_name}\n{today}"),
+        "en": ("Apology", "About invoice {invoice_number}",
+               "Dear {contact_name},\n\nWe are sorry that invoice {invoice_number} issued to {customer_name} cannot be "
+               "found in the tax system. We logged it as {incident_reference} and will let you know as soon as it "
+               "is fixed.\n\n{rep_name}\n{today}"),
+    }),
+    ("reissue-notice", TemplatePurpose.REISSUE_NOTICE, {
+        "zh-hans": ("重开发票通知", "发票 {invoice_number} 已重新开具",
+                    "尊敬的{contact_name}：\n\n原发票 {invoice_number} 已红冲，新发票号码为 {new_invoice_number}，"
+                    "请在税务系统中查验。事件编号：{incident_reference}。\n\n{rep_name}"),
+        "en": ("Reissue notice", "Invoice {invoice_number} has been reissued",
+               "Dear {contact_name},\n\nInvoice {invoice_number} was cancelled by a red-letter invoice and reissued "
+               "as {new_invoice_number}. Please verify it in the tax system. Reference: {incident_reference}.\n\n"
+               "{rep_name}"),
+    }),
+    ("resolution-notice", TemplatePurpose.RESOLUTION_NOTICE, {
+        "zh-hans": ("处理完成通知", "事件 {incident_reference} 已处理完成",
+                    "尊敬的{contact_name}：\n\n发票 {invoice_number} 现已可在税务系统中查询。感谢您的耐心等待。\n\n{rep_name}"),
+        "en": ("Resolution notice", "{incident_reference} is resolved",
+               "Dear {contact_name},\n\nInvoice {invoice_number} can now be found in the tax system. Thank you for "
+               "your patience.\n\n{rep_name}"),
+    }),
+]
+
+
+def seed_calendar():
+    calendar, _created = WorkCalendar.objects.get_or_create(name="中国大陆工作日历", defaults={"is_default": True})
+    for kind, groups in ((CalendarDayKind.HOLIDAY, HOLIDAYS), (CalendarDayKind.WORKDAY, MAKEUP_DAYS)):
+        for name, days in groups.items():
+            for d in days:
+                CalendarDay.objects.get_or_create(calendar=calendar, date=date.fromisoformat(d),
+                                                  defaults={"kind": kind, "name": name})
+    for severity, (response, resolution) in sla.DEFAULT_TARGETS.items():
+        SlaTarget.objects.get_or_create(severity=severity,
+                                        defaults={"response_hours": response, "resolution_hours": resolution})
+    return calendar
+
+
+def seed_playbooks():
+    for category, steps in playbooks.DEFAULT_STEPS.items():
+        playbook, created = Playbook.objects.get_or_create(
+            category=category, defaults={"name": str(IncidentCategory(category).label)})
+        if created:
+            PlaybookStep.objects.bulk_create(
+                PlaybookStep(playbook=playbook, position=n, title=str(title), help_text=str(help_text))
+                for n, (title, help_text) in enumerate(steps, start=1))
+
+
+def seed_templates():
+    for code, purpose, langs in TEMPLATES:
+        for language, (name, subject, body) in langs.items():
+            CommunicationTemplate.objects.get_or_create(
+                code=code, language=language,
+                defaults={"purpose": purpose, "name": name, "subject": subject, "body": body})
+
+
+def _incident(spec, users, customers, invoices_by_customer):
+    if Incident.objects.filter(title=spec["title"]).exists():
+        return None
+    customer = customers[spec["customer"] % len(customers)]
+    actor = users[spec.get("owner", "cs")]
+    now = timezone.now()
+    incident = incident_open(
+        actor=actor, title=spec["title"], category=spec["category"], kind=spec.get("kind", IncidentKind.COMPLAINT),
+        severity=spec["severity"], customer=customer, description=spec.get("description", ""),
+        invoices=invoices_by_customer.get(customer.pk, [])[:2],
+        fault_started_at=now - timedelta(hours=spec.get("age_hours", 2) + 1),
+        detected_at=now - timedelta(hours=spec.get("age_hours", 2)),
+    )
+    for status in spec.get("path", []):
+        kwargs = {}
+        if status == IncidentStatus.RESOLVED:
+            kwargs = {"root_cause": spec.get("root_cause", "购方税号录入错误"),
+                      "resolution": spec.get("resolution", "红冲后按正确税号重开，客户已确认可查")}
+        incident_transition(incident=incident, to=status, actor=actor, note=spec.get("note", ""), **kwargs)
+    if spec.get("close"):
+        incident_review(incident=incident, actor=users["manager"], approve=True, comment="复核通过")
+    return incident
+
+
+INCIDENTS = [
+    {"title": "客户反映北京开具的发票在税务系统查不到", "category": IncidentCategory.INVOICE_MISSING,
+     "severity": Severity.SEV2, "customer": 0, "age_hours": 1},
+    {"title": "发票查验提示信息不一致", "category": IncidentCategory.DATA_ENTRY_ERROR, "severity": Severity.SEV3,
+     "customer": 1, "path": [IncidentStatus.INVESTIGATING], "age_hours": 30},
+    {"title": "等待客户提供发票截图", "category": IncidentCategory.INVOICE_MISSING, "severity": Severity.SEV3,
+     "customer": 2, "path": [IncidentStatus.INVESTIGATING, IncidentStatus.WAITING_CUSTOMER]},
+    {"title": "税局查询系统维护，等待恢复", "category": IncidentCategory.PLATFORM_OUTAGE, "kind": IncidentKind.FAULT,
+     "severity": Severity.SEV1, "customer": 3, "path": [IncidentStatus.WAITING_PLATFORM], "owner": "cs2"},
+    {"title": "上传同步失败后已重推", "category": IncidentCategory.SYNC_FAILURE, "severity": Severity.SEV3,
+     "customer": 4, "path": [IncidentStatus.INVESTIGATING, IncidentStatus.RESOLVED],
+     "root_cause": "平台接口超时，同步任务重试耗尽", "resolution": "手工重推同步，平台已可查"},
+    {"title": "购方税号录入错误，已红冲重开", "category": IncidentCategory.DATA_ENTRY_ERROR, "severity": Severity.SEV2,
+     "customer": 5, "path": [IncidentStatus.INVESTIGATING, IncidentStatus.RESOLVED], "close": True},
+    {"title": "客户怀疑发票真伪", "category": IncidentCategory.AUTHENTICITY, "severity": Severity.SEV4,
+     "customer": 6, "age_hours": 80},
+]
+
+
+@transaction.atomic
+def seed(*, users):
+    ensure_schedules()
+    seed_calendar()
+    seed_playbooks()
+    seed_templates()
+    customers = list(Customer.objects.order_by("id")[:10])
+    if not customers:
+        return {"incidents": 0}
+    invoices_by_customer = {}
+    for pk, buyer_id in Invoice.objects.filter(buyer__in=customers, direction="blue").order_by("id").values_list(
+            "pk", "buyer_id"):
+        invoices_by_customer.setdefault(buyer_id, []).append(pk)
+    created = [i for i in (_incident(s, users, customers, invoices_by_customer) for s in INCIDENTS) if i]
+    if created:
+        now = timezone.now()
+        first, second = created[0], created[1] if len(created) > 1 else created[0]
+        communication_log(
+            actor=users["cs"], customer=first.customer, incident=first, channel=Channel.PHONE,
+            direction=CommunicationDirection.INBOUND, occurred_at=now - timedelta(minutes=50),
+            contact=first.customer.contact_name or first.customer.name, subject="来电反映发票查不到",
+            body="客户来电，已致歉，承诺今天下班前回电。", callback_at=now + timedelta(hours=3),
+        )
+        followup_create(actor=users["cs"], title="确认客户已能在税务系统查到发票", incident=second,
+                        due_at=now - timedelta(hours=5), priority=3)
+        followup_create(actor=users["manager"], assignee=users["cs2"], title="回访客户确认处理结果",
+                        incident=created[2] if len(created) > 2 else first, due_at=now + timedelta(hours=1))
+        followup_create(actor=users["cs2"], title="电话提醒客户查收重开发票", customer=customers[-1],
+                        due_at=now - timedelta(days=2))
+    return {"incidents": Incident.objects.count(), "follow_ups": FollowUp.objects.count(),
+            "templates": CommunicationTemplate.objects.count(), "playbooks": Playbook.objects.count()}

@@ -1,0 +1,31 @@
+"""Incident desk models, one module per concern. Import from `incidents.models`."""
+from .calendar import CalendarDay, CalendarDayKind, SlaTarget, WorkCalendar
+from .communication import (
+    Channel,
+    Communication,
+    CommunicationDirection,
+    CommunicationTemplate,
+    DeliveryStatus,
+    TemplatePurpose,
+)
+from .followup import FollowUp, FollowUpPriority, FollowUpStatus
+from .incident import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Incident,
+    IncidentCategory,
+    IncidentKind,
+    IncidentSequence,
+    IncidentStatus,
+    Severity,
+)
+from .playbook import IncidentStep, Playbook, PlaybookStep
+from .timeline import EventKind, IncidentEvent
+
+__all__ = [
+    "CLOSED_STATUSES", "OPEN_STATUSES", "CalendarDay", "CalendarDayKind", "Channel", "Communication",
+    "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
+    "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
+    "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "Severity", "SlaTarget",
+    "TemplatePurpose", "WorkCalendar",
+]

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class FollowUpPriority(models.IntegerChoices):
+    LOW = 1, _("low")
+    NORMAL = 2, _("normal")
+    HIGH = 3, _("high")
+    URGENT = 4, _("urgent")
+
+
+class FollowUp(models.Model):
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("incident"),
+    )
+    customer = models.ForeignKey(
+        "invoices.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("customer"),
+    )
+    communication = models.ForeignKey(
+        "incidents.Communication", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("from communication"), editable=False,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("assignee")
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned by"), editable=False,
+    )
+    due_at = models.DateTimeField(_("due at"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=FollowUpPriority.choices,
+                                                default=FollowUpPriority.NORMAL)
+    status = models.CharField(_("status"), max_length=10, choices=FollowUpStatus.choices,
+                              default=FollowUpStatus.OPEN, editable=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_at", "id"]
+        permissions = [("assign_followup", _("Can assign and reassign follow-ups"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incident__isnull=False) | Q(customer__isnull=False), name="followup_has_subject"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "assignee", "due_at"], name="followup_assignee_due_idx"),
+            models.Index(fields=["status", "due_at"], name="followup_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_overdue(self, now=None):
+        return self.status == FollowUpStatus.OPEN and self.due_at < (now or timezone.now())

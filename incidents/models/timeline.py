@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("opened")
+    NOTE = "note", _("note")
+    STATUS_CHANGE = "status_change", _("status change")
+    UPDATED = "updated", _("details changed")
+    STEP_DONE = "step_done", _("step done")
+    COMMUNICATION = "communication", _("communication")
+    FOLLOW_UP = "follow_up", _("follow-up")
+    SYNC = "sync", _("sync")
+    REISSUE = "reissue", _("reissue")
+    REVIEW = "review", _("review")
+    INVOICES = "invoices", _("invoices attached")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("Events are append-only and cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("Events are append-only and cannot be deleted."))
+
+
+class IncidentEvent(models.Model):
+    """The incident's append-only timeline. `at` is when it happened (staff may log a call made earlier);
+    `recorded_at` is when it was written, so a back-dated note is still visible as such."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="events", verbose_name=_("incident")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
+    )
+    message = models.TextField(_("message"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        ordering = ["incident_id", "at", "id"]
+        indexes = [models.Index(fields=["incident", "at", "id"], name="incident_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError(_("Events are append-only and cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Events are append-only and cannot be deleted."))

@@ -1,0 +1,31 @@
+"""Default troubleshooting steps per category, from the domain's order of work (DESIGN.md): check the
+input → check the platform → re-send the sync → compare with the platform export → repair → inform the
+customer → review. Used by the demo seed; managers edit the playbooks in the admin afterwards."""
+from django.utils.translation import gettext_lazy as _
+
+from .models import IncidentCategory as C
+
+CHECK_INPUT = (_("Check the input: invoice number, date, buyer name and tax id"),
+               _("Compare what the customer reads out with the ledger; a wrong tax id or date explains most cases."))
+CHECK_PLATFORM = (_("Check the platform's state (maintenance, outage)"),
+                  _("Look at the platform notices and the sync log for the time of issue."))
+RESEND = (_("Re-send the sync request"), _("Use 'sync' on the invoice; note the platform's answer code."))
+COMPARE = (_("Compare with the platform export"),
+           _("Download the platform export for the period and compare item by item."))
+REPAIR = (_("Repair: re-sync, re-deliver, manual entry or reissue"),
+          _("Red-flush and reissue only when the data itself was wrong; finance approves."))
+INFORM = (_("Inform the customer"), _("Use a template; log the call or email on this incident."))
+REVIEW = (_("Review and prevent"), _("Write the root cause and what prevents it next time."))
+
+DEFAULT_STEPS = {
+    C.INVOICE_MISSING: [CHECK_INPUT, CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
+    C.SYNC_FAILURE: [CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
+    C.PLATFORM_OUTAGE: [CHECK_PLATFORM, (_("Record fault start and recovery times"), ""), RESEND, COMPARE, INFORM,
+                        REVIEW],
+    C.DATA_ENTRY_ERROR: [CHECK_INPUT, COMPARE, REPAIR, INFORM, REVIEW],
+    C.NETWORK: [(_("Check the connection to the platform"), ""), CHECK_PLATFORM, RESEND, INFORM, REVIEW],
+    C.PERMISSION: [(_("Check the issuing account's authorisation on the platform"), ""), RESEND, INFORM, REVIEW],
+    C.AUTHENTICITY: [CHECK_INPUT, (_("Verify the invoice on the national verification service"), ""), COMPARE,
+                     INFORM, REVIEW],
+    C.OTHER: [CHECK_INPUT, CHECK_PLATFORM, INFORM, REVIEW],
+}

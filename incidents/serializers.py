@@ -1,0 +1,180 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from invoices.models import Customer, Invoice, Seller
+
+from .models import (
+    Channel,
+    Communication,
+    CommunicationDirection,
+    CommunicationTemplate,
+    FollowUp,
+    FollowUpPriority,
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentKind,
+    IncidentStatus,
+    IncidentStep,
+    Severity,
+)
+
+User = get_user_model()
+
+
+class IncidentStepSerializer(serializers.ModelSerializer):
+    done_by = serializers.CharField(source="done_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = IncidentStep
+        fields = ["id", "position", "title", "help_text", "done_at", "done_by"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", default=None, read_only=True)
+    customer_name = serializers.CharField(source="customer.name", default=None, read_only=True)
+    response_breached = serializers.SerializerMethodField()
+    resolve_breached = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = ["id", "reference", "title", "description", "kind", "category", "severity", "status", "customer",
+                  "customer_name", "seller", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
+                  "customer_informed_at", "first_response_at", "resolved_at", "closed_at", "root_cause", "resolution",
+                  "response_due_at", "resolve_due_at", "response_breached", "resolve_breached", "reviewed_at",
+                  "created_at"]
+        read_only_fields = fields
+
+    def get_response_breached(self, obj):
+        return obj.response_breached()
+
+    def get_resolve_breached(self, obj):
+        return obj.resolve_breached() if obj.is_open or obj.resolved_at else False
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    steps = IncidentStepSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = IncidentSerializer.Meta.fields + ["invoices", "steps"]
+        read_only_fields = fields
+
+
+class IncidentWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(IncidentKind.choices, default=IncidentKind.COMPLAINT)
+    category = serializers.ChoiceField(IncidentCategory.choices)
+    severity = serializers.ChoiceField(Severity.choices, default=Severity.SEV3)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    seller = serializers.PrimaryKeyRelatedField(queryset=Seller.objects.all(), required=False, allow_null=True)
+    invoices = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all(), many=True, required=False)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_staff=True), required=False,
+                                               allow_null=True)
+    fault_started_at = serializers.DateTimeField(required=False, allow_null=True)
+    detected_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class IncidentUpdateSerializer(IncidentWriteSerializer):
+    """PATCH: any detail except the status, which moves only through the transition and review actions."""
+
+    platform_recovered_at = serializers.DateTimeField(required=False, allow_null=True)
+    customer_informed_at = serializers.DateTimeField(required=False, allow_null=True)
+    root_cause = serializers.CharField(required=False, allow_blank=True)
+    resolution = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("invoices")
+        for field in fields.values():
+            field.required = False
+            field.default = serializers.empty
+        return fields
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(IncidentStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    root_cause = serializers.CharField(required=False, allow_blank=True, default=None)
+    resolution = serializers.CharField(required=False, allow_blank=True, default=None)
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NotifySerializer(serializers.Serializer):
+    template = serializers.PrimaryKeyRelatedField(queryset=CommunicationTemplate.objects.filter(active=True))
+
+
+class IncidentEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["id", "kind", "at", "recorded_at", "actor", "message", "data"]
+        read_only_fields = ["id", "kind", "recorded_at", "actor", "data"]
+        extra_kwargs = {"at": {"required": False}, "message": {"required": True, "allow_blank": False}}
+
+
+class CommunicationSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Communication
+        fields = ["id", "customer", "incident", "invoice", "channel", "direction", "occurred_at", "contact", "subject",
+                  "body", "template", "callback_at", "delivery_status", "delivery_attempts", "delivery_error",
+                  "sent_at", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class CommunicationCreateSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
+    invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all(), required=False, allow_null=True)
+    channel = serializers.ChoiceField(Channel.choices)
+    direction = serializers.ChoiceField(CommunicationDirection.choices)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    contact = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(required=False, allow_blank=True, default="")
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    template = serializers.PrimaryKeyRelatedField(queryset=CommunicationTemplate.objects.all(), required=False,
+                                                  allow_null=True)
+    callback_at = serializers.DateTimeField(required=False, allow_null=True)
+    send = serializers.BooleanField(default=False, help_text="Send an outbound email now (channel=email only).")
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    assignee_name = serializers.CharField(source="assignee.username", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "incident", "customer", "title", "notes", "assignee", "assignee_name", "assigned_by",
+                  "due_at", "priority", "status", "overdue", "completed_at", "reminder_sent_at", "escalated_at",
+                  "created_at"]
+        read_only_fields = fields
+
+    def get_overdue(self, obj):
+        return obj.is_overdue()
+
+
+class FollowUpCreateSerializer(serializers.Serializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False,
+                                                  allow_null=True)
+    due_at = serializers.DateTimeField()
+    priority = serializers.ChoiceField(FollowUpPriority.choices, default=FollowUpPriority.NORMAL)
+
+
+class CompleteSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))

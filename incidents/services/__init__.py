@@ -1,0 +1,10 @@
+"""Every domain write of the incident desk. Admin, API, tasks, receivers and the demo call these.
+
+incidents.py      open, update, attach invoices, status machine, review
+timeline.py       the append-only timeline: notes and events, checklist ticks
+communications.py logging contacts, sending templated email, delivery with retries
+followups.py      follow-ups: create, assign, complete, reminders and escalation
+notify.py         "notify all affected customers"
+sla.py            business-hours arithmetic on the work calendar, SLA due times
+rendering.py      safe {placeholder} substitution for templates
+"""

@@ -1,0 +1,219 @@
+"""Customer communications: logging a contact, sending a templated email, and delivering it.
+
+Email goes out after commit through a django-q2 task that calls `communication_deliver`. A failed attempt
+stays `queued` with a back-off `next_attempt_at`; the scheduled job (`communications_retry_due`) tries again
+until INCIDENTS_EMAIL_MAX_ATTEMPTS, then the communication shows `failed` with the last error. A task lost by
+the broker is picked up by the same job once its lease has passed, so no message is silently lost."""
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Channel,
+    Communication,
+    CommunicationDirection,
+    DeliveryStatus,
+    EventKind,
+)
+from .followups import followup_create
+from .incidents import lock_incident, mark_first_response
+from .rendering import render_subject, render_text
+from .timeline import event_record
+
+log = logging.getLogger(__name__)
+# How long one delivery attempt may hold its claim before the retry job may take the message again.
+LEASE = timedelta(minutes=5)
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
+
+
+def max_attempts():
+    return getattr(settings, "INCIDENTS_EMAIL_MAX_ATTEMPTS", 3)
+
+
+def _check_perm(actor):
+    if actor is not None and not actor.has_perm("incidents.add_communication"):
+        raise PermissionDenied(_("You may not log communications."))
+
+
+def _after_logged(comm, actor):
+    """Timeline event, incident times and a promised callback's follow-up."""
+    if comm.incident_id:
+        incident = lock_incident(comm.incident_id)
+        fields = []
+        if comm.direction == CommunicationDirection.OUTBOUND:
+            fields += mark_first_response(incident, comm.occurred_at)
+            if incident.customer_informed_at is None:
+                incident.customer_informed_at = comm.occurred_at
+                fields.append("customer_informed_at")
+        if fields:
+            incident.save(update_fields=fields)
+        event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=actor, at=comm.occurred_at,
+                     message=_("%(channel)s %(direction)s with %(customer)s: %(subject)s") % {
+                         "channel": comm.get_channel_display(), "direction": comm.get_direction_display(),
+                         "customer": comm.customer.name, "subject": comm.subject or "—"},
+                     data={"communication_id": comm.pk, "delivery_status": comm.delivery_status})
+    if comm.callback_at is not None:
+        followup_create(
+            actor=actor, assignee=actor, due_at=comm.callback_at, incident=comm.incident, customer=comm.customer,
+            title=_("Call back %(customer)s as promised") % {"customer": comm.customer.name},
+            notes=comm.body[:500], communication=comm,
+        )
+
+
+@transaction.atomic
+def communication_log(*, actor, customer, channel, direction, incident=None, invoice=None, occurred_at=None,
+                      contact="", subject="", body="", template=None, callback_at=None):
+    """Record a contact that already happened (a call, a WeChat message, a letter)."""
+    _check_perm(actor)
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("'%(v)s' is not a valid choice.") % {"v": channel}
+    if direction not in CommunicationDirection.values:
+        errors["direction"] = _("'%(v)s' is not a valid choice.") % {"v": direction}
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        errors["occurred_at"] = _("A contact cannot be logged in the future.")
+    if callback_at is not None and callback_at <= occurred_at:
+        errors["callback_at"] = _("The promised callback must be after the contact.")
+    if errors:
+        raise ValidationError(errors)
+    comm = Communication.objects.create(
+        customer=customer, incident=incident, invoice=invoice, channel=channel, direction=direction,
+        occurred_at=occurred_at, contact=contact or "", subject=subject or "", body=body or "", template=template,
+        callback_at=callback_at, created_by=actor, delivery_status=DeliveryStatus.LOGGED,
+    )
+    _after_logged(comm, actor)
+    return comm
+
+
+def template_context(*, customer, incident=None, invoice=None, actor=None, extra=None):
+    invoices = ""
+    if invoice is not None:
+        invoices = str(invoice)
+    elif incident is not None:
+        invoices = ", ".join(str(i) for i in incident.invoices.filter(buyer=customer).order_by("id")[:20])
+    return {
+        "customer_name": customer.name,
+        "contact_name": customer.contact_name or customer.name,
+        "invoice_number": invoices,
+        "new_invoice_number": "",
+        "incident_reference": incident.reference if incident else "",
+        "incident_title": incident.title if incident else "",
+        "rep_name": (actor.get_full_name() or actor.get_username()) if actor else "",
+        "today": timezone.localdate().isoformat(),
+        **(extra or {}),
+    }
+
+
+@transaction.atomic
+def communication_send_email(*, actor, customer, template=None, subject="", body="", incident=None, invoice=None,
+                             extra_context=None, to=None):
+    """Render a template (or take subject/body as typed), record the outbound email as queued and hand it
+    to the background worker after commit."""
+    _check_perm(actor)
+    if template is not None:
+        context = template_context(customer=customer, incident=incident, invoice=invoice, actor=actor,
+                                   extra=extra_context)
+        subject, body = render_subject(template.subject, context), render_text(template.body, context)
+    to = (to or customer.email or "").strip()
+    errors = {}
+    if not to:
+        errors["customer"] = _("The customer has no email address.")
+    if not subject.strip():
+        errors["subject"] = _("An email needs a subject.")
+    if errors:
+        raise ValidationError(errors)
+    comm = Communication.objects.create(
+        customer=customer, incident=incident, invoice=invoice, channel=Channel.EMAIL,
+        direction=CommunicationDirection.OUTBOUND, contact=to, subject=subject, body=body, template=template,
+        created_by=actor, delivery_status=DeliveryStatus.QUEUED,
+    )
+    _after_logged(comm, actor)
+    enqueue_delivery(comm.pk)
+    return comm
+
+
+def enqueue_delivery(communication_id):
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("incidents.tasks.deliver_communication", communication_id))
+
+
+def _claim(communication_id, now):
+    with transaction.atomic():
+        comm = Communication.objects.select_for_update().get(pk=communication_id)
+        if comm.delivery_status != DeliveryStatus.QUEUED:
+            return None
+        if comm.next_attempt_at is not None and comm.next_attempt_at > now:
+            return None
+        comm.next_attempt_at = now + LEASE
+        comm.save(update_fields=["next_attempt_at"])
+        return comm
+
+
+def communication_deliver(communication_id, *, now=None):
+    """One delivery attempt. Sending happens outside any transaction (SMTP may be slow); the claim above
+    keeps a second worker away meanwhile. Returns the delivery status afterwards."""
+    now = now or timezone.now()
+    comm = _claim(communication_id, now)
+    if comm is None:
+        return Communication.objects.values_list("delivery_status", flat=True).get(pk=communication_id)
+    error = ""
+    try:
+        EmailMessage(subject=comm.subject, body=comm.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                     to=[comm.contact]).send(fail_silently=False)
+    except Exception as exc:  # any backend failure (SMTP, DNS, TLS) counts as one failed attempt
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("email for communication %s failed: %s", communication_id, error)
+    with transaction.atomic():
+        comm = Communication.objects.select_for_update().get(pk=communication_id)
+        comm.delivery_attempts += 1
+        if not error:
+            comm.delivery_status, comm.sent_at, comm.next_attempt_at, comm.delivery_error = (
+                DeliveryStatus.SENT, timezone.now(), None, "")
+        elif comm.delivery_attempts >= max_attempts():
+            comm.delivery_status, comm.next_attempt_at, comm.delivery_error = DeliveryStatus.FAILED, None, error
+        else:
+            backoff = BACKOFF[min(comm.delivery_attempts - 1, len(BACKOFF) - 1)]
+            comm.next_attempt_at, comm.delivery_error = now + backoff, error
+        comm.save(update_fields=["delivery_attempts", "delivery_status", "sent_at", "next_attempt_at",
+                                 "delivery_error"])
+        if comm.incident_id and comm.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+            event_record(incident=comm.incident, kind=EventKind.COMMUNICATION, actor=None,
+                         message=(_("Email to %(to)s sent.") if comm.delivery_status == DeliveryStatus.SENT
+                                  else _("Email to %(to)s failed: %(err)s")) % {"to": comm.contact, "err": error},
+                         data={"communication_id": comm.pk, "delivery_status": comm.delivery_status,
+                               "attempts": comm.delivery_attempts})
+    return comm.delivery_status
+
+
+def communications_retry_due(*, now=None):
+    """Retry queued emails whose back-off (or lost task's lease) has passed. Returns how many were tried."""
+    now = now or timezone.now()
+    due = Communication.objects.filter(delivery_status=DeliveryStatus.QUEUED).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - LEASE)
+    )
+    ids = list(due.order_by("id").values_list("pk", flat=True)[:200])
+    for pk in ids:
+        communication_deliver(pk, now=now)
+    return len(ids)
+
+
+@transaction.atomic
+def communication_retry(*, communication, actor):
+    """Put a failed email back in the queue (from the admin, after fixing the address or the server)."""
+    _check_perm(actor)
+    comm = Communication.objects.select_for_update().get(pk=communication.pk)
+    if comm.delivery_status != DeliveryStatus.FAILED:
+        raise ValidationError({"delivery_status": _("Only a failed email can be sent again.")})
+    comm.delivery_status, comm.delivery_attempts, comm.next_attempt_at = DeliveryStatus.QUEUED, 0, None
+    comm.save(update_fields=["delivery_status", "delivery_attempts", "next_attempt_at"])
+    enqueue_delivery(comm.pk)
+    return comm

@@ -1,0 +1,167 @@
+"""Follow-ups: who calls whom back by when, reminders before the due time and one escalation after it.
+
+Reminders and escalations are counted in business hours of the default WorkCalendar:
+- reminder: once, when the remaining working time until due is at most INCIDENTS_FOLLOWUP_REMIND_BEFORE_HOURS;
+- escalation: once (escalated_at is never cleared), when a follow-up is overdue by at least
+  INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS of working time. It goes to "the owner's manager", which this
+  organisation models as every active user holding `incidents.review_incident` (the 经理 group), since
+  staff have no individual line manager in the user model."""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..access import ensure_can_work_followup
+from ..models import EventKind, FollowUp, FollowUpPriority, FollowUpStatus
+from . import sla
+from .timeline import event_record
+
+
+def remind_before():
+    return sla.hours(getattr(settings, "INCIDENTS_FOLLOWUP_REMIND_BEFORE_HOURS", 1))
+
+
+def escalate_after():
+    return sla.hours(getattr(settings, "INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS", 2))
+
+
+def _event(followup, actor, message, **data):
+    if followup.incident_id:
+        event_record(incident=followup.incident, kind=EventKind.FOLLOW_UP, actor=actor, message=message,
+                     data={"follow_up_id": followup.pk, **data})
+
+
+@transaction.atomic
+def followup_create(*, actor, title, due_at, assignee=None, incident=None, customer=None, notes="",
+                    priority=FollowUpPriority.NORMAL, communication=None):
+    assignee = assignee or actor
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("A title is required.")
+    if incident is None and customer is None:
+        errors["incident"] = _("A follow-up belongs to an incident or a customer.")
+    if assignee is None:
+        errors["assignee"] = _("Someone must be assigned.")
+    if due_at is None:
+        errors["due_at"] = _("A due time is required.")
+    if priority not in FollowUpPriority.values:
+        errors["priority"] = _("'%(v)s' is not a valid choice.") % {"v": priority}
+    if errors:
+        raise ValidationError(errors)
+    if actor is not None:
+        if not actor.has_perm("incidents.add_followup"):
+            raise PermissionDenied(_("You may not create follow-ups."))
+        if assignee.pk != actor.pk and not actor.has_perm("incidents.assign_followup"):
+            raise PermissionDenied(_("Only a manager may assign follow-ups to someone else."))
+    followup = FollowUp.objects.create(
+        title=title.strip(), due_at=due_at, assignee=assignee, assigned_by=actor, incident=incident,
+        customer=customer if customer is not None else getattr(incident, "customer", None), notes=notes or "",
+        priority=priority, communication=communication,
+    )
+    _event(followup, actor, _("Follow-up for %(who)s due %(due)s: %(title)s") % {
+        "who": assignee.get_username(), "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
+        "title": followup.title})
+    return followup
+
+
+def _lock(followup):
+    return FollowUp.objects.select_for_update(of=("self",)).select_related("incident").get(pk=followup.pk)
+
+
+@transaction.atomic
+def followup_assign(*, followup, assignee, actor):
+    if actor is not None and not actor.has_perm("incidents.assign_followup"):
+        raise PermissionDenied(_("Only a manager may assign follow-ups."))
+    followup = _lock(followup)
+    if followup.status != FollowUpStatus.OPEN:
+        raise ValidationError({"status": _("Only an open follow-up can be reassigned.")})
+    old = followup.assignee
+    followup.assignee, followup.assigned_by = assignee, actor
+    followup.reminder_sent_at = None  # the new assignee has not been reminded yet
+    followup.save(update_fields=["assignee", "assigned_by", "reminder_sent_at"])
+    _event(followup, actor, _("Follow-up reassigned from %(a)s to %(b)s") % {
+        "a": old.get_username(), "b": assignee.get_username()})
+    return followup
+
+
+@transaction.atomic
+def followup_complete(*, followup, actor, notes="", cancel=False):
+    followup = _lock(followup)
+    ensure_can_work_followup(actor, followup)
+    if followup.status != FollowUpStatus.OPEN:
+        raise ValidationError({"status": _("This follow-up is already %(s)s.") % {"s": followup.get_status_display()}})
+    followup.status = FollowUpStatus.CANCELLED if cancel else FollowUpStatus.DONE
+    followup.completed_at = timezone.now()
+    fields = ["status", "completed_at"]
+    if notes:
+        followup.notes = f"{followup.notes}\n{notes}".strip()
+        fields.append("notes")
+    followup.save(update_fields=fields)
+    _event(followup, actor, _("Follow-up %(s)s: %(title)s") % {"s": followup.get_status_display(),
+                                                               "title": followup.title}, notes=notes)
+    return followup
+
+
+def escalation_recipients():
+    perm = Permission.objects.filter(content_type__app_label="incidents", codename="review_incident").first()
+    if perm is None:
+        return []
+    users = get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm), is_active=True)
+    return list(users.exclude(email="").distinct().values_list("email", flat=True))
+
+
+def _mail_later(subject, body, recipients):
+    if not recipients:
+        return
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("incidents.tasks.send_staff_email", subject, body, list(recipients)))
+
+
+def followups_remind_and_escalate(*, now=None, spec=None):
+    """One pass of the scheduled job. Each follow-up is locked and re-checked, so two overlapping runs
+    still remind once and escalate once. Returns (reminded, escalated)."""
+    now = now or timezone.now()
+    spec = spec or sla.load_calendar()
+    # Remaining working time ≤ R  ⇔  due ≤ now + R working time (business time is monotonic).
+    remind_until = sla.add_business_time(now, remind_before(), spec)
+    reminded = escalated = 0
+    to_remind = FollowUp.objects.filter(status=FollowUpStatus.OPEN, reminder_sent_at__isnull=True,
+                                        due_at__lte=remind_until, due_at__gt=now)
+    for pk in to_remind.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            fu = FollowUp.objects.select_for_update(of=("self",)).select_related("assignee", "incident").get(pk=pk)
+            if fu.status != FollowUpStatus.OPEN or fu.reminder_sent_at is not None:
+                continue
+            fu.reminder_sent_at = now
+            fu.save(update_fields=["reminder_sent_at"])
+            _event(fu, None, _("Reminder sent to %(who)s.") % {"who": fu.assignee.get_username()}, reminder=True)
+            _mail_later(_("Follow-up due %(due)s: %(title)s") % {
+                "due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M"), "title": fu.title},
+                fu.notes or fu.title, [fu.assignee.email] if fu.assignee.email else [])
+            reminded += 1
+    overdue = FollowUp.objects.filter(status=FollowUpStatus.OPEN, escalated_at__isnull=True, due_at__lt=now)
+    threshold = escalate_after()
+    recipients = None
+    for pk, due_at in overdue.values_list("pk", "due_at").iterator():
+        if sla.business_time_between(due_at, now, spec) < threshold:
+            continue
+        with transaction.atomic():
+            fu = FollowUp.objects.select_for_update(of=("self",)).select_related("assignee", "incident").get(pk=pk)
+            if fu.status != FollowUpStatus.OPEN or fu.escalated_at is not None:
+                continue
+            fu.escalated_at = now
+            fu.save(update_fields=["escalated_at"])
+            _event(fu, None, _("Overdue follow-up escalated to the managers."), escalated=True)
+            if recipients is None:
+                recipients = escalation_recipients()
+            _mail_later(_("Overdue follow-up of %(who)s: %(title)s") % {
+                "who": fu.assignee.get_username(), "title": fu.title},
+                _("Was due %(due)s.") % {"due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M")},
+                recipients)
+            escalated += 1
+    return reminded, escalated
