@@ -273,3 +273,15 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "year", "channel"], name="number_sequence_unique")]
+
+
+# Reissue models live in their own module; importing them here registers them with the app.
+from .reissue_models import (  # noqa: E402,F401
+    RedFlushReason,
+    RedLetterForm,
+    RedLetterFormStatus,
+    ReissueRequest,
+    ReissueScope,
+    ReissueStatus,
+    ReissueStep,
+)

@@ -31,6 +31,15 @@ def test_migrations_create_roles_with_explicit_permissions_and_no_users():
     assert not User.objects.exists()
 
 
+@pytest.mark.django_db
+def test_every_group_holds_exactly_the_declared_permissions():
+    from backoffice.roles import ROLE_PERMISSIONS
+
+    for role in (CUSTOMER_SERVICE, FINANCE, MANAGER):
+        declared = {f"{app}.{code}" for app, roles in ROLE_PERMISSIONS.items() for code in roles.get(role, [])}
+        assert perms(role) == declared, role
+
+
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_is_idempotent_and_builds_valid_data():
     call_command("seed_demo", invoices=40, customers=12, stdout=open(os.devnull, "w"))
