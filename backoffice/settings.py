@@ -185,3 +185,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- tax platform gateway and sync (invoices) ---
+# "simulated" keeps the platform in local tables (nothing to install); "http" talks to TAX_PLATFORM_URL.
+TAX_PLATFORM = os.environ.get("TAX_PLATFORM", "simulated")
+TAX_PLATFORM_URL = os.environ.get("TAX_PLATFORM_URL", "")
+TAX_PLATFORM_TOKEN = os.environ.get("TAX_PLATFORM_TOKEN", "")
+# Both well under Q_CLUSTER["timeout"], so a hung platform fails the attempt instead of the task.
+TAX_PLATFORM_CONNECT_TIMEOUT = float(os.environ.get("TAX_PLATFORM_CONNECT_TIMEOUT", "5"))
+TAX_PLATFORM_READ_TIMEOUT = float(os.environ.get("TAX_PLATFORM_READ_TIMEOUT", "15"))
+# Retry policy (see invoices/services/sync_support.py SYNC_DEFAULTS for every key). Invoices that give up
+# during an outage are re-queued automatically when the platform answers again, so a short budget loses
+# nothing and lets staff watch an outage rehearsal turn invoices `failed` within a few minutes.
+TAX_PLATFORM_SYNC = {
+    "max_attempts": int(os.environ.get("TAX_PLATFORM_MAX_ATTEMPTS", "4")),
+    "backoff_base": int(os.environ.get("TAX_PLATFORM_BACKOFF_BASE", "20")),
+}
+# The simulated platform's failures, added to what staff set in the admin ("simulated platform settings").
+TAX_PLATFORM_SIMULATOR = {
+    "outage": env_bool("TAX_PLATFORM_SIM_OUTAGE", False),
+    "failure_rate": float(os.environ.get("TAX_PLATFORM_SIM_FAILURE_RATE", "0")),
+    "latency_ms": int(os.environ.get("TAX_PLATFORM_SIM_LATENCY_MS", "0")),
+    "rejected_tax_ids": env_list("TAX_PLATFORM_SIM_REJECTED_TAX_IDS", []),
+}

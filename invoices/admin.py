@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.paginator import EstimatedCountPaginator
 
 from .admin_forms import InvoiceIssueForm, InvoiceLineFormSet
+from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptInline
 from .identifiers import normalize_text
 from .models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
 from .services import customer_create, customer_update, invoice_issue
@@ -97,7 +98,7 @@ class InvoiceEventInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(InvoiceSyncAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",
                     "sync_status", "issued_at", "seller"]
     list_filter = ["status", "sync_status", "kind", "direction", "seller", ("issued_at", admin.DateFieldListFilter)]
@@ -107,7 +108,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
-    inlines = [InvoiceLineInline, InvoiceEventInline]
+    inlines = [InvoiceLineInline, SyncAttemptInline, InvoiceEventInline]
+    actions = ["resync_selected", "verify_selected", "bulk_resync_from_selection"]
     fieldsets = [
         (None, {"fields": ["kind", "direction", "code", "number", "issued_at", "seller", "status", "sync_status"]}),
         (_("buyer"), {"fields": ["buyer", "buyer_name", "buyer_tax_id"]}),

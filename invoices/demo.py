@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .identifiers import USCC_ALPHABET, uscc_check_char
-from .models import Customer, Direction, Invoice, InvoiceKind, Seller, SyncStatus
+from .gateway import invoice_payload
+from .models import Customer, Direction, Invoice, InvoiceKind, PlatformInvoice, Seller, SyncStatus
+from .platform_sim import sim_receive, sim_settings_row
 from .services import customer_create, invoice_issue
 
 SELLERS = [
@@ -126,10 +128,25 @@ def seed_red_flushes(actor, count=6):
         )
 
 
+def seed_platform():
+    """Put the simulated platform in the state the demo ledger claims: synced invoices are there, mismatching
+    ones are there with another total, missing/failed/pending/not-sent ones are not. Runs once."""
+    sim_settings_row()
+    if PlatformInvoice.objects.exists():
+        return
+    shown = Invoice.objects.filter(sync_status__in=[SyncStatus.SYNCED, SyncStatus.MISMATCH])
+    for invoice in shown.select_related("seller", "original").prefetch_related("lines").order_by("id"):
+        payload = invoice_payload(invoice)
+        if invoice.sync_status == SyncStatus.MISMATCH:
+            payload["total"] = str(invoice.total + Decimal("100.00"))
+        sim_receive(payload)
+
+
 def seed(*, actor=None, invoices=500, customers=50):
     rng = random.Random(20261123)
     sellers = seed_sellers()
     customer_rows = seed_customers(rng, customers)
     seed_invoices(rng, sellers, customer_rows, actor, invoices)
     seed_red_flushes(actor)
+    seed_platform()
     return {"sellers": len(sellers), "customers": Customer.objects.count(), "invoices": Invoice.objects.count()}

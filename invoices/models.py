@@ -285,3 +285,7 @@ from .reissue_models import (  # noqa: E402,F401
     ReissueStatus,
     ReissueStep,
 )
+
+# Sync bookkeeping and the simulated platform live in their own modules; importing them here registers them.
+from .platform_models import PlatformInvoice, PlatformSequence, PlatformSettings  # noqa: E402,F401
+from .sync_models import PlatformHealth, SyncAttempt, SyncOperation, SyncOutcome, SyncState  # noqa: E402,F401

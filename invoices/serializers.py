@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Customer, Invoice, InvoiceEvent, InvoiceKind, InvoiceLine, Seller
+from .models import Customer, Invoice, InvoiceEvent, InvoiceKind, InvoiceLine, Seller, SyncAttempt
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -82,3 +82,24 @@ class InvoiceIssueSerializer(serializers.Serializer):
     lines = LineInputSerializer(many=True, allow_empty=False)
 
     default_error_messages = {"empty": _("An invoice needs at least one line.")}
+
+
+class SyncAttemptSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = SyncAttempt
+        fields = ["id", "operation", "started_at", "duration_ms", "outcome", "attempt_no", "error_code", "error",
+                  "response", "actor"]
+        read_only_fields = fields
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    force = serializers.BooleanField(required=False, default=False)
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    sync_status = serializers.CharField()
+    detail = serializers.JSONField()

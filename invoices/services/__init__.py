@@ -2,6 +2,15 @@
 from .customers import customer_create, customer_update
 from .events import invoice_event_record
 from .issue import InvoiceLineInput, invoice_issue, invoice_void
+from .sync import (
+    VerifyOutcome,
+    invoice_sync_request,
+    invoice_sync_run,
+    invoice_verify,
+    invoices_requeue_after_outage,
+    invoices_resync_bulk,
+    invoices_sync_sweep,
+)
 
 __all__ = [
     "InvoiceLineInput",
@@ -10,4 +19,11 @@ __all__ = [
     "invoice_event_record",
     "invoice_issue",
     "invoice_void",
+    "VerifyOutcome",
+    "invoice_sync_request",
+    "invoice_sync_run",
+    "invoice_verify",
+    "invoices_requeue_after_outage",
+    "invoices_resync_bulk",
+    "invoices_sync_sweep",
 ]

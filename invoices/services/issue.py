@@ -24,6 +24,7 @@ from ..models import (
     SyncStatus,
 )
 from .events import invoice_event_record
+from .sync_support import queue_new_invoice
 from .numbers import allocate_digital_number, check_number_format, normalize_number
 
 # Sent after the issuing transaction commits; the sync machinery and the incidents app listen.
@@ -164,9 +165,12 @@ def invoice_issue(
     drawer="",
     buyer_name=None,
     buyer_tax_id=None,
-    sync_status=SyncStatus.NOT_SENT,
+    sync_status=None,
 ):
-    """Validate and record an issued invoice. Raises ValidationError naming every bad field at once."""
+    """Validate and record an issued invoice. Raises ValidationError naming every bad field at once.
+
+    A new invoice is `pending` and queued for upload to the platform after commit. Passing `sync_status`
+    records that state as given and queues nothing: for the demo seed and imports of historical data."""
     errors = {}
     issued_at = issued_at or timezone.now()
     if timezone.is_naive(issued_at):
@@ -175,6 +179,11 @@ def invoice_issue(
         errors["kind"] = _("Unknown invoice kind %(v)s.") % {"v": kind}
     if direction not in Direction.values:
         errors["direction"] = _("Direction is blue or red.")
+    queue_upload = sync_status is None
+    if queue_upload:
+        sync_status = SyncStatus.PENDING
+    elif sync_status not in SyncStatus.values:
+        errors["sync_status"] = _("Unknown sync status %(v)s.") % {"v": sync_status}
     number = normalize_number(number)
     code = normalize_number(code)
     if kind in InvoiceKind.values and (number or kind not in DIGITAL_KINDS):
@@ -272,6 +281,8 @@ def invoice_issue(
     )
     if direction == Direction.RED:
         _follow_original_status(original, actor=actor, red=invoice)
+    if queue_upload:
+        queue_new_invoice(invoice)
     actor_id = getattr(actor, "pk", None)
     transaction.on_commit(lambda: invoice_issued.send(sender=Invoice, invoice_id=invoice.pk, actor_id=actor_id))
     invoice.warnings = warnings

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0001_initial'),
+        ('invoices', '0004_sync_sweep_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoices", "0002_reissue"),
+        ("invoices", "0005_reissue"),
         ("backoffice", "0001_roles"),
     ]
 
