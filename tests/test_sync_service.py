@@ -258,8 +258,6 @@ def test_sweep_requeues_stale_pending_without_state(run_hooks, seller, customer)
 
 
 def test_task_settings_obey_django_q_rules(settings):
-    from django.db import connection  # noqa: F401  (settings are read as deployed)
-
     q = settings.Q_CLUSTER
     assert q["timeout"] < q["retry"] and q["max_attempts"] > 0
     assert settings.TAX_PLATFORM_CONNECT_TIMEOUT + settings.TAX_PLATFORM_READ_TIMEOUT < q["timeout"]
