@@ -19,17 +19,18 @@ ROLE_PERMISSIONS = {
         CUSTOMER_SERVICE: [
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller",
             "view_customer", "add_customer", "change_customer",
-            "view_reissuerequest", "view_redletterform",
+            "view_reissuerequest", "view_redletterform", "view_syncattempt",
         ],
         FINANCE: [
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller",
             "view_customer", "add_customer", "change_customer",
             "add_invoice", "sync_invoice", "reissue_invoice", "approve_reissue", "reconcile_invoices",
-            "view_reissuerequest", "view_redletterform",
+            "view_reissuerequest", "view_redletterform", "view_syncattempt",
+            "view_platforminvoice", "view_platformsettings", "change_platformsettings",
         ],
         MANAGER: [
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller", "view_customer",
-            "view_reissuerequest", "view_redletterform",
+            "view_reissuerequest", "view_redletterform", "view_syncattempt", "view_platforminvoice",
         ],
     },
 }
