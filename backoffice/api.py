@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
 from invoices.api import CustomerViewSet, InvoiceViewSet
 from invoices.api_reconciliation import ReconciliationViewSet
+from invoices.api_reissue import InvoiceReissueRequestCreate, ReissueRequestViewSet
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -21,9 +22,11 @@ router.register("reconciliations", ReconciliationViewSet, basename="reconciliati
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("communications", CommunicationViewSet, basename="communication")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
 
 urlpatterns = [
     path("v1/auth/token/", TokenLoginView.as_view(), name="api-token"),
+    path("v1/invoices/<int:pk>/reissue-requests/", InvoiceReissueRequestCreate.as_view(), name="invoice-reissue"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

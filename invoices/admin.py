@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.paginator import EstimatedCountPaginator
 
+from .admin_chain import chain_html
+from .admin_reissue import InvoiceReissueAdminMixin
 from .admin_forms import InvoiceIssueForm, InvoiceLineFormSet
 from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptInline
 from .admin_import import ServiceImportExportMixin
@@ -102,7 +104,7 @@ class InvoiceEventInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceImportExportMixin, InvoiceSyncAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, admin.ModelAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",
@@ -139,22 +141,7 @@ class InvoiceAdmin(ServiceImportExportMixin, InvoiceSyncAdminMixin, admin.ModelA
 
     @admin.display(description=_("original → red → reissued"))
     def chain(self, obj):
-        parts = []
-        if obj.original_id:
-            parts.append(format_html(
-                '{}: <a href="{}">{}</a>', _("original"),
-                reverse("admin:invoices_invoice_change", args=[obj.original_id]), obj.original,
-            ))
-        corrections = list(obj.corrections.order_by("issued_at", "id"))
-        if corrections:
-            parts.append(format_html(
-                "{}: {}", _("corrected by"),
-                format_html_join(", ", '<a href="{}">{}</a> ({}, {})', (
-                    (reverse("admin:invoices_invoice_change", args=[c.pk]), c, c.get_direction_display(), c.total)
-                    for c in corrections
-                )),
-            ))
-        return format_html_join(format_html("<br>"), "{}", ((p,) for p in parts)) if parts else "—"
+        return chain_html(obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Invoice._meta.concrete_fields] + ["chain"]

@@ -86,7 +86,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(InvoiceListSerializer(invoice).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={200: VerifyResultSerializer, 503: VerifyResultSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[require("invoices.sync_invoice")])
+    @action(detail=True, methods=["post"], permission_classes=[require("invoices.verify_invoice")])
     def verify(self, request, pk=None):
         """Ask the platform now; 200 with outcome synced/missing/mismatch, 503 if it could not be asked."""
         invoice = self.get_object()

@@ -137,6 +137,7 @@ class Invoice(models.Model):
             ("reissue_invoice", _("Can request an invoice reissue")),
             ("approve_reissue", _("Can approve an invoice reissue")),
             ("sync_invoice", _("Can sync and verify invoices with the tax platform")),
+            ("verify_invoice", _("Can verify on the tax platform whether it holds an invoice")),
             ("reconcile_invoices", _("Can reconcile the ledger with the platform export")),
             ("import_invoices", _("Can import invoices from a file")),
         ]
@@ -276,6 +277,17 @@ class NumberSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "year", "channel"], name="number_sequence_unique")]
 
+
+# Reissue models live in their own module; importing them here registers them with the app.
+from .reissue_models import (  # noqa: E402,F401
+    RedFlushReason,
+    RedLetterForm,
+    RedLetterFormStatus,
+    ReissueRequest,
+    ReissueScope,
+    ReissueStatus,
+    ReissueStep,
+)
 
 # Sync bookkeeping and the simulated platform live in their own modules; importing them here registers them.
 from .platform_models import PlatformInvoice, PlatformSequence, PlatformSettings  # noqa: E402,F401

@@ -21,3 +21,6 @@ invoice_verify_failed = Signal()
 
 # A reissue chain completed. kwargs: request_id, original_id, red_id, new_id, actor_id
 invoice_reissued = Signal()
+
+# The same invoice was sent to the customer again (they lost the file). kwargs: invoice_id, email, actor_id
+invoice_redelivered = Signal()

@@ -52,13 +52,21 @@ def test_api_verify_outcomes_and_503(api_as, finance_user, failed_invoice):
 
 
 @pytest.mark.parametrize("role_user", ["cs", "manager"], indirect=True)
-def test_api_sync_and_verify_need_sync_permission(api_as, role_user, failed_invoice):
+def test_api_sync_needs_sync_permission(api_as, role_user, failed_invoice):
     client = api_as(role_user)
     assert client.post(f"/api/v1/invoices/{failed_invoice.pk}/sync/").status_code == 403
-    assert client.post(f"/api/v1/invoices/{failed_invoice.pk}/verify/").status_code == 403
     assert client.get(f"/api/v1/invoices/{failed_invoice.pk}/sync-attempts/").status_code == 200
     failed_invoice.refresh_from_db()
     assert failed_invoice.sync_status == SyncStatus.FAILED
+
+
+@pytest.mark.parametrize("role_user,status", [("cs", 200), ("manager", 403), ("finance", 200)], indirect=["role_user"])
+def test_verify_is_for_the_rep_on_the_phone_and_finance(api_as, role_user, status, failed_invoice):
+    """The rep presses "verify" while the customer waits; managers only read."""
+    response = api_as(role_user).post(f"/api/v1/invoices/{failed_invoice.pk}/verify/")
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["outcome"] == "missing"
 
 
 def test_admin_actions_and_buttons(client, finance_user, failed_invoice, seller, customer,

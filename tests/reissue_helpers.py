@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+from invoices.models import Direction, InvoiceKind, SyncStatus
+from invoices.services import invoice_issue
+from invoices.services.reissue import invoice_reissue_approve, invoice_reissue_request
+
+from . import factories
+
+
+def blue(seller, buyer, *amounts, kind=InvoiceKind.DIGITAL_SPECIAL):
+    lines = [factories.line(a, "0.13", quantity=Decimal(2), unit_price=Decimal(a) / 2) for a in amounts or ("1000.00",)]
+    return invoice_issue(actor=None, seller=seller, buyer=buyer, kind=kind, lines=lines, sync_status=SyncStatus.SYNCED)
+
+
+def corrected_lines(invoice):
+    return [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate), "quantity": "2",
+             "unit_price": str(ln.unit_price)} for ln in invoice.lines.all()]
+
+
+def request_full(invoice, actor, **kw):
+    kw.setdefault("reason", "01")
+    kw.setdefault("new_lines", corrected_lines(invoice))
+    return invoice_reissue_request(invoice=invoice, actor=actor, **kw)
+
+
+def approve_and_complete(req, actor, capture):
+    with capture(execute=True):
+        invoice_reissue_approve(request=req, actor=actor)
+    req.refresh_from_db()
+    return req
+
+
+def reds_of(invoice):
+    return invoice.corrections.filter(direction=Direction.RED)
