@@ -105,10 +105,14 @@ def on_invoice_sync_failed(sender, *, invoice_ids, reason, code, **kwargs):
 
 
 @logged
-def on_invoice_verify_failed(sender, *, invoice_id, outcome, detail, **kwargs):
+def on_invoice_verify_failed(sender, *, invoice_id, outcome, detail, actor_id=None, **kwargs):
     invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
     incident = (Incident.objects.filter(category=IncidentCategory.INVOICE_MISSING, customer=invoice.buyer,
                                         status__in=OPEN_STATUSES).order_by("-id").first())
+    if incident is None and actor_id is not None and (detail or {}).get("source") != "reconciliation":
+        # A person checked while talking to the customer: they open the incident themselves, from the
+        # invoice page, with the complaint's own title; a second, automatic one would only be a duplicate.
+        return None
     if incident is None:
         incident, _created = open_incident_for_source(
             source_key=f"invoice_missing:{invoice.buyer_id}",
@@ -137,7 +141,56 @@ def on_invoice_reissued(sender, *, request_id, original_id, red_id, new_id, acto
             data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
         )
         touched.append(incident)
+    # The notice belongs to the customer's complaint, not to an outage incident that also holds the invoice.
+    buyer_id = Invoice.objects.filter(pk=original_id).values_list("buyer_id", flat=True).first()
+    complaints = [i for i in touched if i.customer_id == buyer_id and i.status in OPEN_STATUSES]
+    _send_reissue_notice(original_id=original_id, new_id=new_id or red_id,
+                         incident=max(complaints, key=lambda i: i.pk) if complaints else None)
     return touched
+
+
+def _send_reissue_notice(*, original_id, new_id, incident):
+    """Tell the customer the new number by the reissue-notice template; the communication is logged and
+    delivered (and retried) like any other email."""
+    from django.conf import settings
+
+    from .models import CommunicationTemplate, TemplatePurpose
+    from .services.communications import communication_send_email
+
+    original = Invoice.objects.select_related("buyer").get(pk=original_id)
+    new = Invoice.objects.select_related("buyer").get(pk=new_id)
+    customer = new.buyer if new.direction == "blue" else original.buyer
+    templates = CommunicationTemplate.objects.filter(purpose=TemplatePurpose.REISSUE_NOTICE, active=True)
+    template = (templates.filter(language=settings.LANGUAGE_CODE).order_by("id").first()
+                or templates.order_by("id").first())
+    if template is None or not customer.email:
+        reason = _("no active reissue-notice template") if template is None else _("the customer has no email")
+        if incident is not None:
+            event_record(incident=incident, kind=EventKind.NOTE, actor=None,
+                         message=_("Reissue notice not sent: %(r)s.") % {"r": reason})
+        log.warning("reissue notice for invoice %s not sent: %s", original_id, reason)
+        return None
+    return communication_send_email(
+        actor=None, customer=customer, template=template, incident=incident, invoice=new,
+        extra_context={"invoice_number": original.number, "new_invoice_number": new.number},
+    )
+
+
+@logged
+def on_invoice_redelivered(sender, *, invoice_id, email, actor_id, **kwargs):
+    """The ledger already sent the mail; record it as a contact with the customer."""
+    from .models import Channel, CommunicationDirection
+    from .services.communications import communication_log
+
+    invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    incident = Incident.objects.filter(invoices=invoice_id, status__in=OPEN_STATUSES).order_by("-id").first()
+    return communication_log(
+        actor=None, customer=invoice.buyer, channel=Channel.EMAIL, direction=CommunicationDirection.OUTBOUND,
+        incident=incident, invoice=invoice, contact=email,
+        subject=_("Invoice %(n)s re-delivered") % {"n": invoice},
+        body=_("Sent again by %(who)s.") % {"who": actor.get_username() if actor else "—"},
+    )
 
 
 def connect():
@@ -146,3 +199,4 @@ def connect():
     signals.invoice_sync_failed.connect(on_invoice_sync_failed, dispatch_uid="incidents.invoice_sync_failed")
     signals.invoice_verify_failed.connect(on_invoice_verify_failed, dispatch_uid="incidents.invoice_verify_failed")
     signals.invoice_reissued.connect(on_invoice_reissued, dispatch_uid="incidents.invoice_reissued")
+    signals.invoice_redelivered.connect(on_invoice_redelivered, dispatch_uid="incidents.invoice_redelivered")

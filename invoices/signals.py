@@ -16,7 +16,8 @@ platform_unavailable = Signal()
 platform_recovered = Signal()
 
 # Verify found the platform without the invoice or disagreeing with it.
-# kwargs: invoice_id, outcome ("missing" | "mismatch"), detail (dict)
+# kwargs: invoice_id, outcome ("missing" | "mismatch"), detail (dict), actor_id (None when the system checked;
+# detail["source"] == "reconciliation" when finance flagged it from a reconciliation run)
 invoice_verify_failed = Signal()
 
 # A reissue chain completed. kwargs: request_id, original_id, red_id, new_id, actor_id

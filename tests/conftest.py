@@ -79,3 +79,17 @@ def customer(db):
 @pytest.fixture
 def invoice(db, seller, customer):
     return factories.invoice(seller_obj=seller, buyer=customer)
+
+
+@pytest.fixture
+def no_reference_data(db):
+    """For tests that build their own calendar, SLA targets, playbooks and templates: start without the
+    reference data that incidents/migrations/0004 loads into every installation."""
+    from incidents.models import CalendarDay, CommunicationTemplate, Playbook, PlaybookStep, SlaTarget, WorkCalendar
+
+    CalendarDay.objects.all().delete()
+    WorkCalendar.objects.all().delete()
+    SlaTarget.objects.all().delete()
+    PlaybookStep.objects.all().delete()
+    Playbook.objects.all().delete()
+    CommunicationTemplate.objects.all().delete()

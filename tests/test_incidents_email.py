@@ -18,7 +18,7 @@ from incidents.services.rendering import render_text
 from . import factories
 from .incident_helpers import open_incident
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 FAILING = "tests.mail_backends.FailingEmailBackend"
 
 

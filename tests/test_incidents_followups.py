@@ -18,7 +18,7 @@ from incidents.tasks import tick
 from .incident_helpers import open_incident
 
 SH = ZoneInfo("Asia/Shanghai")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 
 
 def at(*args):

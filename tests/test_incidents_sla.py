@@ -13,6 +13,9 @@ from .incident_helpers import open_incident
 SH = ZoneInfo("Asia/Shanghai")
 
 
+pytestmark = pytest.mark.usefixtures("no_reference_data")
+
+
 def at(*args):
     return datetime(*args, tzinfo=SH)
 

@@ -6,7 +6,7 @@ from incidents.services.incidents import incident_review, incident_transition
 
 from .incident_helpers import open_incident
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 
 
 def test_reference_format_and_opening_event(cs_user, customer):

@@ -226,8 +226,9 @@ def _record_verify(invoice_id, result, started, duration, actor):
                          data={"outcome": outcome, "from": old, "to": new_status, **detail})
     if outcome != "synced":
         signals = _signals()
+        actor_id = getattr(actor, "pk", None)
         transaction.on_commit(lambda: signals.invoice_verify_failed.send(
-            sender=Invoice, invoice_id=invoice_id, outcome=outcome, detail=detail))
+            sender=Invoice, invoice_id=invoice_id, outcome=outcome, detail=detail, actor_id=actor_id))
     return VerifyOutcome(outcome, new_status, detail)
 
 
