@@ -17,7 +17,7 @@ from invoices.services import invoices_sync_sweep
 from . import factories
 from .sync_helpers import live_platform  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sweep_until_quiet():
