@@ -1,16 +1,11 @@
 """The API root: routers of each app, token login, schema and offline docs."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from invoices.api import CustomerViewSet, InvoiceViewSet
 
-
-class TokenLoginView(ObtainAuthToken):
-    permission_classes = [AllowAny]
-
+from .auth_api import TokenLoginView, TokenRevokeView
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -18,6 +13,7 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("v1/auth/token/", TokenLoginView.as_view(), name="api-token"),
+    path("v1/auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
