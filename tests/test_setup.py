@@ -31,7 +31,8 @@ def test_migrations_create_roles_with_explicit_permissions_and_no_users():
     assert not User.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: other transactional tests may run first, and their flush removes the role groups.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_seed_demo_is_idempotent_and_builds_valid_data():
     call_command("seed_demo", invoices=40, customers=12, stdout=open(os.devnull, "w"))
     counts = (User.objects.count(), Customer.objects.count(), Invoice.objects.count())
