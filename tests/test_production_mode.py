@@ -146,3 +146,9 @@ def test_serve_runs_gunicorn_with_whitenoise_and_the_worker_and_stops_on_term(tm
         os.killpg(proc.pid, 0)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_serve_refuses_to_run_with_debug_on(tmp_path):
+    env = production_env(tmp_path, DJANGO_ENV="development")
+    result = manage(env, "serve", "--bind", f"127.0.0.1:{_free_port()}")
+    assert result.returncode != 0 and "DEBUG" in result.stderr
