@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo messages clean
+.PHONY: run serve test install migrate demo messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py runall
+
+# Production on one machine: needs SECRET_KEY and ALLOWED_HOSTS in the environment (see README,
+# "Production deployment"); gunicorn + whitenoise + the django-q2 worker, DEBUG off.
+serve: export DJANGO_ENV := production
+serve: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py serve $(SERVE_ARGS)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,8 +1,6 @@
 """The API root: routers of each app, token login, schema and offline docs."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
@@ -10,10 +8,7 @@ from invoices.api import CustomerViewSet, InvoiceViewSet
 from invoices.api_reconciliation import ReconciliationViewSet
 from invoices.api_reissue import InvoiceReissueRequestCreate, ReissueRequestViewSet
 
-
-class TokenLoginView(ObtainAuthToken):
-    permission_classes = [AllowAny]
-
+from .auth_api import TokenLoginView, TokenRevokeView
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -27,6 +22,7 @@ router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-req
 urlpatterns = [
     path("v1/auth/token/", TokenLoginView.as_view(), name="api-token"),
     path("v1/invoices/<int:pk>/reissue-requests/", InvoiceReissueRequestCreate.as_view(), name="invoice-reissue"),
+    path("v1/auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "import_export",
+    "axes",
     "invoices.apps.InvoicesConfig",
     "incidents.apps.IncidentsConfig",
     "backoffice.apps.BackofficeConfig",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -175,6 +178,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind", "status" or "direction"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceKindEnum": "invoices.models.InvoiceKind",
+        "InvoiceDirectionEnum": "invoices.models.Direction",
+        "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
+        "SyncStatusEnum": "invoices.models.SyncStatus",
+        "InvoiceEventKindEnum": "invoices.models.InvoiceEventKind",
+        "ReissueStatusEnum": "invoices.reissue_models.ReissueStatus",
+        "RedLetterFormStatusEnum": "invoices.reissue_models.RedLetterFormStatus",
+        "ReconciliationRunStatusEnum": "invoices.models_reconciliation.RunStatus",
+        "DiscrepancyKindEnum": "invoices.models_reconciliation.DiscrepancyKind",
+        "IncidentKindEnum": "incidents.models.incident.IncidentKind",
+        "IncidentStatusEnum": "incidents.models.incident.IncidentStatus",
+        "FollowUpStatusEnum": "incidents.models.followup.FollowUpStatus",
+        "CommunicationDirectionEnum": "incidents.models.communication.CommunicationDirection",
+        "DeliveryStatusEnum": "incidents.models.communication.DeliveryStatus",
+        "IncidentEventKindEnum": "incidents.models.timeline.EventKind",
+    },
 }
 
 LOGIN_URL = "admin:login"
@@ -226,3 +247,50 @@ INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS = float(os.environ.get("INCIDENTS_FOLLOW
 INCIDENTS_NOTIFY_FOLLOWUP_HOURS = float(os.environ.get("INCIDENTS_NOTIFY_FOLLOWUP_HOURS", "9"))
 # Customer emails: attempts before a communication is shown as failed (retried by the incidents tick job).
 INCIDENTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("INCIDENTS_EMAIL_MAX_ATTEMPTS", "3"))
+
+# --- production readiness (issue 8) ---
+from datetime import timedelta  # noqa: E402
+
+# Static files: whitenoise serves them from gunicorn; in production with hashed, pre-compressed names
+# (`collectstatic` must have run, `make serve` does it).
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start when it is missing
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# HTTPS. On by default in production, each switchable for a proxy that terminates TLS in its own way.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# "HTTP_X_FORWARDED_PROTO,https": trust the proxy's header saying the original request was HTTPS. Only set it
+# when a proxy always overwrites that header, otherwise a client could claim HTTPS itself.
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like 'HTTP_X_FORWARDED_PROTO,https'.")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
+# How many proxies in front of gunicorn append to X-Forwarded-For; 0 means REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Login throttling (django-axes): a username is locked from the address that failed too often; locking by
+# address alone would lock a whole office behind one NAT, by username alone lets anyone lock out anyone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again later or ask an administrator to unlock it.")

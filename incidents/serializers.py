@@ -45,10 +45,10 @@ class IncidentSerializer(serializers.ModelSerializer):
                   "created_at"]
         read_only_fields = fields
 
-    def get_response_breached(self, obj):
+    def get_response_breached(self, obj) -> bool:
         return obj.response_breached()
 
-    def get_resolve_breached(self, obj):
+    def get_resolve_breached(self, obj) -> bool:
         return obj.resolve_breached() if obj.is_open or obj.resolved_at else False
 
 
@@ -157,7 +157,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
                   "created_at"]
         read_only_fields = fields
 
-    def get_overdue(self, obj):
+    def get_overdue(self, obj) -> bool:
         return obj.is_overdue()
 
 

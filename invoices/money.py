@@ -1,5 +1,7 @@
 """VAT arithmetic: two places, half-up per line, tolerances from legacy tax-control systems."""
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 CENT = Decimal("0.01")
 LINE_TAX_TOLERANCE = Decimal("0.06")
@@ -8,29 +10,60 @@ INVOICE_TAX_TOLERANCE = Decimal("1.27")
 TAX_RATES = [Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0.00")]
 
 
+# A plain decimal literal, optionally with thousands separators in groups of three and an exponent. Decimal()
+# itself also takes "NaN", "Infinity", "1_000" and digits of any script, none of which is an amount.
+_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:E[+-]?\d+)?", re.ASCII)
+# Far beyond any amount or quantity the ledger stores (16 and 28 digits), and small enough that quantizing
+# to cents stays within Decimal's default 28-digit precision instead of raising InvalidOperation.
+MAX_ADJUSTED_EXPONENT = 19
+
+
 def to_decimal(value):
-    if isinstance(value, float):
-        # Floats never carry money here; going through str keeps what the user typed.
-        value = repr(value)
-    try:
-        result = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
+    """Parse an amount, rate or quantity into a finite Decimal, or raise ValueError. Never goes through float."""
+    if isinstance(value, bool):
         raise ValueError(value)
-    if not result.is_finite():
+    if isinstance(value, float):
+        # Floats never carry money here; going through repr keeps what the user typed.
+        value = repr(value)
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    else:
+        # Full-width digits and points (１２３．４５) are what Chinese input methods type.
+        text = unicodedata.normalize("NFKC", str(value)).strip().upper()
+        if not _NUMBER_RE.fullmatch(text) or not any(ch.isdigit() for ch in text.split("E")[0]):
+            raise ValueError(value)
+        result = Decimal(text.replace(",", ""))
+    if not result.is_finite() or (result and result.adjusted() > MAX_ADJUSTED_EXPONENT):
         raise ValueError(value)
     return result
 
 
+def _quantized(value):
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except DecimalException:
+        raise ValueError(value)
+
+
 def money(value):
-    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _quantized(to_decimal(value))
 
 
 def line_tax(amount, rate):
-    return (to_decimal(amount) * to_decimal(rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        product = to_decimal(amount) * to_decimal(rate)
+    except DecimalException:
+        raise ValueError((amount, rate))
+    return _quantized(product)
 
 
 def split_inclusive(gross, rate):
     """From a tax-inclusive price: amount = round(gross / (1 + rate), 2), tax = gross - amount."""
     gross = money(gross)
-    amount = (gross / (Decimal(1) + to_decimal(rate))).quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        amount = _quantized(gross / (Decimal(1) + to_decimal(rate)))
+    except DecimalException:  # a rate of -1 divides by zero
+        raise ValueError((gross, rate))
     return amount, gross - amount

@@ -42,6 +42,7 @@ def test_every_group_holds_exactly_the_declared_permissions():
         assert perms(role) == declared, role
 
 
+# serialized_rollback: other transactional tests may run first, and their flush removes the role groups.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_seed_demo_is_idempotent_and_builds_valid_data():
     call_command("seed_demo", invoices=40, customers=12, stdout=open(os.devnull, "w"))

@@ -20,14 +20,18 @@ class Command(BaseCommand):
             subprocess.Popen([python, "manage.py", "qcluster"]),
             subprocess.Popen([python, "manage.py", "runserver", addr, "--noreload"]),
         ]
-        # Ctrl-C reaches every process of the terminal's group, so on SIGINT the children are already
-        # stopping and a second signal would interrupt their clean shutdown. A TERM sent to this process
-        # alone (a supervisor, `kill`) is passed on.
-        signal.signal(signal.SIGTERM, self._forward_term)
         self.stdout.write(self.style.SUCCESS(f"\nAdmin: http://{addr}/admin/   API docs: http://{addr}/api/docs/"))
         for username, group, name, _su in DEMO_USERS:
             self.stdout.write(f"  login {username:<9} password {DEMO_PASSWORD}   ({group or 'superuser'}, {name})")
         self.stdout.write("Ctrl-C stops the server and the worker.\n")
+        self.supervise()
+
+    def supervise(self):
+        """Wait until a child exits or we are told to stop, then stop them all (the `serve` command reuses it)."""
+        # Ctrl-C reaches every process of the terminal's group, so on SIGINT the children are already
+        # stopping and a second signal would interrupt their clean shutdown. A TERM sent to this process
+        # alone (a supervisor, `kill`) is passed on.
+        signal.signal(signal.SIGTERM, self._forward_term)
         try:
             while all(p.poll() is None for p in self.procs):
                 time.sleep(0.5)
