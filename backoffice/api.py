@@ -1,6 +1,10 @@
 """The API root: routers of each app, token login, schema and offline docs."""
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 from rest_framework.routers import DefaultRouter
 
 from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet

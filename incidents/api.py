@@ -29,7 +29,12 @@ from .serializers import (
 )
 from .services.communications import communication_log, communication_send_email
 from .services.followups import followup_assign, followup_complete, followup_create
-from .services.incidents import incident_open, incident_review, incident_transition, incident_update
+from .services.incidents import (
+    incident_open,
+    incident_review,
+    incident_transition,
+    incident_update,
+)
 from .services.notify import incident_notify_customers
 from .services.timeline import incident_note_add
 

@@ -24,7 +24,6 @@ from .models import (
     PlaybookStep,
     Severity,
     SlaTarget,
-    TemplatePurpose,
     WorkCalendar,
 )
 from .reference_data import HOLIDAYS, MAKEUP_DAYS, TEMPLATES
@@ -33,6 +32,7 @@ from .services import sla
 from .services.communications import communication_log
 from .services.followups import followup_create
 from .services.incidents import incident_open, incident_review, incident_transition
+
 
 def seed_calendar():
     calendar, _created = WorkCalendar.objects.get_or_create(name="中国大陆工作日历", defaults={"is_default": True})

@@ -32,7 +32,11 @@ from .models import (
     IncidentKind,
     Severity,
 )
-from .services.incidents import incident_attach_invoices, incident_update, open_incident_for_source
+from .services.incidents import (
+    incident_attach_invoices,
+    incident_update,
+    open_incident_for_source,
+)
 from .services.timeline import event_record
 
 log = logging.getLogger(__name__)

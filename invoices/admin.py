@@ -3,17 +3,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
 
 from .admin_chain import chain_html
-from .admin_reissue import InvoiceReissueAdminMixin
 from .admin_forms import InvoiceIssueForm, InvoiceLineFormSet
-from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptInline
 from .admin_import import ServiceImportExportMixin
+from .admin_reissue import InvoiceReissueAdminMixin
+from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptInline
 from .identifiers import normalize_text
 from .models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
 from .resources import CustomerResource, InvoiceResource
@@ -81,26 +80,12 @@ class InvoiceLineInline(admin.TabularInline):
         return False
 
 
-class InvoiceEventInline(admin.TabularInline):
+class InvoiceEventInline(ReadOnlyLogInline):
     model = InvoiceEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "kind", "actor", "message"]
     readonly_fields = fields
     ordering = ["-at", "-id"]
     verbose_name_plural = _("events (newest first)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invoice)

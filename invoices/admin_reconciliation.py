@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.paginator import EstimatedCountPaginator
 
 from .models import Seller
-from .models_reconciliation import COUNT_FIELDS, Discrepancy, DiscrepancyKind, ReconciliationRun, RunStatus
+from .models_reconciliation import (
+    COUNT_FIELDS,
+    Discrepancy,
+    DiscrepancyKind,
+    ReconciliationRun,
+    RunStatus,
+)
 from .services.discrepancies import (
     discrepancy_ignore,
     discrepancy_manual_entry,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.api_errors import Conflict
 
-from .admin_reissue_forms import NewLineFormSet, RedLineFormSet, RejectForm, ReissueForm
+from .admin_reissue_forms import NewLineFormSet, RedLineFormSet, ReissueForm, RejectForm
 from .models import Invoice, RedLetterForm, ReissueRequest, ReissueStatus
 from .money import line_tax, to_decimal
 from .services.redeliver import invoice_redeliver
@@ -25,7 +25,11 @@ from .services.reissue import (
     invoice_reissue_request,
     invoice_reissue_retry,
 )
-from .services.reissue_plan import original_lines_as_input, red_invoice_lines, remaining_lines
+from .services.reissue_plan import (
+    original_lines_as_input,
+    red_invoice_lines,
+    remaining_lines,
+)
 
 
 class _Preview(Exception):

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
 
 from .models import Invoice, PlatformInvoice, PlatformSettings, SyncAttempt, SyncStatus
@@ -25,26 +26,12 @@ VERIFY_PERMISSION = "invoices.verify_invoice"
 VERIFY_LIMIT = 50  # verify queries the platform while the clerk waits; keep a click bounded
 
 
-class SyncAttemptInline(admin.TabularInline):
+class SyncAttemptInline(ReadOnlyLogInline):
     model = SyncAttempt
-    extra = 0
-    can_delete = False
     fields = ["started_at", "operation", "outcome", "attempt_no", "duration_ms", "error_code", "error", "actor"]
     readonly_fields = fields
     ordering = ["-started_at", "-id"]
     verbose_name_plural = _("sync attempts (newest first)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BulkResyncForm(forms.Form):

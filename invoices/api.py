@@ -18,7 +18,13 @@ from .serializers import (
     SyncRequestSerializer,
     VerifyResultSerializer,
 )
-from .services import customer_create, customer_update, invoice_issue, invoice_sync_request, invoice_verify
+from .services import (
+    customer_create,
+    customer_update,
+    invoice_issue,
+    invoice_sync_request,
+    invoice_verify,
+)
 
 
 class InvoiceCursorPagination(CursorPagination):

@@ -6,9 +6,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .identifiers import USCC_ALPHABET, uscc_check_char
 from .gateway import invoice_payload
-from .models import Customer, Direction, Invoice, InvoiceKind, PlatformInvoice, Seller, SyncStatus
+from .identifiers import USCC_ALPHABET, uscc_check_char
+from .models import (
+    Customer,
+    Direction,
+    Invoice,
+    InvoiceKind,
+    PlatformInvoice,
+    Seller,
+    SyncStatus,
+)
 from .platform_sim import sim_receive, sim_settings_row
 from .services import customer_create, invoice_issue
 

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.append_only import AppendOnlyModel
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
@@ -225,15 +227,7 @@ class InvoiceEventKind(models.TextChoices):
     NOTE = "note", _("note")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("Events are append-only and cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("Events are append-only and cannot be deleted."))
-
-
-class InvoiceEvent(models.Model):
+class InvoiceEvent(AppendOnlyModel):
     """Append-only audit trail of an invoice: who did what, when, with what data."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="events", verbose_name=_("invoice"))
@@ -246,8 +240,6 @@ class InvoiceEvent(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("invoice event")
         verbose_name_plural = _("invoice events")
@@ -256,14 +248,6 @@ class InvoiceEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValidationError(_("Events are append-only and cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Events are append-only and cannot be deleted."))
 
 
 class NumberSequence(models.Model):
@@ -279,6 +263,18 @@ class NumberSequence(models.Model):
 
 
 # Reissue models live in their own module; importing them here registers them with the app.
+# Reconciliation models live in their own module; importing them here registers them with the app.
+from .models_reconciliation import (  # noqa: E402,F401
+    Discrepancy,
+    DiscrepancyKind,
+    ReconciliationRun,
+    ReconciliationStagingRow,
+    Resolution,
+    RunStatus,
+)
+
+# Sync bookkeeping and the simulated platform live in their own modules; importing them here registers them.
+from .platform_models import PlatformInvoice, PlatformSequence, PlatformSettings  # noqa: E402,F401
 from .reissue_models import (  # noqa: E402,F401
     RedFlushReason,
     RedLetterForm,
@@ -288,16 +284,10 @@ from .reissue_models import (  # noqa: E402,F401
     ReissueStatus,
     ReissueStep,
 )
-
-# Sync bookkeeping and the simulated platform live in their own modules; importing them here registers them.
-from .platform_models import PlatformInvoice, PlatformSequence, PlatformSettings  # noqa: E402,F401
-from .sync_models import PlatformHealth, SyncAttempt, SyncOperation, SyncOutcome, SyncState  # noqa: E402,F401
-# Reconciliation models live in their own module; importing them here registers them with the app.
-from .models_reconciliation import (  # noqa: E402,F401
-    Discrepancy,
-    DiscrepancyKind,
-    ReconciliationRun,
-    ReconciliationStagingRow,
-    Resolution,
-    RunStatus,
+from .sync_models import (  # noqa: E402,F401
+    PlatformHealth,
+    SyncAttempt,
+    SyncOperation,
+    SyncOutcome,
+    SyncState,
 )

@@ -7,7 +7,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .reconciliation.vocab import EXPORT_COLUMNS, KIND_EXPORT_LABEL, SHEET_NAME, STATUS_EXPORT_LABEL
+from .reconciliation.vocab import (
+    EXPORT_COLUMNS,
+    KIND_EXPORT_LABEL,
+    SHEET_NAME,
+    STATUS_EXPORT_LABEL,
+)
 
 SOURCE_DIGITAL = "电子发票服务平台"
 SOURCE_LEGACY = "增值税发票管理系统"

@@ -1,7 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Customer, Invoice, InvoiceEvent, InvoiceKind, InvoiceLine, Seller, SyncAttempt
+from .models import (
+    Customer,
+    Invoice,
+    InvoiceEvent,
+    InvoiceKind,
+    InvoiceLine,
+    Seller,
+    SyncAttempt,
+)
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -1,5 +1,9 @@
 """django-q2 task functions: ids in, a short result string out. Bodies live in the services."""
-from .services.sync import invoice_sync_run, invoices_requeue_after_outage, invoices_sync_sweep
+from .services.sync import (
+    invoice_sync_run,
+    invoices_requeue_after_outage,
+    invoices_sync_sweep,
+)
 
 
 def sync_invoice(invoice_id):

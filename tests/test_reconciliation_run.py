@@ -7,7 +7,7 @@ from invoices.reconciliation.runner import execute
 from invoices.services.reconciliation import reconciliation_start
 
 from . import factories
-from .recon_helpers import PERIOD, at, ledger, legacy, red_for, rows_for, upload
+from .recon_helpers import PERIOD, ledger, legacy, red_for, rows_for, upload
 
 pytestmark = pytest.mark.django_db
 

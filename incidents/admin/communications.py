@@ -7,7 +7,11 @@ from django.utils.translation import ngettext
 from backoffice.paginator import EstimatedCountPaginator
 
 from ..models import Channel, Communication, CommunicationDirection, DeliveryStatus
-from ..services.communications import communication_log, communication_retry, communication_send_email
+from ..services.communications import (
+    communication_log,
+    communication_retry,
+    communication_send_email,
+)
 from .base import guarded_changeform
 
 

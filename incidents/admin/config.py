@@ -2,7 +2,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CalendarDay, CommunicationTemplate, Playbook, PlaybookStep, SlaTarget, WorkCalendar
+from ..models import (
+    CalendarDay,
+    CommunicationTemplate,
+    Playbook,
+    PlaybookStep,
+    SlaTarget,
+    WorkCalendar,
+)
 from ..services.rendering import placeholder_help
 
 

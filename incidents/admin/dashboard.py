@@ -10,7 +10,14 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import OPEN_STATUSES, FollowUp, FollowUpStatus, Incident, IncidentCategory, Severity
+from ..models import (
+    OPEN_STATUSES,
+    FollowUp,
+    FollowUpStatus,
+    Incident,
+    IncidentCategory,
+    Severity,
+)
 
 PERIODS = (7, 30, 90)
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
 from invoices.models import Invoice
 
@@ -27,6 +28,7 @@ from ..services.timeline import incident_note_add, incident_step_done
 from .base import action_view, guarded_changeform, staff_users
 from .dashboard import dashboard_view
 from .forms import NoteForm, NotifyForm, ReviewForm, StepForm, TransitionForm
+
 
 class SlaFilter(admin.SimpleListFilter):
     title = _("SLA")
@@ -83,26 +85,12 @@ class IncidentStepInline(admin.TabularInline):
         return False
 
 
-class IncidentEventInline(admin.TabularInline):
+class IncidentEventInline(ReadOnlyLogInline):
     model = IncidentEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "kind", "actor", "message", "recorded_at"]
     readonly_fields = fields
     ordering = ["-at", "-id"]
     verbose_name_plural = _("timeline (newest first)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Incident)

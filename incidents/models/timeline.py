@@ -1,8 +1,9 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from backoffice.append_only import AppendOnlyModel
 
 
 class EventKind(models.TextChoices):
@@ -19,15 +20,7 @@ class EventKind(models.TextChoices):
     INVOICES = "invoices", _("invoices attached")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("Events are append-only and cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("Events are append-only and cannot be deleted."))
-
-
-class IncidentEvent(models.Model):
+class IncidentEvent(AppendOnlyModel):
     """The incident's append-only timeline. `at` is when it happened (staff may log a call made earlier);
     `recorded_at` is when it was written, so a back-dated note is still visible as such."""
 
@@ -44,8 +37,6 @@ class IncidentEvent(models.Model):
     message = models.TextField(_("message"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("incident event")
         verbose_name_plural = _("incident events")
@@ -54,11 +45,3 @@ class IncidentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValidationError(_("Events are append-only and cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Events are append-only and cannot be deleted."))

@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from invoices.models import Customer
 
 from ..access import ensure_can_work_incident
-from ..models import Channel, Communication, CommunicationDirection, DeliveryStatus, EventKind
+from ..models import (
+    Channel,
+    Communication,
+    CommunicationDirection,
+    DeliveryStatus,
+    EventKind,
+)
 from . import sla
 from .communications import communication_send_email, template_context
 from .followups import followup_create

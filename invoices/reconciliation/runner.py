@@ -6,7 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import SyncStatus
-from ..models_reconciliation import COUNT_FIELDS, Discrepancy, DiscrepancyKind, ReconciliationRun, RunStatus
+from ..models_reconciliation import (
+    COUNT_FIELDS,
+    Discrepancy,
+    DiscrepancyKind,
+    ReconciliationRun,
+    RunStatus,
+)
 from . import compare, staging
 from .reader import iter_raw_rows, parse_row, raw_for_json
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..identifiers import check_tax_id
-from ..money import INVOICE_TAX_TOLERANCE, LINE_TAX_TOLERANCE, TAX_RATES, line_tax, to_decimal
 from ..models import (
     DIGITAL_KINDS,
     ELECTRONIC_KINDS,
@@ -23,9 +22,16 @@ from ..models import (
     InvoiceStatus,
     SyncStatus,
 )
+from ..money import (
+    INVOICE_TAX_TOLERANCE,
+    LINE_TAX_TOLERANCE,
+    TAX_RATES,
+    line_tax,
+    to_decimal,
+)
 from .events import invoice_event_record
-from .sync_support import queue_new_invoice
 from .numbers import allocate_digital_number, check_number_format, normalize_number
+from .sync_support import queue_new_invoice
 
 # Sent after the issuing transaction commits; the sync machinery and the incidents app listen.
 invoice_issued = Signal()  # kwargs: invoice_id, actor_id

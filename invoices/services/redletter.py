@@ -6,7 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import InvoiceEventKind, NumberSequence, RedLetterForm, RedLetterFormStatus, ReissueRequest
+from ..models import (
+    InvoiceEventKind,
+    NumberSequence,
+    RedLetterForm,
+    RedLetterFormStatus,
+    ReissueRequest,
+)
 from .events import invoice_event_record
 
 LAPSE_AFTER = timedelta(hours=72)

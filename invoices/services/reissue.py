@@ -28,7 +28,13 @@ from ..signals import invoice_reissued
 from .events import invoice_event_record
 from .issue import invoice_issue
 from .redletter import red_letter_form_fill
-from .reissue_plan import correction_kind, jsonable_lines, plan_red_lines, red_invoice_lines, red_remarks
+from .reissue_plan import (
+    correction_kind,
+    jsonable_lines,
+    plan_red_lines,
+    red_invoice_lines,
+    red_remarks,
+)
 
 
 def _event(request, message, actor, **data):

@@ -15,7 +15,8 @@
 """
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,13 +24,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..gateway import PLATFORM_STATUS, PlatformRejected, PlatformUnavailable, get_gateway
+from ..gateway import (
+    PLATFORM_STATUS,
+    PlatformRejected,
+    PlatformUnavailable,
+    get_gateway,
+)
 from ..locks import lock_invoice, lock_invoices
 from ..models import (
     Invoice,
     InvoiceEvent,
-    PlatformHealth,
     InvoiceEventKind,
+    PlatformHealth,
     SyncAttempt,
     SyncOperation,
     SyncOutcome,
@@ -37,7 +43,15 @@ from ..models import (
     SyncStatus,
 )
 from .events import invoice_event_record
-from .sync_support import backoff_seconds, claim, note_platform, queue_sync_task, release, reset_sync_state, sync_conf
+from .sync_support import (
+    backoff_seconds,
+    claim,
+    note_platform,
+    queue_sync_task,
+    release,
+    reset_sync_state,
+    sync_conf,
+)
 
 RESYNCABLE = (SyncStatus.FAILED, SyncStatus.PENDING, SyncStatus.MISSING, SyncStatus.NOT_SENT)
 

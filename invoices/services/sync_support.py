@@ -77,7 +77,10 @@ def release(invoice_id, token):
 def note_platform(available, *, error="", invoice_ids=()):
     """Record whether the platform answered; announce outages per affected invoice and recovery once.
     Call inside the transaction that records the attempt; signals go out on commit."""
-    from ..signals import platform_recovered, platform_unavailable  # signals imports services: import late
+    from ..signals import (  # signals imports services: import late
+        platform_recovered,
+        platform_unavailable,
+    )
 
     now = timezone.now()
     if not available:

@@ -6,7 +6,6 @@ from django.db import transaction
 
 from backoffice.demo_users import DEMO_PASSWORD, DEMO_USERS, seed_users
 
-
 DEMO_MODULES = ["incidents.demo"]
 
 

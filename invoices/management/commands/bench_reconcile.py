@@ -12,7 +12,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from invoices.demo import make_uscc
-from invoices.models import Customer, Invoice, InvoiceKind, ReconciliationRun, Seller, SyncStatus
+from invoices.models import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    ReconciliationRun,
+    Seller,
+    SyncStatus,
+)
 from invoices.platform_export_writer import float_damaged
 from invoices.reconciliation.runner import execute
 from invoices.reconciliation.vocab import EXPORT_COLUMNS
