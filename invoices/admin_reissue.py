@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.api_errors import Conflict
@@ -52,30 +52,40 @@ def _errors_onto(exc, form, line_forms, red_forms):
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _plain(value):
+    """0.0600 → 0.06, -8.0000000000000 → -8: how a person writes it, so equal values compare equal."""
+    return format(value.normalize(), "f") if value is not None else ""
+
+
+def _shown(red_lines):
+    return [{**line, "quantity": _plain(line["quantity"]) if line.get("quantity") is not None else ""}
+            for line in red_lines]
+
+
 def _diff(invoice, data, lines):
     """Old → new rows for the preview, flagging what changed."""
     buyer = data.get("new_buyer") or invoice.buyer
     new_name = data.get("new_buyer_name") or buyer.name
     new_tax = data.get("new_buyer_tax_id") or buyer.tax_id
     rows = [
-        (_t("buyer name"), invoice.buyer_name, new_name),
-        (_t("buyer tax id"), invoice.buyer_tax_id, new_tax),
-        (_t("remarks"), invoice.remarks, data.get("new_remarks") or ""),
+        (gettext("buyer name"), invoice.buyer_name, new_name),
+        (gettext("buyer tax id"), invoice.buyer_tax_id, new_tax),
+        (gettext("remarks"), invoice.remarks, data.get("new_remarks") or ""),
     ]
     old_lines = list(invoice.lines.order_by("line_no"))
     new_total = 0
     for n in range(max(len(old_lines), len(lines))):
         old = old_lines[n] if n < len(old_lines) else None
         new = lines[n] if n < len(lines) else None
-        old_txt = f"{old.name} {old.amount} × {old.tax_rate}" if old else "—"
+        old_txt = f"{old.name} {old.amount:.2f} × {_plain(old.tax_rate)}" if old else "—"
         if new:
             tax = new.get("tax_amount") or line_tax(new["amount"], new["tax_rate"])
             new_total += to_decimal(new["amount"]) + to_decimal(tax)
-            new_txt = f"{new['name']} {to_decimal(new['amount']):.2f} × {to_decimal(new['tax_rate'])}"
+            new_txt = f"{new['name']} {to_decimal(new['amount']):.2f} × {_plain(to_decimal(new['tax_rate']))}"
         else:
             new_txt = "—"
-        rows.append((_t("line %(n)d") % {"n": n + 1}, old_txt, new_txt))
-    rows.append((_t("total incl. tax"), invoice.total, f"{new_total:.2f}" if lines else "—"))
+        rows.append((gettext("line %(n)d") % {"n": n + 1}, old_txt, new_txt))
+    rows.append((gettext("total incl. tax"), invoice.total, f"{new_total:.2f}" if lines else "—"))
     return [(label, old, new, str(old) != str(new)) for label, old, new in rows]
 
 
@@ -129,7 +139,7 @@ class InvoiceReissueAdminMixin:
             try:
                 if "_confirm" in post:
                     created = invoice_reissue_request(**kwargs)
-                    self.message_user(request, _t("Reissue request #%(id)s submitted; a colleague must approve it.")
+                    self.message_user(request, gettext("Reissue request #%(id)s submitted; a colleague must approve it.")
                                       % {"id": created.pk}, messages.SUCCESS)
                     return redirect("admin:invoices_reissuerequest_change", created.pk)
                 # Preview: run the real checks, then roll back.
@@ -137,7 +147,7 @@ class InvoiceReissueAdminMixin:
                     planned = invoice_reissue_request(**kwargs)
                     preview = {
                         "diff": _diff(invoice, data, kwargs["new_lines"]),
-                        "red_lines": red_invoice_lines(invoice, planned.red_lines),
+                        "red_lines": _shown(red_invoice_lines(invoice, planned.red_lines)),
                     }
                     raise _Preview
             except _Preview:
@@ -147,7 +157,7 @@ class InvoiceReissueAdminMixin:
             except Conflict as exc:
                 form.add_error(None, exc.detail)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": _t("Reissue %(n)s") % {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": gettext("Reissue %(n)s") % {
                 "n": invoice}, "original": invoice, "form": form, "lines": lines, "reds": reds,
             "red_rows": list(zip(reds.forms, remaining)), "preview": preview,
             "media": self.media + form.media + lines.media,
@@ -164,10 +174,10 @@ class InvoiceReissueAdminMixin:
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                self.message_user(request, _t("Invoice %(n)s will be sent again.") % {"n": invoice}, messages.SUCCESS)
+                self.message_user(request, gettext("Invoice %(n)s will be sent again.") % {"n": invoice}, messages.SUCCESS)
                 return redirect("admin:invoices_invoice_change", invoice.pk)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": _t("Re-deliver %(n)s") % {"n": invoice}, "original": invoice}
+                   "title": gettext("Re-deliver %(n)s") % {"n": invoice}, "original": invoice}
         return TemplateResponse(request, "admin/invoices/invoice/redeliver.html", context)
 
 
@@ -240,12 +250,12 @@ class ReissueRequestAdmin(admin.ModelAdmin):
                     done = invoice_reissue_approve(request=req, actor=request.user)
                     done.refresh_from_db()
                     level = messages.SUCCESS if done.status == ReissueStatus.COMPLETED else messages.WARNING
-                    self.message_user(request, _t("Request #%(id)s approved: %(s)s.") % {
+                    self.message_user(request, gettext("Request #%(id)s approved: %(s)s.") % {
                         "id": req.pk, "s": done.get_status_display()}, level)
                     return redirect("admin:invoices_reissuerequest_change", req.pk)
                 if reject_form.is_valid():
                     invoice_reissue_reject(request=req, actor=request.user, reason=reject_form.cleaned_data["reason"])
-                    self.message_user(request, _t("Request #%(id)s rejected.") % {"id": req.pk}, messages.SUCCESS)
+                    self.message_user(request, gettext("Request #%(id)s rejected.") % {"id": req.pk}, messages.SUCCESS)
                     return redirect("admin:invoices_reissuerequest_changelist")
             except (PermissionDenied, Conflict, ValidationError) as exc:
                 text = getattr(exc, "detail", None) or " ".join(getattr(exc, "messages", [str(exc)]))
@@ -254,8 +264,8 @@ class ReissueRequestAdmin(admin.ModelAdmin):
         buyer = req.new_buyer or req.original.buyer
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "req": req,
-            "title": _t("Approve reissue #%(id)s?") % {"id": req.pk}, "original": req.original,
-            "red_lines": red_invoice_lines(req.original, req.red_lines),
+            "title": gettext("Approve reissue #%(id)s?") % {"id": req.pk}, "original": req.original,
+            "red_lines": _shown(red_invoice_lines(req.original, req.red_lines)),
             "new_buyer_name": req.new_buyer_name or buyer.name,
             "new_buyer_tax_id": req.new_buyer_tax_id or buyer.tax_id,
             "own_request": req.requested_by_id == request.user.pk, "reject_form": reject_form,
@@ -282,7 +292,7 @@ class ReissueRequestAdmin(admin.ModelAdmin):
             text = getattr(exc, "detail", None) or " ".join(exc.messages)
             self.message_user(request, text, messages.ERROR)
         else:
-            self.message_user(request, _t("Request #%(id)s is now %(s)s.") % {
+            self.message_user(request, gettext("Request #%(id)s is now %(s)s.") % {
                 "id": req.pk, "s": done.get_status_display()}, messages.INFO)
         return redirect("admin:invoices_reissuerequest_change", req.pk)
 

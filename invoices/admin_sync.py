@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin_inlines import ReadOnlyLogInline
@@ -57,12 +57,12 @@ class InvoiceSyncAdminMixin:
         queued, refused = 0, []
         for invoice_id in queryset.order_by("id").values_list("id", flat=True):
             try:
-                invoice_sync_request(invoice_id=invoice_id, actor=request.user, reason=_t("admin action"))
+                invoice_sync_request(invoice_id=invoice_id, actor=request.user, reason=gettext("admin action"))
                 queued += 1
             except ValidationError as exc:
                 refused.extend(exc.messages)
         if queued:
-            self.message_user(request, _t("%(n)d invoice(s) queued for upload.") % {"n": queued}, messages.SUCCESS)
+            self.message_user(request, gettext("%(n)d invoice(s) queued for upload.") % {"n": queued}, messages.SUCCESS)
         for message in refused[:10]:
             self.message_user(request, message, messages.WARNING)
 
@@ -70,7 +70,7 @@ class InvoiceSyncAdminMixin:
     def verify_selected(self, request, queryset):
         ids = list(queryset.order_by("id").values_list("id", flat=True)[: VERIFY_LIMIT + 1])
         if len(ids) > VERIFY_LIMIT:
-            self.message_user(request, _t("Verify at most %(n)d invoices at a time.") % {"n": VERIFY_LIMIT},
+            self.message_user(request, gettext("Verify at most %(n)d invoices at a time.") % {"n": VERIFY_LIMIT},
                               messages.ERROR)
             return
         counts = {}
@@ -78,7 +78,7 @@ class InvoiceSyncAdminMixin:
             outcome = invoice_verify(invoice_id=invoice_id, actor=request.user).outcome
             counts[outcome] = counts.get(outcome, 0) + 1
         level = messages.SUCCESS if set(counts) == {"synced"} else messages.WARNING
-        self.message_user(request, _t("Verified: %(counts)s") % {
+        self.message_user(request, gettext("Verified: %(counts)s") % {
             "counts": ", ".join(f"{_outcome_label(k)} {v}" for k, v in sorted(counts.items()))}, level)
 
     @admin.action(description=_("Re-sync failed/pending since …"), permissions=["sync"])
@@ -110,12 +110,12 @@ class InvoiceSyncAdminMixin:
         self._check_sync(request)
         invoice = get_object_or_404(Invoice, pk=object_id)
         try:
-            invoice_sync_request(invoice_id=invoice.pk, actor=request.user, reason=_t("admin button"),
+            invoice_sync_request(invoice_id=invoice.pk, actor=request.user, reason=gettext("admin button"),
                                  force=bool(request.POST.get("force")))
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.WARNING)
         else:
-            self.message_user(request, _t("Invoice %(n)s queued for upload.") % {"n": invoice}, messages.SUCCESS)
+            self.message_user(request, gettext("Invoice %(n)s queued for upload.") % {"n": invoice}, messages.SUCCESS)
         return redirect("admin:invoices_invoice_change", invoice.pk)
 
     def verify_one_view(self, request, object_id):
@@ -124,7 +124,7 @@ class InvoiceSyncAdminMixin:
         invoice = get_object_or_404(Invoice, pk=object_id)
         result = invoice_verify(invoice_id=invoice.pk, actor=request.user)
         level = messages.SUCCESS if result.outcome == "synced" else messages.WARNING
-        self.message_user(request, _t("Invoice %(n)s: %(outcome)s") % {
+        self.message_user(request, gettext("Invoice %(n)s: %(outcome)s") % {
             "n": invoice, "outcome": _outcome_label(result.outcome)}, level)
         return redirect("admin:invoices_invoice_change", invoice.pk)
 
@@ -145,7 +145,7 @@ class InvoiceSyncAdminMixin:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                self.message_user(request, _t("%(n)d invoice(s) queued for upload.") % {"n": count},
+                self.message_user(request, gettext("%(n)d invoice(s) queued for upload.") % {"n": count},
                                   messages.SUCCESS)
                 return redirect("admin:invoices_invoice_changelist")
         context = {
@@ -157,9 +157,9 @@ class InvoiceSyncAdminMixin:
 
 def _outcome_label(outcome):
     return {
-        "synced": _t("on the platform, matches"), "missing": _t("missing on platform"),
-        "mismatch": _t("differs from platform"), "unavailable": _t("platform unavailable"),
-        "rejected": _t("query rejected"),
+        "synced": gettext("on the platform, matches"), "missing": gettext("missing on platform"),
+        "mismatch": gettext("differs from platform"), "unavailable": gettext("platform unavailable"),
+        "rejected": gettext("query rejected"),
     }.get(outcome, outcome)
 
 
@@ -188,7 +188,7 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self.message_user(request, _t("The simulated platform now behaves as set here."), messages.INFO)
+        self.message_user(request, gettext("The simulated platform now behaves as set here."), messages.INFO)
 
 
 @admin.register(PlatformInvoice)

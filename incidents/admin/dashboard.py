@@ -9,6 +9,7 @@ from django.db.models.functions import TruncDate
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..models import (
     OPEN_STATUSES,
@@ -63,7 +64,7 @@ def dashboard_data(*, days=30, now=None):
     peak = max([n for _d, n in series] + [1])
     return {
         "days": days, "severities": Severity.labels, "grid": rows, "open_total": open_qs.count(),
-        "breaches": breaches, "open_breaches": open_breaches, "mttd": times["mttd"], "mttr": times["mttr"],
+        "breaches": breaches, "open_breaches": open_breaches, "mttd": _human(times["mttd"]), "mttr": _human(times["mttr"]),
         "overdue": overdue,
         "series": [{"day": d, "n": n, "pct": round(100 * n / peak)} for d, n in series], "peak": peak,
     }
@@ -83,3 +84,15 @@ def dashboard_view(model_admin, request):
         **dashboard_data(days=days),
     }
     return TemplateResponse(request, "admin/incidents/dashboard.html", context)
+
+
+def _human(duration):
+    """A mean duration as staff read it: days, hours and minutes, no microseconds."""
+    if duration is None:
+        return None
+    minutes = int(duration.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [ngettext("%(n)d day", "%(n)d days", days) % {"n": days}] if days else []
+    parts.append(str(_("%(h)d h %(m)d min")) % {"h": hours, "m": minutes})
+    return " ".join(parts)
