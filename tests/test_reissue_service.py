@@ -253,3 +253,17 @@ def test_redeliver_sends_the_same_invoice_by_email(original, cs_user, django_cap
     assert original.corrections.count() == 0
     with pytest.raises(ValidationError):
         invoice_redeliver(invoice=original, actor=cs_user, email="not-an-address")
+
+
+def test_lapse_job_is_scheduled_and_runs_as_a_task(original, finance_user, finance_user2,
+                                                  django_capture_on_commit_callbacks):
+    from django_q.models import Schedule
+
+    from invoices.tasks_reissue import lapse_red_letter_forms
+
+    schedule = Schedule.objects.get(func="invoices.tasks_reissue.lapse_red_letter_forms")
+    assert schedule.repeats == -1 and schedule.minutes <= 60
+    req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
+                               django_capture_on_commit_callbacks)
+    RedLetterForm.objects.filter(pk=req.red_letter_form_id).update(lapses_at=timezone.now() - timedelta(minutes=1))
+    assert lapse_red_letter_forms() == 1
