@@ -97,6 +97,7 @@ def customers(w, rng, count, now):
                    rng.choice(["王先生", "李女士", "张经理", "刘会计"]), f"finance{cid}@customer{cid}.example.cn",
                    f"13{rng.randrange(100000000, 999999999)}", now - timedelta(days=400)))
             out.append((cid, name, tax_id))
+    w.reset_sequence(Customer)
     return out
 
 
