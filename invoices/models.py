@@ -51,6 +51,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="customer_name_id_idx")]
         permissions = [("import_customers", _("Can import customers from a file"))]
         constraints = [
             models.UniqueConstraint(
@@ -160,11 +161,12 @@ class Invoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["number"], name="invoice_number_idx"),
-            models.Index(fields=["buyer_tax_id", "-issued_at"], name="invoice_buyer_tax_idx"),
+            # Composite with id: the admin orders by (-issued_at, -id), the API's cursor by -id.
+            models.Index(fields=["buyer_tax_id", "-issued_at", "-id"], name="invoice_buyer_tax_issued_idx"),
             models.Index(fields=["sync_status", "-issued_at", "-id"], name="invoice_sync_status_idx"),
             models.Index(fields=["status", "-issued_at", "-id"], name="invoice_status_idx"),
             models.Index(fields=["-issued_at", "-id"], name="invoice_issued_idx"),
-            models.Index(fields=["seller", "-issued_at"], name="invoice_seller_issued_idx"),
+            models.Index(fields=["seller", "-issued_at", "-id"], name="invoice_seller_issued_id_idx"),
         ]
 
     def __str__(self):

@@ -63,6 +63,8 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["status", "assignee", "due_at"], name="followup_assignee_due_idx"),
             models.Index(fields=["status", "due_at"], name="followup_due_idx"),
+            # "My follow-ups" in the admin: assignee = me ordered by (-status, due_at, id).
+            models.Index(fields=["assignee", "-status", "due_at", "id"], name="followup_my_list_idx"),
         ]
 
     def __str__(self):

@@ -128,6 +128,8 @@ class Incident(models.Model):
             models.Index(fields=["status", "-id"], name="incident_status_idx"),
             models.Index(fields=["category", "status"], name="incident_category_idx"),
             models.Index(fields=["owner", "status"], name="incident_owner_idx"),
+            # "mine" in the admin and owner=me in the API, newest first.
+            models.Index(fields=["owner", "-id"], name="incident_owner_newest_idx"),
             models.Index(fields=["created_at"], name="incident_created_idx"),
             models.Index(fields=["customer", "status"], name="incident_customer_idx"),
         ]

@@ -1,0 +1,1 @@
+"""Benchmark fixture data at scale (`manage.py seed_scale`) and the benchmarks themselves (`manage.py bench`)."""
