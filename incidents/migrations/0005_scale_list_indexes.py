@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0004_reference_data'),
-        ('invoices', '0011_scale_list_indexes'),
+        ('invoices', '0012_scale_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,5 +18,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0005_scale_list_indexes"), ("invoices", "0012_postgres_search_indexes")]
+    dependencies = [("incidents", "0005_scale_list_indexes"), ("invoices", "0013_postgres_search_indexes")]
     operations = [migrations.RunPython(create, drop, elidable=False)]

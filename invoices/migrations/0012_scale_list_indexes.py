@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0010_verify_role_permissions'),
+        ('invoices', '0011_red_letter_lapse_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -32,5 +32,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("invoices", "0011_scale_list_indexes")]
+    dependencies = [("invoices", "0012_scale_list_indexes")]
     operations = [migrations.RunPython(create, drop, elidable=False)]
