@@ -299,5 +299,6 @@ from .models_reconciliation import (  # noqa: E402,F401
     ReconciliationRun,
     ReconciliationStagingRow,
     Resolution,
+    RunPhase,
     RunStatus,
 )
