@@ -233,8 +233,9 @@ TAX_PLATFORM_SIMULATOR = {
 # Uploaded platform exports are kept with their reconciliation run.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
-# A million-row export takes minutes; the run's claim makes a redelivered task a no-op (see services).
-RECONCILIATION_TASK_TIMEOUT = int(os.environ.get("RECONCILIATION_TASK_TIMEOUT", "1800"))
+# A run proceeds in chunks of this many rows, one django-q2 task each, so every task stays well under
+# Q_CLUSTER["timeout"] (a chunk takes seconds on PostgreSQL); see invoices/reconciliation/runner.py.
+RECONCILIATION_CHUNK_ROWS = int(os.environ.get("RECONCILIATION_CHUNK_ROWS", "200000"))
 # Imports: one bad row rolls back the whole file (the admin also passes rollback_on_validation_errors).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

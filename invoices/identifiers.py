@@ -35,6 +35,8 @@ def normalize_text(value):
     if value is None:
         return ""
     text = str(value)
+    if text.isascii() and text.isalnum():  # nearly every id: NFKC leaves ASCII letters and digits alone
+        return text.upper()
     for _round in range(8):
         result = _strip_invisible(unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).upper()))
         if result == text:

@@ -272,6 +272,7 @@ from .models_reconciliation import (  # noqa: E402,F401
     ReconciliationRun,
     ReconciliationStagingRow,
     Resolution,
+    RunPhase,
     RunStatus,
 )
 

@@ -16,6 +16,13 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+class RunPhase(models.TextChoices):
+    """Where a running run stands; each phase proceeds in bounded chunks (invoices/reconciliation/runner.py)."""
+    LOAD = "load", _("loading the file")
+    MATCH = "match", _("comparing the export with the ledger")
+    MISSING = "missing", _("looking for ledger invoices the export lacks")
+
+
 class DiscrepancyKind(models.TextChoices):
     MISSING_ON_PLATFORM = "missing_on_platform", _("in the ledger, not on the platform")
     MISSING_IN_LEDGER = "missing_in_ledger", _("on the platform, not in the ledger")
@@ -48,6 +55,12 @@ class ReconciliationRun(models.Model):
     file_format = models.CharField(_("file format"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     error = models.TextField(_("error"), blank=True)
+    # The next chunk starts here: (phase, position) is saved with each chunk's work in one transaction, so a
+    # redelivered chunk task finds the run moved on and does nothing. position: in LOAD, the file position
+    # after the last loaded row (bytes for CSV, sheet rows for XLSX); in MATCH, the last staged row_no
+    # compared; in MISSING, the last ledger invoice id checked.
+    phase = models.CharField(_("phase"), max_length=10, choices=RunPhase.choices, default=RunPhase.LOAD)
+    position = models.BigIntegerField(_("position"), default=0, editable=False)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_matched = models.PositiveIntegerField(_("rows matching the ledger"), default=0)
     ledger_invoices = models.PositiveIntegerField(_("ledger invoices in period"), default=0)

@@ -47,7 +47,13 @@ def _quantized(value):
         raise ValueError(value)
 
 
+# What exports and forms nearly always hold: already a plain amount in cents, so parsing is all there is to do.
+_PLAIN_CENTS = re.compile(r"-?[0-9]{1,14}\.[0-9]{2}")
+
+
 def money(value):
+    if isinstance(value, str) and _PLAIN_CENTS.fullmatch(value):
+        return Decimal(value)
     return _quantized(to_decimal(value))
 
 

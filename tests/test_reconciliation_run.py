@@ -17,9 +17,9 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def run_file(seller, actor, file, batch_rows=3):
+def run_file(seller, actor, file, chunk_rows=3):
     run = reconciliation_start(actor=actor, seller=seller, period_start=PERIOD[0], period_end=PERIOD[1], file=file)
-    execute(run.pk, batch_rows=batch_rows)
+    execute(run.pk, chunk_rows=chunk_rows)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error
     return run

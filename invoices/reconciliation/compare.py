@@ -63,22 +63,24 @@ def find_duplicates(run_id):
            f"GROUP BY code, number HAVING COUNT(*) > 1) f ON f.code = s.code AND f.number = s.number "
            f"WHERE s.run_id = %(run)s AND s.row_no > f.first_row")
     dups = list(_stream(sql, {"run": run_id}))
-    if dups:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {STAGING_TABLE} WHERE run_id = %s AND row_no IN ({', '.join(['%s'] * len(dups))})",
-                [run_id, *[d[0] for d in dups]],
-            )
+    with connection.cursor() as cursor:
+        for start in range(0, len(dups), 500):  # stays under SQLite's limit on parameters
+            chunk = [d[0] for d in dups[start:start + 500]]
+            cursor.execute(f"DELETE FROM {STAGING_TABLE} WHERE run_id = %s AND row_no IN ({', '.join(['%s'] * len(chunk))})",
+                           [run_id, *chunk])
     return dups
 
 
-def staged_discrepancies(run, *, seller_id):
-    """Yield Discrepancy objects for staged rows that are absent from the ledger or differ from it."""
+ROWS = "s.row_no > %(lo)s AND s.row_no <= %(hi)s"
+
+
+def staged_discrepancies(run, *, seller_id, lo, hi):
+    """Yield Discrepancy objects for staged rows lo < row_no <= hi that are absent from the ledger or differ."""
     cols = ", ".join([f"s.{f}" for f in STAGED_FIELDS] + [f"i.{f}" for f in LEDGER_FIELDS])
     sql = (f"SELECT {cols} FROM {STAGING_TABLE} s LEFT JOIN {JOIN} "
-           f"WHERE s.run_id = %(run)s AND (i.id IS NULL OR {DIFFERS}) ORDER BY s.row_no")
+           f"WHERE s.run_id = %(run)s AND {ROWS} AND (i.id IS NULL OR {DIFFERS}) ORDER BY s.row_no")
     n = len(STAGED_FIELDS)
-    for row in _stream(sql, {"run": run.pk, "seller": seller_id}):
+    for row in _stream(sql, {"run": run.pk, "seller": seller_id, "lo": lo, "hi": hi}):
         staged = dict(zip(STAGED_FIELDS, row[:n]))
         ledger = dict(zip(LEDGER_FIELDS, row[n:]))
         common = {"run": run, "row_no": staged["row_no"], "number": _number(staged),
@@ -104,24 +106,40 @@ def staged_discrepancies(run, *, seller_id):
                     "l": ledger["buyer_tax_id"] or "∅", "p": staged["buyer_tax_id"] or "∅"}, **common)
 
 
-def ledger_missing(run, *, seller_id, start, end):
-    """Yield a Discrepancy for every ledger invoice of the seller and period that the export lacks."""
-    sql = (f"SELECT i.id, i.code, i.number, i.total FROM {INVOICE} i WHERE i.seller_id = %(seller)s "
-           f"AND i.issued_at >= %(start)s AND i.issued_at < %(end)s AND NOT EXISTS (SELECT 1 FROM {STAGING_TABLE} s "
-           f"WHERE s.run_id = %(run)s AND s.code = i.code AND s.number = i.number) ORDER BY i.id")
+LEDGER = "i.seller_id = %(seller)s AND i.issued_at >= %(start)s AND i.issued_at < %(end)s"
+
+
+def _ledger_params(seller_id, start, end, **more):
     adapt = connection.ops.adapt_datetimefield_value  # SQLite compares timestamps as text in Django's format
-    for inv_id, code, number, total in _stream(sql, {"seller": seller_id, "start": adapt(start), "end": adapt(end),
-                                                     "run": run.pk}):
+    return {"seller": seller_id, "start": adapt(start), "end": adapt(end), **more}
+
+
+def ledger_range_end(*, seller_id, start, end, after, size):
+    """The id closing the next `size` ledger invoices of the seller and period after id `after`, or None."""
+    sql = (f"SELECT MAX(id) FROM (SELECT i.id FROM {INVOICE} i WHERE {LEDGER} AND i.id > %(after)s "
+           f"ORDER BY i.id LIMIT %(size)s) x")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _ledger_params(seller_id, start, end, after=after, size=size))
+        return cursor.fetchone()[0]
+
+
+def ledger_missing(run, *, seller_id, start, end, lo, hi):
+    """Yield a Discrepancy for every ledger invoice of the seller and period, lo < id <= hi, the export lacks."""
+    sql = (f"SELECT i.id, i.code, i.number, i.total FROM {INVOICE} i WHERE {LEDGER} "
+           f"AND i.id > %(lo)s AND i.id <= %(hi)s AND NOT EXISTS (SELECT 1 FROM {STAGING_TABLE} s "
+           f"WHERE s.run_id = %(run)s AND s.code = i.code AND s.number = i.number) ORDER BY i.id")
+    for inv_id, code, number, total in _stream(sql, _ledger_params(seller_id, start, end, run=run.pk, lo=lo, hi=hi)):
         label = f"{code}-{number}" if code else number
         yield Discrepancy(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM, invoice_id=inv_id, number=label,
                           detail=_("The ledger has %(n)s (total %(t)s) but the platform export does not.") % {
                               "n": label, "t": _dec(total)})
 
 
-def count_joined(run_id, seller_id):
+def count_matching(run_id, seller_id, lo, hi):
+    """Staged rows lo < row_no <= hi that match their ledger invoice in every compared field."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s",
-                       {"run": run_id, "seller": seller_id})
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s AND {ROWS} "
+                       f"AND NOT ({DIFFERS})", {"run": run_id, "seller": seller_id, "lo": lo, "hi": hi})
         return cursor.fetchone()[0]
 
 
@@ -129,11 +147,12 @@ def count_ledger(seller_id, start, end):
     return Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end).count()
 
 
-def set_sync_status_matched(run, *, seller_id, actor_id):
+def set_sync_status_matched(run, *, seller_id, actor_id, lo, hi):
     """Invoices whose platform row matches become `synced`; one event per invoice that actually changes."""
-    where = (f"SELECT i.id FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s "
+    where = (f"SELECT i.id FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s AND {ROWS} "
              f"AND NOT ({DIFFERS}) AND i.sync_status <> %(status)s")
-    return _set_status(where, {"run": run.pk, "seller": seller_id}, SyncStatus.SYNCED, run, actor_id,
+    return _set_status(where, {"run": run.pk, "seller": seller_id, "lo": lo, "hi": hi}, SyncStatus.SYNCED, run,
+                       actor_id,
                        _("Reconciliation run #%(run)s: matches the platform export.") % {"run": run.pk})
 
 

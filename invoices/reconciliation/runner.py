@@ -1,132 +1,167 @@
-"""One reconciliation run from file to discrepancies: stream → staging (batches) → set-based compare."""
+"""One reconciliation run from file to discrepancies, in bounded chunks so that every django-q2 task stays
+well under the cluster's timeout (and so under its retry): LOAD reads up to RECONCILIATION_CHUNK_ROWS rows
+into the staging table, MATCH compares that many staged rows with the ledger, MISSING checks that many ledger
+invoices against the export. Each chunk runs in one transaction that also saves (phase, position) and queues
+the next chunk; a chunk task whose (phase, position) is no longer the run's is a redelivery and does nothing,
+so every chunk's work happens exactly once."""
 import logging
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import SyncStatus
-from ..models_reconciliation import (
-    COUNT_FIELDS,
-    Discrepancy,
-    DiscrepancyKind,
-    ReconciliationRun,
-    RunStatus,
-)
-from . import compare, staging
-from .reader import iter_raw_rows, parse_row, raw_for_json
+from ..models_reconciliation import COUNT_FIELDS, Discrepancy, DiscrepancyKind, ReconciliationRun, RunPhase, RunStatus
+from . import compare, load_python, load_sql, staging
+from .source import open_source
 
 logger = logging.getLogger(__name__)
 DISCREPANCY_BATCH = 2_000
+CHUNK_TASK = "invoices.reconciliation.tasks.reconcile_chunk"
+
+
+def chunk_rows():
+    return getattr(settings, "RECONCILIATION_CHUNK_ROWS", 200_000)
 
 
 def claim(run_id):
-    """Queued → running, once: a redelivered task finds the run taken and does nothing."""
+    """Queued → running, once: a redelivered first task finds the run taken and does nothing."""
     return ReconciliationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
+        status=RunStatus.RUNNING, started_at=timezone.now(), phase=RunPhase.LOAD, position=0
     ) == 1
 
 
-def execute(run_id, *, batch_rows=staging.BATCH_ROWS):
+def execute(run_id, *, chunk_rows=None):
+    """Run every chunk in this process (tests, the benchmark, a shell). Returns the counts, or None when the
+    run was not queued or failed."""
     if not claim(run_id):
         return None
-    run = ReconciliationRun.objects.select_related("seller").get(pk=run_id)
+    step = (RunPhase.LOAD, 0)
+    while step:
+        step = run_chunk(run_id, *step, size=chunk_rows, queue_next=False)
+    run = ReconciliationRun.objects.get(pk=run_id)
+    return run.counts() if run.status == RunStatus.DONE else None
+
+
+def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
+    """Do one chunk if the run still stands at (phase, position); returns the next (phase, position), or None
+    when the run is finished, failed, or already past this chunk (a redelivered task)."""
+    size = size or chunk_rows()
     try:
-        counts = _execute(run, batch_rows)
+        with transaction.atomic():
+            run = ReconciliationRun.objects.select_for_update().select_related("seller").filter(pk=run_id).first()
+            if run is None or run.status != RunStatus.RUNNING or (run.phase, run.position) != (phase, position):
+                return None
+            step = STEPS[phase](run, position, size)
+            if step is None:
+                _finish(run)
+            else:
+                run.phase, run.position = step
+            run.save()
+            if step is not None and queue_next:
+                _queue(run_id, *step)
+            return step
     except Exception as exc:  # the run records why it failed; nothing half-compared is kept
-        logger.exception("reconciliation run %s failed", run_id)
-        staging.clear(run.pk)
-        Discrepancy.objects.filter(run=run).delete()
-        message = "; ".join(sum(exc.message_dict.values(), [])) if hasattr(exc, "message_dict") else str(exc)
-        ReconciliationRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
-        )
+        logger.exception("reconciliation run %s failed in %s at %s", run_id, phase, position)
+        _fail(run_id, exc)
         return None
-    return counts
 
 
-def _execute(run, batch_rows):
-    counts = {kind: 0 for kind in DiscrepancyKind.values}
-    seller_tax_id = run.seller.tax_id
-    batch, unreadable, rows_read = [], [], 0
-    with run.file.open("rb") as fileobj:
-        gen = iter_raw_rows(fileobj)
-        fmt, _columns = next(gen)
-        ReconciliationRun.objects.filter(pk=run.pk).update(file_format=fmt)
-        for row_no, raw in gen:
-            rows_read = row_no
-            parsed, reason = parse_row(raw)
-            if parsed is not None and parsed.seller_tax_id and parsed.seller_tax_id != seller_tax_id:
-                parsed, reason = None, _("Row belongs to seller %(v)s, not to this run's seller %(s)s.") % {
-                    "v": parsed.seller_tax_id, "s": seller_tax_id}
-            if parsed is None:
-                unreadable.append(Discrepancy(
-                    run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no, detail=reason[:500],
-                    number=str(raw.get("digital_number") or raw.get("number") or "")[:40],
-                    platform_data=raw_for_json(raw),
-                ))
-                continue
-            batch.append(staging.staging_tuple(run.pk, row_no, parsed))
-            if len(batch) >= batch_rows:
-                _flush(run, batch, unreadable, rows_read, counts)
-                batch, unreadable = [], []
-        _flush(run, batch, unreadable, rows_read, counts)
+def _queue(run_id, phase, position):
+    from django_q.tasks import async_task
 
-    if staging.connection.vendor == "postgresql":
-        staging.analyze()
-    for row_no, code, number, first_row in compare.find_duplicates(run.pk):
-        counts[DiscrepancyKind.UNREADABLE] += 1
-        Discrepancy.objects.create(
-            run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no, number=f"{code}-{number}" if code else number,
-            detail=_("Duplicate of row %(r)s (same invoice number); only the first is compared.") % {"r": first_row},
-        )
-    start, end = compare.period_bounds(run.period_start, run.period_end)
-    seller_id = run.seller_id
-    with transaction.atomic():
-        status_ids = {SyncStatus.MISSING: [], SyncStatus.MISMATCH: []}
-        found = _save_all(compare.staged_discrepancies(run, seller_id=seller_id), counts, status_ids)
-        found += _save_all(compare.ledger_missing(run, seller_id=seller_id, start=start, end=end), counts,
-                           status_ids)
-        joined = compare.count_joined(run.pk, seller_id)
-        mismatched_rows = len(set(status_ids[SyncStatus.MISMATCH]))
-        actor_id = run.created_by_id
-        compare.set_sync_status_matched(run, seller_id=seller_id, actor_id=actor_id)
-        compare.set_sync_status_for(run, status_ids[SyncStatus.MISSING], SyncStatus.MISSING, actor_id, _(
-            "Reconciliation run #%(run)s: not in the platform export.") % {"run": run.pk})
-        compare.set_sync_status_for(run, status_ids[SyncStatus.MISMATCH], SyncStatus.MISMATCH, actor_id, _(
-            "Reconciliation run #%(run)s: differs from the platform export.") % {"run": run.pk})
-        ReconciliationRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.DONE, finished_at=timezone.now(), rows_read=rows_read,
-            rows_matched=joined - mismatched_rows, ledger_invoices=compare.count_ledger(seller_id, start, end),
-            **{COUNT_FIELDS[k]: v for k, v in counts.items()},
-        )
-    staging.clear(run.pk)
-    return counts
+    def send():
+        async_task(CHUNK_TASK, run_id, str(phase), position, task_name=f"reconcile-run-{run_id}-{phase}-{position}")
+
+    q_cluster = settings.Q_CLUSTER
+    if q_cluster.get("orm") and not q_cluster.get("sync"):
+        # The ORM broker's queue row is written in this transaction: the next chunk is queued if and only if
+        # this chunk's progress commits, even if the worker dies right after the commit.
+        send()
+    else:
+        transaction.on_commit(send)
 
 
-def _flush(run, batch, unreadable, rows_read, counts):
-    staging.load_batch(batch)
-    if unreadable:
-        Discrepancy.objects.bulk_create(unreadable, batch_size=DISCREPANCY_BATCH)
-        counts[DiscrepancyKind.UNREADABLE] += len(unreadable)
-    # Progress is its own small commit so the run's page can show it while the file is still loading.
-    ReconciliationRun.objects.filter(pk=run.pk).update(
-        rows_read=rows_read, count_unreadable=counts[DiscrepancyKind.UNREADABLE]
+def _fail(run_id, exc):
+    staging.clear(run_id)
+    Discrepancy.objects.filter(run_id=run_id).delete()
+    message = "; ".join(sum(exc.message_dict.values(), [])) if hasattr(exc, "message_dict") else str(exc)
+    ReconciliationRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )
 
 
-def _save_all(discrepancies, counts, status_ids):
-    buffer, total = [], 0
+def _load(run, position, size):
+    loader = load_sql if connection.vendor == "postgresql" else load_python
+    with run.file.open("rb") as fileobj:
+        source = open_source(fileobj)
+        if not position:
+            run.file_format = source.fmt
+        loaded, unreadable = loader.load_chunk(run, source, source.rows(position, size), run.rows_read + 1)
+    run.rows_read += loaded
+    run.count_unreadable += unreadable
+    if not source.exhausted:
+        return RunPhase.LOAD, source.end
+    if connection.vendor == "postgresql":
+        staging.analyze()
+    duplicates = [
+        Discrepancy(run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no,
+                    number=f"{code}-{number}" if code else number,
+                    detail=_("Duplicate of row %(r)s (same invoice number); only the first is compared.") % {
+                        "r": first_row})
+        for row_no, code, number, first_row in compare.find_duplicates(run.pk)
+    ]
+    Discrepancy.objects.bulk_create(duplicates, batch_size=DISCREPANCY_BATCH)
+    run.count_unreadable += len(duplicates)
+    return RunPhase.MATCH, 0
+
+
+def _match(run, position, size):
+    lo, hi = position, position + size
+    mismatched = []
+    for item in _saved(run, compare.staged_discrepancies(run, seller_id=run.seller_id, lo=lo, hi=hi)):
+        if item.invoice_id:
+            mismatched.append(item.invoice_id)
+    run.rows_matched += compare.count_matching(run.pk, run.seller_id, lo, hi)
+    compare.set_sync_status_matched(run, seller_id=run.seller_id, actor_id=run.created_by_id, lo=lo, hi=hi)
+    compare.set_sync_status_for(run, mismatched, SyncStatus.MISMATCH, run.created_by_id, _(
+        "Reconciliation run #%(run)s: differs from the platform export.") % {"run": run.pk})
+    return (RunPhase.MATCH, hi) if hi < run.rows_read else (RunPhase.MISSING, 0)
+
+
+def _missing(run, position, size):
+    start, end = compare.period_bounds(run.period_start, run.period_end)
+    bounds = {"seller_id": run.seller_id, "start": start, "end": end}
+    hi = compare.ledger_range_end(**bounds, after=position, size=size)
+    if hi is None:
+        return None
+    missing = [item.invoice_id for item in _saved(run, compare.ledger_missing(run, **bounds, lo=position, hi=hi))]
+    compare.set_sync_status_for(run, missing, SyncStatus.MISSING, run.created_by_id, _(
+        "Reconciliation run #%(run)s: not in the platform export.") % {"run": run.pk})
+    return RunPhase.MISSING, hi
+
+
+def _finish(run):
+    start, end = compare.period_bounds(run.period_start, run.period_end)
+    run.ledger_invoices = compare.count_ledger(run.seller_id, start, end)
+    run.status, run.finished_at = RunStatus.DONE, timezone.now()
+    staging.clear(run.pk)
+
+
+def _saved(run, discrepancies):
+    """Save discrepancies in batches, add them to the run's counts, and yield each one saved."""
+    buffer = []
     for item in discrepancies:
-        counts[item.kind] += 1
-        if item.kind == DiscrepancyKind.MISSING_ON_PLATFORM:
-            status_ids[SyncStatus.MISSING].append(item.invoice_id)
-        elif item.invoice_id:
-            status_ids[SyncStatus.MISMATCH].append(item.invoice_id)
+        field = COUNT_FIELDS[item.kind]
+        setattr(run, field, getattr(run, field) + 1)
         buffer.append(item)
         if len(buffer) >= DISCREPANCY_BATCH:
             Discrepancy.objects.bulk_create(buffer)
-            total += len(buffer)
+            yield from buffer
             buffer = []
     Discrepancy.objects.bulk_create(buffer)
-    return total + len(buffer)
+    yield from buffer
+
+
+STEPS = {RunPhase.LOAD: _load, RunPhase.MATCH: _match, RunPhase.MISSING: _missing}

@@ -1,0 +1,133 @@
+"""Resumable row sources over an export file: a chunk of the run reads rows from a saved position and reports
+the position after the last row it took, so the next chunk (another task, maybe another worker) goes on from
+there. CSV positions are byte offsets (a record ends at a newline outside quotes; neither UTF-8 nor GB18030
+uses the bytes of '\\n' or '"' inside a multi-byte character), XLSX positions are sheet rows (openpyxl has to
+parse the skipped rows again, which bounds how big an XLSX one chunk can resume into; CSV seeks)."""
+import csv
+import itertools
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..identifiers import normalize_text
+from . import vocab
+from .reader import _cell_text, _iter_xlsx, sniff_format
+
+BLOCK_BYTES = 1 << 20
+
+
+def header_columns(header):
+    columns = {}
+    for index, name in enumerate(header):
+        key = vocab.HEADER_LOOKUP.get(normalize_text(name) if isinstance(name, str) else "")
+        if key and key not in columns:
+            columns[key] = index
+    missing = [vocab.HEADERS[key][0] for key in vocab.REQUIRED if key not in columns]
+    if missing:
+        raise ValidationError({"file": [
+            _("This is not the platform's 发票基础信息 export: missing columns %(cols)s.") % {"cols": "、".join(missing)}
+        ]})
+    return columns
+
+
+def _blank(row):
+    return not any(v not in ("", None) and (not isinstance(v, str) or v.strip()) for v in row)
+
+
+class CsvSource:
+    def __init__(self, fileobj, encoding):
+        self.fileobj, self.encoding = fileobj, encoding
+        self.fmt = f"csv ({encoding})"
+        lines, lengths = self._lines(0)
+        reader = csv.reader(lines)
+        for header in reader:
+            if not _blank(header):
+                break
+        else:
+            raise ValidationError({"file": [_("The file is empty.")]})
+        self.columns = header_columns(header)
+        self.start = sum(lengths[:reader.line_num])
+
+    def _lines(self, offset):
+        """Decoded lines from a byte offset, and the byte length of every line handed out (C-level loops)."""
+        self.fileobj.seek(offset)
+        lengths = []
+        encoding, fileobj = self.encoding, self.fileobj
+
+        def blocks():
+            while block := fileobj.readlines(BLOCK_BYTES):
+                lengths.extend(map(len, block))
+                try:
+                    yield list(map(bytes.decode, block, itertools.repeat(encoding)))
+                except UnicodeDecodeError as exc:
+                    raise ValidationError({"file": [_("The file is not valid %(enc)s text (%(e)s).") % {
+                        "enc": encoding, "e": exc}]})
+
+        return itertools.chain.from_iterable(blocks()), lengths
+
+    def rows(self, position, limit):
+        """Yield up to `limit` non-blank rows (lists of str) from `position`; then self.end is where to resume
+        and self.exhausted says whether the file is done."""
+        offset = position or self.start
+        lines, lengths = self._lines(offset)
+        reader = csv.reader(lines)
+        taken, self.exhausted = 0, True
+        for row in reader:
+            if not "".join(row).strip():
+                continue
+            yield row
+            taken += 1
+            if taken >= limit:
+                self.exhausted = False
+                break
+        self.end = offset + sum(lengths[:reader.line_num])
+
+
+def _xlsx_text(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return "" if value is None else str(value)
+
+
+class XlsxSource:
+    def __init__(self, fileobj):
+        self.fileobj, self.fmt = fileobj, "xlsx"
+        for index, header in enumerate(_iter_xlsx(fileobj), start=1):
+            if not _blank(header):
+                break
+        else:
+            raise ValidationError({"file": [_("The file is empty.")]})
+        self.columns = header_columns(header)
+        self.start = index
+
+    def rows(self, position, limit):
+        from openpyxl import load_workbook
+
+        done = position or self.start
+        self.fileobj.seek(0)
+        workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
+        taken, self.exhausted = 0, True
+        try:
+            sheet = workbook[vocab.SHEET_NAME] if vocab.SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
+            for cells in sheet.iter_rows(min_row=done + 1, values_only=True):
+                done += 1
+                row = [_xlsx_text(_cell_text(v)) for v in cells]
+                if _blank(row):
+                    continue
+                yield row
+                taken += 1
+                if taken >= limit:
+                    self.exhausted = False
+                    break
+        finally:
+            workbook.close()
+            self.end = done
+
+
+def open_source(fileobj):
+    fmt, encoding = sniff_format(fileobj)
+    return XlsxSource(fileobj) if fmt == "xlsx" else CsvSource(fileobj, encoding)
+
