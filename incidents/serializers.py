@@ -17,6 +17,7 @@ from .models import (
     IncidentStatus,
     IncidentStep,
     Severity,
+    Team,
 )
 
 User = get_user_model()
@@ -39,7 +40,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["id", "reference", "title", "description", "kind", "category", "severity", "status", "customer",
-                  "customer_name", "seller", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
+                  "customer_name", "seller", "team", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
                   "customer_informed_at", "first_response_at", "resolved_at", "closed_at", "root_cause", "resolution",
                   "response_due_at", "resolve_due_at", "response_breached", "resolve_breached", "reviewed_at",
                   "created_at"]
@@ -70,6 +71,7 @@ class IncidentWriteSerializer(serializers.Serializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     seller = serializers.PrimaryKeyRelatedField(queryset=Seller.objects.all(), required=False, allow_null=True)
     invoices = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all(), many=True, required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_staff=True), required=False,
                                                allow_null=True)
     fault_started_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -152,7 +154,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "incident", "customer", "title", "notes", "assignee", "assignee_name", "assigned_by",
+        fields = ["id", "incident", "customer", "team", "title", "notes", "assignee", "assignee_name", "assigned_by",
                   "due_at", "priority", "status", "overdue", "completed_at", "reminder_sent_at", "escalated_at",
                   "created_at"]
         read_only_fields = fields

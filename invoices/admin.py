@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from backoffice.paginator import EstimatedCountPaginator
 
@@ -43,7 +44,7 @@ class CustomerAdminForm(admin.ModelAdmin.form):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceImportExportMixin, admin.ModelAdmin):
+class CustomerAdmin(ServiceImportExportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     resource_classes = [CustomerResource]
     import_permission = "invoices.import_customers"
@@ -104,7 +105,7 @@ class InvoiceEventInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, SimpleHistoryAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",

@@ -4,6 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.history import history_user
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -44,6 +47,9 @@ class Customer(models.Model):
     email = models.EmailField(_("email"), blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("customer")
@@ -128,6 +134,9 @@ class Invoice(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("invoice")

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..access import ensure_can_see_incident
 from ..models import (
     Channel,
     Communication,
@@ -37,9 +38,11 @@ def max_attempts():
     return getattr(settings, "INCIDENTS_EMAIL_MAX_ATTEMPTS", 3)
 
 
-def _check_perm(actor):
+def _check_perm(actor, incident=None):
     if actor is not None and not actor.has_perm("incidents.add_communication"):
         raise PermissionDenied(_("You may not log communications."))
+    if actor is not None and incident is not None:
+        ensure_can_see_incident(actor, incident)
 
 
 def _after_logged(comm, actor):
@@ -71,7 +74,7 @@ def _after_logged(comm, actor):
 def communication_log(*, actor, customer, channel, direction, incident=None, invoice=None, occurred_at=None,
                       contact="", subject="", body="", template=None, callback_at=None):
     """Record a contact that already happened (a call, a WeChat message, a letter)."""
-    _check_perm(actor)
+    _check_perm(actor, incident)
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("'%(v)s' is not a valid choice.") % {"v": channel}
@@ -117,7 +120,7 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
                              extra_context=None, to=None):
     """Render a template (or take subject/body as typed), record the outbound email as queued and hand it
     to the background worker after commit."""
-    _check_perm(actor)
+    _check_perm(actor, incident)
     if template is not None:
         context = template_context(customer=customer, incident=incident, invoice=invoice, actor=actor,
                                    extra=extra_context)
