@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.paginator import EstimatedCountPaginator
 
@@ -44,7 +44,7 @@ class CustomerAdminForm(admin.ModelAdmin.form):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceImportExportMixin, SimpleHistoryAdmin):
+class CustomerAdmin(ServiceImportExportMixin, ReadOnlyHistoryAdmin):
     form = CustomerAdminForm
     resource_classes = [CustomerResource]
     import_permission = "invoices.import_customers"
@@ -105,7 +105,7 @@ class InvoiceEventInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, SimpleHistoryAdmin):
+class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.paginator import EstimatedCountPaginator
 
@@ -56,7 +56,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ExportMixin, SimpleHistoryAdmin):
+class FollowUpAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
     list_display = ["title", "due_state", "due_at", "assignee", "team", "priority", "status", "incident", "customer",
                     "reminder_sent_at", "escalated_at"]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.paginator import EstimatedCountPaginator
 from invoices.models import Invoice
@@ -107,7 +107,7 @@ class IncidentEventInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ExportMixin, SimpleHistoryAdmin):
+class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
     list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
                     "created_at"]
