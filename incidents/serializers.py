@@ -24,7 +24,7 @@ User = get_user_model()
 
 
 class IncidentStepSerializer(serializers.ModelSerializer):
-    done_by = serializers.CharField(source="done_by.username", default=None, read_only=True)
+    done_by = serializers.CharField(source="done_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = IncidentStep
@@ -32,8 +32,8 @@ class IncidentStepSerializer(serializers.ModelSerializer):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    owner = serializers.CharField(source="owner.username", default=None, read_only=True)
-    customer_name = serializers.CharField(source="customer.name", default=None, read_only=True)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True, read_only=True)
+    customer_name = serializers.CharField(source="customer.name", default=None, allow_null=True, read_only=True)
     response_breached = serializers.SerializerMethodField()
     resolve_breached = serializers.SerializerMethodField()
 
@@ -112,7 +112,7 @@ class NotifySerializer(serializers.Serializer):
 
 
 class IncidentEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = IncidentEvent
@@ -122,7 +122,7 @@ class IncidentEventSerializer(serializers.ModelSerializer):
 
 
 class CommunicationSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Communication
