@@ -305,3 +305,12 @@ MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
 # see the History pages.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+
+# Crash recovery knobs (README "Crash guarantees"). A task whose worker dies is handed out again by the ORM
+# broker after Q_RETRY seconds; each kind of work holds a lease that lapses by then, so the retry takes over.
+Q_CLUSTER["timeout"] = int(os.environ.get("Q_TIMEOUT", Q_CLUSTER["timeout"]))
+Q_CLUSTER["retry"] = int(os.environ.get("Q_RETRY", Q_CLUSTER["retry"]))
+if os.environ.get("TAX_PLATFORM_CLAIM_TTL"):
+    TAX_PLATFORM_SYNC["claim_ttl"] = int(os.environ["TAX_PLATFORM_CLAIM_TTL"])
+# How long one email delivery attempt keeps others away (a dead worker's attempt is retried after it).
+INCIDENTS_EMAIL_LEASE_SECONDS = int(os.environ.get("INCIDENTS_EMAIL_LEASE_SECONDS", "300"))

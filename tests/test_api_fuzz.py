@@ -31,13 +31,13 @@ def _load_schema():
 schema = _load_schema()
 
 
-@schema.parametrize()
 # Only hypothesis' generate phase: schemathesis' coverage phase (hooked on `explicit`) sends hundreds of
 # boundary cases per operation and takes minutes: API_FUZZ_FULL=1 turns it on for a thorough run by hand.
 # A fixed seed keeps the suite's run repeatable.
 PHASES = [Phase.explicit, Phase.generate] if os.environ.get("API_FUZZ_FULL") else [Phase.generate]
 
 
+@schema.parametrize()
 @settings(max_examples=6, deadline=None, derandomize=True, database=None, phases=PHASES,
           suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db

@@ -1,7 +1,11 @@
 """One reconciliation run from file to discrepancies: stream → staging (batches) → set-based compare."""
 import logging
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,17 +18,44 @@ logger = logging.getLogger(__name__)
 DISCREPANCY_BATCH = 2_000
 
 
+def lease():
+    """A running run belongs to its task for as long as django-q2 lets that task live; after that its worker
+    is dead (django-q2 kills a task at its timeout) and the run may be taken over."""
+    return timedelta(seconds=getattr(settings, "RECONCILIATION_TASK_TIMEOUT", 1800) + 5)
+
+
 def claim(run_id):
-    """Queued → running, once: a redelivered task finds the run taken and does nothing."""
-    return ReconciliationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
-    ) == 1
+    """Queued → running, once: a redelivered task finds the run taken and does nothing, unless the run's
+    lease lapsed (its worker was killed), in which case this task takes it over and starts it afresh."""
+    now = timezone.now()
+    return ReconciliationRun.objects.filter(pk=run_id).filter(
+        Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, started_at__lt=now - lease())
+    ).update(status=RunStatus.RUNNING, started_at=now) == 1
+
+
+def runs_sweep(*, now=None):
+    """Scheduled: queue again the runs whose task was lost (Redis broker: a killed worker's task is gone) or
+    whose worker died mid-run. Returns how many were queued."""
+    from ..services.reconciliation import queue_run
+
+    now = now or timezone.now()
+    stale = ReconciliationRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=now - lease())
+        | Q(status=RunStatus.RUNNING, started_at__lt=now - lease())
+    ).values_list("pk", flat=True)
+    ids = list(stale[:100])
+    for run_id in ids:
+        queue_run(run_id)
+    return len(ids)
 
 
 def execute(run_id, *, batch_rows=staging.BATCH_ROWS):
     if not claim(run_id):
         return None
     run = ReconciliationRun.objects.select_related("seller").get(pk=run_id)
+    # What a killed earlier attempt committed before it died (staged rows, unreadable-row reports, progress).
+    staging.clear(run.pk)
+    Discrepancy.objects.filter(run=run).delete()
     try:
         counts = _execute(run, batch_rows)
     except Exception as exc:  # the run records why it failed; nothing half-compared is kept
