@@ -4,6 +4,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -15,7 +17,20 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 
 @pytest.fixture
-def world(django_user_model, db, settings, tmp_path):
+def keep_test_connection():
+    """schemathesis calls the WSGI app itself, not through Django's test client, so the handler would close
+    the database connection after each request, in the middle of the test's transaction (PostgreSQL); the
+    test client disconnects the same receivers."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(django_user_model, db, settings, tmp_path, keep_test_connection):
     settings.MEDIA_ROOT = tmp_path
     users, objects, _teams = build_world(django_user_model)
     return {role: Token.objects.create(user=users[role]).key for role in ("finance", "cs_a")}
