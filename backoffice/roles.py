@@ -35,6 +35,8 @@ ROLE_PERMISSIONS = {
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller", "view_customer",
             "view_reissuerequest", "view_redletterform", "view_syncattempt", "view_platforminvoice",
             "view_reconciliationrun", "view_discrepancy",
+            # Audit history (read-only; nobody holds change/delete on history models).
+            "view_historicalcustomer", "view_historicalinvoice", "view_historicalreissuerequest",
         ],
     },
     # Incident desk. The final sets, as granted by incidents/migrations/0002_role_permissions:
@@ -44,6 +46,8 @@ ROLE_PERMISSIONS = {
     #   经理 managers: view everything; change any incident (work_any_incident), sign off reviews
     #     (review_incident), assign and reassign follow-ups (assign_followup); add notes; edit playbooks,
     #     templates, work calendars and SLA targets.
+    #   Teams (incidents/access.py): reps see only their team's incidents and follow-ups; managers and finance
+    #     hold view_every_team. Only managers see the audit history (view_historical*).
     #   财务 finance: view incidents, their timelines, communications and follow-ups, and add timeline notes,
     #     since finance re-syncs and reissues from an incident and records what it did there.
     "incidents": {
@@ -66,10 +70,12 @@ ROLE_PERMISSIONS = {
             "view_workcalendar", "add_workcalendar", "change_workcalendar",
             "view_calendarday", "add_calendarday", "change_calendarday", "delete_calendarday",
             "view_slatarget", "add_slatarget", "change_slatarget",
+            "view_every_team", "view_team", "add_team", "change_team",
+            "view_historicalincident", "view_historicalfollowup",
         ],
         FINANCE: [
             "view_incident", "view_incidentevent", "add_incidentevent", "view_incidentstep",
-            "view_communication", "view_followup",
+            "view_communication", "view_followup", "view_every_team",
         ],
     },
 }

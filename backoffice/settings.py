@@ -295,3 +295,23 @@ AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again later or ask an administrator to unlock it.")
+
+# --- audit history and teams (issue 8 part B) ---
+# django-simple-history keeps a row per change of customers, invoices, reissue requests, incidents and
+# follow-ups (not of the append-only event tables: they are an audit trail already). The middleware lets
+# history rows name the request's user; services running in tasks name their actor (backoffice/history.py).
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
+# History is read-only in the admin: no "Revert", and only users granted view_historical<model> (managers)
+# see the History pages.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+
+# Crash recovery knobs (README "Crash guarantees"). A task whose worker dies is handed out again by the ORM
+# broker after Q_RETRY seconds; each kind of work holds a lease that lapses by then, so the retry takes over.
+Q_CLUSTER["timeout"] = int(os.environ.get("Q_TIMEOUT", Q_CLUSTER["timeout"]))
+Q_CLUSTER["retry"] = int(os.environ.get("Q_RETRY", Q_CLUSTER["retry"]))
+if os.environ.get("TAX_PLATFORM_CLAIM_TTL"):
+    TAX_PLATFORM_SYNC["claim_ttl"] = int(os.environ["TAX_PLATFORM_CLAIM_TTL"])
+# How long one email delivery attempt keeps others away (a dead worker's attempt is retried after it).
+INCIDENTS_EMAIL_LEASE_SECONDS = int(os.environ.get("INCIDENTS_EMAIL_LEASE_SECONDS", "300"))

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from backoffice.permissions import require
 
+from .access import visible_communications, visible_followups, visible_incidents
 from .filters import CommunicationFilter, FollowUpFilter, IncidentFilter
 from .models import Communication, FollowUp, Incident
 from .serializers import (
@@ -46,7 +47,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         qs = Incident.objects.select_related("customer", "owner").order_by("-id")
         if self.action == "retrieve":
             qs = qs.prefetch_related("invoices", "steps__done_by")
-        return qs
+        # The same team rule as the admin (incidents/access.py): another team's incident is a 404 here.
+        return visible_incidents(self.request.user, qs)
 
     def get_serializer_class(self):
         return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer
@@ -127,6 +129,9 @@ class CommunicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     serializer_class = CommunicationSerializer
     filterset_class = CommunicationFilter
 
+    def get_queryset(self):
+        return visible_communications(self.request.user, super().get_queryset())
+
     @extend_schema(request=CommunicationCreateSerializer, responses={201: CommunicationSerializer})
     def create(self, request):
         serializer = CommunicationCreateSerializer(data=request.data)
@@ -151,6 +156,9 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = FollowUp.objects.select_related("assignee").order_by("due_at", "id")
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
+
+    def get_queryset(self):
+        return visible_followups(self.request.user, super().get_queryset())
 
     def get_permissions(self):
         if self.action == "complete":

@@ -24,6 +24,7 @@ from .models import (
     PlaybookStep,
     Severity,
     SlaTarget,
+    Team,
     WorkCalendar,
 )
 from .reference_data import HOLIDAYS, MAKEUP_DAYS, TEMPLATES
@@ -109,8 +110,17 @@ INCIDENTS = [
 
 
 @transaction.atomic
+def seed_teams(users):
+    """Two demo teams: `cs` in 北京组, `cs2` in 上海组, so each rep sees only their own team's incidents."""
+    for name, username in (("北京组", "cs"), ("上海组", "cs2")):
+        team, _created = Team.objects.get_or_create(name=name)
+        if username in users:
+            team.members.add(users[username])
+
+
 def seed(*, users):
     ensure_schedules()
+    seed_teams(users)
     seed_calendar()
     seed_playbooks()
     seed_templates()

@@ -17,13 +17,14 @@ from .models import (
     IncidentStatus,
     IncidentStep,
     Severity,
+    Team,
 )
 
 User = get_user_model()
 
 
 class IncidentStepSerializer(serializers.ModelSerializer):
-    done_by = serializers.CharField(source="done_by.username", default=None, read_only=True)
+    done_by = serializers.CharField(source="done_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = IncidentStep
@@ -31,15 +32,15 @@ class IncidentStepSerializer(serializers.ModelSerializer):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    owner = serializers.CharField(source="owner.username", default=None, read_only=True)
-    customer_name = serializers.CharField(source="customer.name", default=None, read_only=True)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True, read_only=True)
+    customer_name = serializers.CharField(source="customer.name", default=None, allow_null=True, read_only=True)
     response_breached = serializers.SerializerMethodField()
     resolve_breached = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
         fields = ["id", "reference", "title", "description", "kind", "category", "severity", "status", "customer",
-                  "customer_name", "seller", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
+                  "customer_name", "seller", "team", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
                   "customer_informed_at", "first_response_at", "resolved_at", "closed_at", "root_cause", "resolution",
                   "response_due_at", "resolve_due_at", "response_breached", "resolve_breached", "reviewed_at",
                   "created_at"]
@@ -70,6 +71,7 @@ class IncidentWriteSerializer(serializers.Serializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     seller = serializers.PrimaryKeyRelatedField(queryset=Seller.objects.all(), required=False, allow_null=True)
     invoices = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all(), many=True, required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_staff=True), required=False,
                                                allow_null=True)
     fault_started_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -110,7 +112,7 @@ class NotifySerializer(serializers.Serializer):
 
 
 class IncidentEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = IncidentEvent
@@ -120,7 +122,7 @@ class IncidentEventSerializer(serializers.ModelSerializer):
 
 
 class CommunicationSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Communication
@@ -152,7 +154,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "incident", "customer", "title", "notes", "assignee", "assignee_name", "assigned_by",
+        fields = ["id", "incident", "customer", "team", "title", "notes", "assignee", "assignee_name", "assigned_by",
                   "due_at", "priority", "status", "overdue", "completed_at", "reminder_sent_at", "escalated_at",
                   "created_at"]
         read_only_fields = fields

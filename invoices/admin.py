@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
@@ -42,7 +43,7 @@ class CustomerAdminForm(admin.ModelAdmin.form):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceImportExportMixin, admin.ModelAdmin):
+class CustomerAdmin(ServiceImportExportMixin, ReadOnlyHistoryAdmin):
     form = CustomerAdminForm
     resource_classes = [CustomerResource]
     import_permission = "invoices.import_customers"
@@ -89,7 +90,7 @@ class InvoiceEventInline(ReadOnlyLogInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",

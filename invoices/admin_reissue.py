@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.api_errors import Conflict
 
@@ -182,7 +183,7 @@ class InvoiceReissueAdminMixin:
 
 
 @admin.register(ReissueRequest)
-class ReissueRequestAdmin(admin.ModelAdmin):
+class ReissueRequestAdmin(ReadOnlyHistoryAdmin):
     list_display = ["id", "original_link", "reason", "scope", "status", "step", "requested_by", "requested_at",
                     "approved_by"]
     list_filter = ["status", "reason", "scope"]

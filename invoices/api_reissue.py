@@ -40,12 +40,12 @@ class ReissueCreateSerializer(serializers.Serializer):
 
 class ReissueRequestSerializer(serializers.ModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
-    approved_by = serializers.CharField(source="approved_by.username", default=None, read_only=True)
+    approved_by = serializers.CharField(source="approved_by.username", default=None, allow_null=True, read_only=True)
     original_number = serializers.CharField(source="original.number", read_only=True)
-    red_letter_form = serializers.CharField(source="red_letter_form.number", default=None, read_only=True)
-    red_letter_form_status = serializers.CharField(source="red_letter_form.status", default=None, read_only=True)
-    red_invoice_number = serializers.CharField(source="red_invoice.number", default=None, read_only=True)
-    new_invoice_number = serializers.CharField(source="new_invoice.number", default=None, read_only=True)
+    red_letter_form = serializers.CharField(source="red_letter_form.number", default=None, allow_null=True, read_only=True)
+    red_letter_form_status = serializers.CharField(source="red_letter_form.status", default=None, allow_null=True, read_only=True)
+    red_invoice_number = serializers.CharField(source="red_invoice.number", default=None, allow_null=True, read_only=True)
+    new_invoice_number = serializers.CharField(source="new_invoice.number", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ReissueRequest
@@ -89,13 +89,13 @@ class ReissueRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=None, responses=ReissueRequestSerializer)
     @action(detail=True, methods=["post"], permission_classes=[require("invoices.approve_reissue")])
     def approve(self, request, pk=None):
-        req = get_object_or_404(ReissueRequest, pk=pk)
+        req = self.get_object()  # a malformed id is a 404 (DRF catches ValueError), not a 500
         return self._answer(invoice_reissue_approve(request=req, actor=request.user))
 
     @extend_schema(request=RejectSerializer, responses=ReissueRequestSerializer)
     @action(detail=True, methods=["post"], permission_classes=[require("invoices.approve_reissue")])
     def reject(self, request, pk=None):
-        req = get_object_or_404(ReissueRequest, pk=pk)
+        req = self.get_object()  # a malformed id is a 404 (DRF catches ValueError), not a 500
         body = RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(invoice_reissue_reject(request=req, actor=request.user, reason=body.validated_data["reason"]))
@@ -103,5 +103,5 @@ class ReissueRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=None, responses=ReissueRequestSerializer)
     @action(detail=True, methods=["post"], permission_classes=[require("invoices.approve_reissue")])
     def retry(self, request, pk=None):
-        req = get_object_or_404(ReissueRequest, pk=pk)
+        req = self.get_object()  # a malformed id is a 404 (DRF catches ValueError), not a 500
         return self._answer(invoice_reissue_retry(request=req, actor=request.user))

@@ -4,6 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.history import history_user
 
 from backoffice.append_only import AppendOnlyModel
 
@@ -46,6 +49,9 @@ class Customer(models.Model):
     email = models.EmailField(_("email"), blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("customer")
@@ -131,6 +137,9 @@ class Invoice(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("invoice")

@@ -4,6 +4,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.history import history_user
 
 from .models import MONEY, Customer, Invoice
 
@@ -139,6 +142,9 @@ class ReissueRequest(models.Model):
         Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="reissued_from",
         verbose_name=_("new invoice"),
     )
+
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("reissue request")

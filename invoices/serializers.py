@@ -34,7 +34,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 
 class InvoiceEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = InvoiceEvent
@@ -93,7 +93,7 @@ class InvoiceIssueSerializer(serializers.Serializer):
 
 
 class SyncAttemptSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = SyncAttempt

@@ -16,7 +16,7 @@ class ReconciliationUploadSerializer(serializers.Serializer):
 
 class ReconciliationRunSerializer(serializers.ModelSerializer):
     counts = serializers.SerializerMethodField()
-    run_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    run_by = serializers.CharField(source="created_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ReconciliationRun
@@ -30,7 +30,7 @@ class ReconciliationRunSerializer(serializers.ModelSerializer):
 
 
 class DiscrepancySerializer(serializers.ModelSerializer):
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
+    resolved_by = serializers.CharField(source="resolved_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Discrepancy

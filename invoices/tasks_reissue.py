@@ -1,8 +1,11 @@
 """Background work of the reissue desk. Tasks take ids and are safe to run again."""
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from backoffice.history import acting_as
 
 from .models import Invoice
 from .signals import invoice_redelivered
@@ -14,7 +17,9 @@ def send_redelivery(invoice_id, email, actor_id):
         subject = render_to_string("invoices/email/redelivery_subject.txt", {"invoice": invoice}).strip()
         body = render_to_string("invoices/email/redelivery_body.txt", {"invoice": invoice})
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-    invoice_redelivered.send(sender=Invoice, invoice_id=invoice_id, email=email, actor_id=actor_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    with acting_as(actor):  # history rows the receivers write name who asked for the re-delivery
+        invoice_redelivered.send(sender=Invoice, invoice_id=invoice_id, email=email, actor_id=actor_id)
 
 
 def lapse_red_letter_forms():

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from backoffice.paginator import EstimatedCountPaginator
 
+from ..access import visible_communications
 from ..models import Channel, Communication, CommunicationDirection, DeliveryStatus
 from ..services.communications import (
     communication_log,
@@ -40,6 +41,9 @@ class CommunicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["retry_failed"]
+
+    def get_queryset(self, request):
+        return visible_communications(request.user, super().get_queryset(request))
 
     def get_fields(self, request, obj=None):
         if obj is None:

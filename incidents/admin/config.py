@@ -2,14 +2,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import (
-    CalendarDay,
-    CommunicationTemplate,
-    Playbook,
-    PlaybookStep,
-    SlaTarget,
-    WorkCalendar,
-)
+from ..models import CalendarDay, CommunicationTemplate, Playbook, PlaybookStep, SlaTarget, Team, WorkCalendar
 from ..services.rendering import placeholder_help
 
 
@@ -58,3 +51,15 @@ class WorkCalendarAdmin(admin.ModelAdmin):
 @admin.register(SlaTarget)
 class SlaTargetAdmin(admin.ModelAdmin):
     list_display = ["severity", "response_hours", "resolution_hours"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Managers put reps into teams; a rep sees only their teams' incidents and follow-ups."""
+
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # incidents keep pointing at their team

@@ -7,9 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.paginator import EstimatedCountPaginator
 
+from ..access import visible_followups
 from ..models import FollowUp, FollowUpStatus
 from ..resources import FollowUpResource
 from ..services.followups import followup_assign, followup_complete, followup_create
@@ -54,12 +56,12 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ExportMixin, admin.ModelAdmin):
+class FollowUpAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
-    list_display = ["title", "due_state", "due_at", "assignee", "priority", "status", "incident", "customer",
+    list_display = ["title", "due_state", "due_at", "assignee", "team", "priority", "status", "incident", "customer",
                     "reminder_sent_at", "escalated_at"]
     list_filter = [AssigneeFilter, "status", OverdueFilter, "priority"]
-    list_select_related = ["assignee", "incident", "customer"]
+    list_select_related = ["assignee", "incident", "customer", "team"]
     # Open first ("open" > "done" > "cancelled" descending), then the earliest due: overdue ones on top.
     ordering = ["-status", "due_at", "id"]
     search_fields = ["title"]
@@ -70,10 +72,13 @@ class FollowUpAdmin(ExportMixin, admin.ModelAdmin):
     actions = ["complete", "cancel", "assign"]
     fields = ["title", "incident", "customer", "assignee", "due_at", "priority", "notes"]
 
+    def get_queryset(self, request):
+        return visible_followups(request.user, super().get_queryset(request))
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return self.fields + ["status", "assigned_by", "completed_at", "reminder_sent_at", "escalated_at",
+        return self.fields + ["team", "status", "assigned_by", "completed_at", "reminder_sent_at", "escalated_at",
                               "communication", "created_at"]
 
     def get_fields(self, request, obj=None):

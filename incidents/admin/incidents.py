@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from backoffice.history_admin import ReadOnlyHistoryAdmin
 
 from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
 from invoices.models import Invoice
 
-from ..access import can_work_incident
-from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep
+from ..access import can_work_incident, sees_every_team, team_ids, visible_incidents
+from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, Team
 from ..resources import IncidentResource
 from ..selectors import breached_q
 from ..services.incidents import (
@@ -94,12 +95,12 @@ class IncidentEventInline(ReadOnlyLogInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ExportMixin, admin.ModelAdmin):
+class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
-    list_display = ["reference", "title", "category", "severity", "status", "customer", "owner", "sla_state",
+    list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
                     "created_at"]
     list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind"]
-    list_select_related = ["customer", "owner"]
+    list_select_related = ["customer", "owner", "team"]
     search_fields = ["=reference", "title"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -108,7 +109,7 @@ class IncidentAdmin(ExportMixin, admin.ModelAdmin):
     inlines = [IncidentStepInline, IncidentEventInline]
     # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
     change_list_template = "admin/incidents/incident/change_list.html"
-    ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "owner",
+    ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "team", "owner",
                   "fault_started_at", "detected_at"]
     CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause", "resolution"]
     STATE_FIELDS = ["reference", "status", "sla_state", "response_due_at", "first_response_at", "resolve_due_at",
@@ -130,7 +131,13 @@ class IncidentAdmin(ExportMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
             kwargs["queryset"] = staff_users()
+        if db_field.name == "team" and not sees_every_team(request.user):
+            kwargs["queryset"] = Team.objects.filter(pk__in=team_ids(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        # Reps see their teams' incidents and the shared queue (incidents/access.py), here as in the API.
+        return visible_incidents(request.user, super().get_queryset(request))
 
     @admin.display(description=_("SLA"))
     def sla_state(self, obj):
@@ -201,7 +208,7 @@ class IncidentAdmin(ExportMixin, admin.ModelAdmin):
         return dashboard_view(self, request)
 
     def _get(self, request, pk, *, work=True):
-        incident = get_object_or_404(Incident, pk=pk)
+        incident = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, incident):
             raise PermissionDenied
         if work and not self.has_change_permission(request, incident):

@@ -19,6 +19,7 @@ from .incident import (
     IncidentStatus,
     Severity,
 )
+from .team import Team
 from .playbook import IncidentStep, Playbook, PlaybookStep
 from .timeline import EventKind, IncidentEvent
 
@@ -27,5 +28,5 @@ __all__ = [
     "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
     "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
     "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "Severity", "SlaTarget",
-    "TemplatePurpose", "WorkCalendar",
+    "Team", "TemplatePurpose", "WorkCalendar",
 ]

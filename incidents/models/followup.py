@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.history import history_user
 
 
 class FollowUpStatus(models.TextChoices):
@@ -31,6 +34,11 @@ class FollowUp(models.Model):
         "incidents.Communication", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
         verbose_name=_("from communication"), editable=False,
     )
+    # The incident's team, or the creator's for a follow-up on a customer alone (see incidents/access.py).
+    team = models.ForeignKey(
+        "incidents.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("team"), editable=False,
+    )
     title = models.CharField(_("title"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
     assignee = models.ForeignKey(
@@ -50,6 +58,9 @@ class FollowUp(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
@@ -65,6 +76,7 @@ class FollowUp(models.Model):
             models.Index(fields=["status", "due_at"], name="followup_due_idx"),
             # "My follow-ups" in the admin: assignee = me ordered by (-status, due_at, id).
             models.Index(fields=["assignee", "-status", "due_at", "id"], name="followup_my_list_idx"),
+            models.Index(fields=["team", "status", "due_at"], name="followup_team_due_idx"),
         ]
 
     def __str__(self):

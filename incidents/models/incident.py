@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.history import history_user
 
 
 class IncidentKind(models.TextChoices):
@@ -69,6 +72,10 @@ class Incident(models.Model):
     invoices = models.ManyToManyField(
         "invoices.Invoice", blank=True, related_name="incidents", verbose_name=_("affected invoices")
     )
+    team = models.ForeignKey(
+        "incidents.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        verbose_name=_("team"), help_text=_("Reps see only their team's incidents; empty means the shared queue."),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_incidents",
         verbose_name=_("owner"),
@@ -99,6 +106,9 @@ class Incident(models.Model):
     # Automatic incidents (outage, sync failure, verify failure) carry a key so signals find "the" open one.
     source_key = models.CharField(_("source key"), max_length=100, blank=True, default="", editable=False)
 
+    # Audit trail: who changed which field when (see backoffice/history.py).
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
@@ -106,6 +116,7 @@ class Incident(models.Model):
         permissions = [
             ("review_incident", _("Can sign off incident reviews")),
             ("work_any_incident", _("Can work on incidents owned by others")),
+            ("view_every_team", _("Can see incidents and follow-ups of every team")),
         ]
         constraints = [
             # One open automatic incident per outage / seller-day / customer: the database breaks the race.
@@ -130,6 +141,7 @@ class Incident(models.Model):
             models.Index(fields=["owner", "status"], name="incident_owner_idx"),
             # "mine" in the admin and owner=me in the API, newest first.
             models.Index(fields=["owner", "-id"], name="incident_owner_newest_idx"),
+            models.Index(fields=["team", "-id"], name="incident_team_idx"),
             models.Index(fields=["created_at"], name="incident_created_idx"),
             models.Index(fields=["customer", "status"], name="incident_customer_idx"),
         ]

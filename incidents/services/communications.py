@@ -10,11 +10,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..access import ensure_can_see_incident
 from ..models import (
     Channel,
     Communication,
@@ -30,6 +32,11 @@ from .timeline import event_record
 log = logging.getLogger(__name__)
 # How long one delivery attempt may hold its claim before the retry job may take the message again.
 LEASE = timedelta(minutes=5)
+
+
+def lease():
+    """A delivery attempt's claim; a worker killed mid-send leaves it to lapse, then the retry sends."""
+    return timedelta(seconds=getattr(settings, "INCIDENTS_EMAIL_LEASE_SECONDS", LEASE.total_seconds()))
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
 
 
@@ -37,9 +44,11 @@ def max_attempts():
     return getattr(settings, "INCIDENTS_EMAIL_MAX_ATTEMPTS", 3)
 
 
-def _check_perm(actor):
+def _check_perm(actor, incident=None):
     if actor is not None and not actor.has_perm("incidents.add_communication"):
         raise PermissionDenied(_("You may not log communications."))
+    if actor is not None and incident is not None:
+        ensure_can_see_incident(actor, incident)
 
 
 def _after_logged(comm, actor):
@@ -71,7 +80,7 @@ def _after_logged(comm, actor):
 def communication_log(*, actor, customer, channel, direction, incident=None, invoice=None, occurred_at=None,
                       contact="", subject="", body="", template=None, callback_at=None):
     """Record a contact that already happened (a call, a WeChat message, a letter)."""
-    _check_perm(actor)
+    _check_perm(actor, incident)
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("'%(v)s' is not a valid choice.") % {"v": channel}
@@ -117,7 +126,7 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
                              extra_context=None, to=None):
     """Render a template (or take subject/body as typed), record the outbound email as queued and hand it
     to the background worker after commit."""
-    _check_perm(actor)
+    _check_perm(actor, incident)
     if template is not None:
         context = template_context(customer=customer, incident=incident, invoice=invoice, actor=actor,
                                    extra=extra_context)
@@ -153,7 +162,7 @@ def _claim(communication_id, now):
             return None
         if comm.next_attempt_at is not None and comm.next_attempt_at > now:
             return None
-        comm.next_attempt_at = now + LEASE
+        comm.next_attempt_at = now + lease()
         comm.save(update_fields=["next_attempt_at"])
         return comm
 
@@ -167,8 +176,11 @@ def communication_deliver(communication_id, *, now=None):
         return Communication.objects.values_list("delivery_status", flat=True).get(pk=communication_id)
     error = ""
     try:
+        # One Message-ID per communication: should a worker die after the server accepted the mail but before
+        # SENT is committed, the retry's copy carries the same id and mail systems drop the duplicate.
         EmailMessage(subject=comm.subject, body=comm.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                     to=[comm.contact]).send(fail_silently=False)
+                     to=[comm.contact], headers={"Message-ID": f"<communication-{comm.pk}@{DNS_NAME}>"},
+                     ).send(fail_silently=False)
     except Exception as exc:  # any backend failure (SMTP, DNS, TLS) counts as one failed attempt
         error = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("email for communication %s failed: %s", communication_id, error)
@@ -198,7 +210,7 @@ def communications_retry_due(*, now=None):
     """Retry queued emails whose back-off (or lost task's lease) has passed. Returns how many were tried."""
     now = now or timezone.now()
     due = Communication.objects.filter(delivery_status=DeliveryStatus.QUEUED).filter(
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - LEASE)
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - lease())
     )
     ids = list(due.order_by("id").values_list("pk", flat=True)[:200])
     for pk in ids:

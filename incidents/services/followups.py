@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import ensure_can_work_followup
+from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
 from ..models import EventKind, FollowUp, FollowUpPriority, FollowUpStatus
 from . import sla
 from .timeline import event_record
@@ -57,7 +57,10 @@ def followup_create(*, actor, title, due_at, assignee=None, incident=None, custo
             raise PermissionDenied(_("You may not create follow-ups."))
         if assignee.pk != actor.pk and not actor.has_perm("incidents.assign_followup"):
             raise PermissionDenied(_("Only a manager may assign follow-ups to someone else."))
+        if incident is not None:
+            ensure_can_see_incident(actor, incident)
     followup = FollowUp.objects.create(
+        team=incident.team if incident is not None else default_team(assignee),
         title=title.strip(), due_at=due_at, assignee=assignee, assigned_by=actor, incident=incident,
         customer=customer if customer is not None else getattr(incident, "customer", None), notes=notes or "",
         priority=priority, communication=communication,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import ensure_can_work_incident
+from ..access import default_team, ensure_can_work_incident, ensure_team_allowed
 from ..models import (
     OPEN_STATUSES,
     EventKind,
@@ -38,7 +38,7 @@ TRANSITIONS = {
     S.CLOSED: {S.INVESTIGATING},
 }
 UPDATABLE_FIELDS = (
-    "title", "description", "kind", "category", "severity", "customer", "seller", "owner",
+    "title", "description", "kind", "category", "severity", "customer", "seller", "team", "owner",
     "fault_started_at", "detected_at", "platform_recovered_at", "customer_informed_at", "root_cause", "resolution",
 )
 
@@ -89,9 +89,13 @@ def _copy_playbook(incident):
 @transaction.atomic
 def incident_open(*, actor, title, category, kind=IncidentKind.COMPLAINT, severity=Severity.SEV3, description="",
                   customer=None, seller=None, invoices=(), owner=None, fault_started_at=None, detected_at=None,
-                  source_key=""):
+                  source_key="", team=None):
     if actor is not None and not actor.has_perm("incidents.add_incident"):
         raise PermissionDenied(_("You may not open incidents."))
+    # A rep's incident belongs to their team; the system's (signals) start in the shared queue.
+    ensure_team_allowed(actor, team)
+    if team is None and actor is not None:
+        team = default_team(actor)
     now = timezone.now()
     detected_at = detected_at or now
     errors = {}
@@ -105,7 +109,7 @@ def incident_open(*, actor, title, category, kind=IncidentKind.COMPLAINT, severi
     response_due, resolve_due = sla.due_times(severity, detected_at)
     incident = Incident.objects.create(
         reference=_next_reference(now), title=title.strip(), description=description or "", kind=kind,
-        category=category, severity=severity, customer=customer, seller=seller,
+        category=category, severity=severity, customer=customer, seller=seller, team=team,
         owner=owner if owner is not None else actor, created_by=actor, created_at=now,
         fault_started_at=fault_started_at, detected_at=detected_at, response_due_at=response_due,
         resolve_due_at=resolve_due, source_key=source_key,
@@ -136,6 +140,8 @@ def incident_update(*, incident, actor, **changes):
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     incident = lock_incident(incident)
     ensure_can_work_incident(actor, incident)
+    if "team" in changes:
+        ensure_team_allowed(actor, changes["team"])
     errors = {}
     if "title" in changes and not (changes["title"] or "").strip():
         errors["title"] = _("A title is required.")

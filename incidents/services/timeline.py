@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import ensure_can_work_incident
+from ..access import ensure_can_see_incident, ensure_can_work_incident
 from ..models import EventKind, IncidentEvent, IncidentStep
 
 # Clocks of staff PCs drift; a note "a minute from now" is a typo, not a prophecy.
@@ -25,6 +25,8 @@ def incident_note_add(*, incident, actor, message, at=None):
     """A staff note, optionally with the past time it refers to ("called at 14:05")."""
     if actor is not None and not actor.has_perm("incidents.add_incidentevent"):
         raise PermissionDenied(_("You may not add notes to incidents."))
+    if actor is not None:
+        ensure_can_see_incident(actor, incident)
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": _("A note needs some text.")})

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from backoffice.history import insert_history_sql
+
 from ..models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
 from .staging import STAGING_TABLE
@@ -179,6 +181,10 @@ def _set_status(select_ids, params, status, run, actor_id, message):
             f"SELECT x.id, %(kind)s, %(now)s, %(actor)s, %(message)s, {_json_param()} FROM ({select_ids}) x",
             params,
         )
+        # The audit history gets the same rows, set-based, before the UPDATE makes the WHERE stop matching.
+        cursor.execute(insert_history_sql(Invoice, select_ids, overrides={"sync_status": "%(status)s"}),
+                       {**params, "history_now": params["now"], "history_user": actor_id,
+                        "history_reason": message[:100]})
         cursor.execute(f"UPDATE {INVOICE} SET sync_status = %(status)s WHERE id IN ({select_ids})", params)
         return cursor.rowcount
 

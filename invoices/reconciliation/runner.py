@@ -32,6 +32,27 @@ def claim(run_id):
     ) == 1
 
 
+def runs_sweep(*, now=None):
+    """Scheduled: queue again the chunk each unfinished run is waiting for. With the Redis broker a killed
+    worker's task is gone for good; with either broker a lost task would stall the run. A chunk task that is
+    still alive somewhere makes the duplicate find the run moved on, so re-queuing is always safe."""
+    from datetime import timedelta
+
+    from django_q.tasks import async_task
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.Q_CLUSTER["timeout"] + 5)
+    queued = list(ReconciliationRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=stale)
+                  .values_list("pk", flat=True)[:100])
+    for run_id in queued:
+        async_task("invoices.reconciliation.tasks.reconcile_run", run_id, task_name=f"reconcile-run-{run_id}")
+    running = list(ReconciliationRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=stale)
+                   .values_list("pk", "phase", "position")[:100])
+    for run_id, phase, position in running:
+        _queue(run_id, phase, position)
+    return len(queued) + len(running)
+
+
 def execute(run_id, *, chunk_rows=None):
     """Run every chunk in this process (tests, the benchmark, a shell). Returns the counts, or None when the
     run was not queued or failed."""

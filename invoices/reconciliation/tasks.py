@@ -15,3 +15,7 @@ def reconcile_run(run_id):
 def reconcile_chunk(run_id, phase, position):
     step = runner.run_chunk(run_id, phase, position)
     return {"run_id": run_id, "phase": phase, "position": position, "next": list(step) if step else None}
+
+
+def sweep():
+    return f"re-queued {runner.runs_sweep()}"

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from ..gateway import (
     PLATFORM_STATUS,
@@ -286,16 +287,21 @@ def _requeue_batch(ids, statuses, actor, since, reason):
     locked = [inv for inv in lock_invoices(ids).values() if inv.sync_status in statuses]
     if not locked:
         return 0
-    Invoice.objects.filter(pk__in=[inv.pk for inv in locked]).update(sync_status=SyncStatus.PENDING)
-    reset_sync_state([inv.pk for inv in locked])
     if since is None:
         message = _("Re-queued: %(r)s") % {"r": reason}
     else:
         message = _("Bulk re-sync of invoices issued since %(since)s") % {
             "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")}
+    old_status = {inv.pk: inv.sync_status for inv in locked}
+    for inv in locked:
+        inv.sync_status = SyncStatus.PENDING
+    # One UPDATE per batch, and one audit-history row per invoice in the same transaction.
+    bulk_update_with_history(locked, Invoice, ["sync_status"], default_user=actor,
+                             default_change_reason=str(message)[:100])
+    reset_sync_state([inv.pk for inv in locked])
     InvoiceEvent.objects.bulk_create([
         InvoiceEvent(invoice=inv, kind=InvoiceEventKind.SYNC_QUEUED, actor=actor, message=message[:500],
-                     data={"from": inv.sync_status, "reason": reason, "bulk": True,
+                     data={"from": old_status[inv.pk], "reason": reason, "bulk": True,
                            "since": since.isoformat() if since else None})
         for inv in locked
     ])

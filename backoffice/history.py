@@ -1,0 +1,54 @@
+"""Audit history (django-simple-history) shared by the apps: who is recorded as the acting user, and the
+set-based history insert for services that change many rows with one UPDATE.
+
+Which user a history row names, first match wins:
+1. `instance._history_user` (simple-history's own hook, set by SimpleHistoryAdmin.save_model);
+2. the actor a service was given, while it runs inside `acting_as(actor)` (tasks, commands, signal receivers
+   that know who started the work);
+3. the user of the current request (HistoryRequestMiddleware; DRF sets the token user on it once it has
+   authenticated the request).
+No user (None) means the system itself: a scheduled job or the worker acting on its own."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connection
+
+_actor = ContextVar("history_actor", default=None)
+
+
+@contextmanager
+def acting_as(user):
+    token = _actor.set(user if getattr(user, "pk", None) else None)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def history_user(instance=None, request=None, **kwargs):
+    actor = _actor.get()
+    if actor is not None:
+        return actor
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def insert_history_sql(model, select_ids_sql, *, overrides=None):
+    """SQL for one `~` (changed) history row per row of `model` whose id `select_ids_sql` selects, copying the
+    row as it will be after an UPDATE that sets `overrides` (column -> SQL expression, e.g. a %(param)s).
+    Run it BEFORE that UPDATE when the UPDATE's WHERE stops matching afterwards. Params it needs besides the
+    caller's: %(history_now)s, %(history_user)s, %(history_reason)s."""
+    overrides = overrides or {}
+    history_model = model.history.model
+    source_columns = {f.column for f in model._meta.concrete_fields}
+    columns, values = [], []
+    for field in history_model._meta.concrete_fields:
+        column = field.column
+        if column in source_columns:
+            columns.append(column)
+            values.append(overrides.get(column, f"src.{connection.ops.quote_name(column)}"))
+    qn = connection.ops.quote_name
+    columns += ["history_date", "history_type", "history_user_id", "history_change_reason"]
+    values += ["%(history_now)s", "'~'", "%(history_user)s", "%(history_reason)s"]
+    return (f"INSERT INTO {qn(history_model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+            f"SELECT {', '.join(values)} FROM {qn(model._meta.db_table)} src WHERE src.id IN ({select_ids_sql})")

@@ -1,0 +1,14 @@
+from django.db import migrations
+
+from backoffice.roles import grant_role_permissions
+
+
+def grant(apps, schema_editor):
+    # Managers read the audit history (and, in incidents, see every team and manage teams); finance sees every team.
+    grant_role_permissions(apps, "incidents")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("incidents", "0007_teams_and_audit_history")]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
