@@ -82,6 +82,20 @@ def _iter_csv(fileobj, encoding):
         text.detach()
 
 
+def header_columns(header):
+    columns = {}
+    for index, name in enumerate(header):
+        key = vocab.HEADER_LOOKUP.get(normalize_text(name) if isinstance(name, str) else "")
+        if key and key not in columns:
+            columns[key] = index
+    missing = [vocab.HEADERS[key][0] for key in vocab.REQUIRED if key not in columns]
+    if missing:
+        raise ValidationError({"file": [
+            _("This is not the platform's 发票基础信息 export: missing columns %(cols)s.") % {"cols": "、".join(missing)}
+        ]})
+    return columns
+
+
 def iter_raw_rows(fileobj):
     """Yield (file_format, header_map) first, then (row_no, {key: value}) for every non-empty data row.
     row_no counts data rows from 1 (the header is row 0), like the export's own 序号."""
@@ -94,16 +108,7 @@ def iter_raw_rows(fileobj):
             break
     if header is None:
         raise ValidationError({"file": [_("The file is empty.")]})
-    columns = {}
-    for index, name in enumerate(header):
-        key = vocab.HEADER_LOOKUP.get(normalize_text(name) if isinstance(name, str) else "")
-        if key and key not in columns:
-            columns[key] = index
-    missing = [vocab.HEADERS[key][0] for key in vocab.REQUIRED if key not in columns]
-    if missing:
-        raise ValidationError({"file": [
-            _("This is not the platform's 发票基础信息 export: missing columns %(cols)s.") % {"cols": "、".join(missing)}
-        ]})
+    columns = header_columns(header)
     yield fmt if encoding is None else f"{fmt} ({encoding})", columns
     row_no = 0
     for row in rows:

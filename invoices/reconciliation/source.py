@@ -10,25 +10,10 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..identifiers import normalize_text
 from . import vocab
-from .reader import _cell_text, _iter_xlsx, sniff_format
+from .reader import _cell_text, _iter_xlsx, header_columns, sniff_format
 
 BLOCK_BYTES = 1 << 20
-
-
-def header_columns(header):
-    columns = {}
-    for index, name in enumerate(header):
-        key = vocab.HEADER_LOOKUP.get(normalize_text(name) if isinstance(name, str) else "")
-        if key and key not in columns:
-            columns[key] = index
-    missing = [vocab.HEADERS[key][0] for key in vocab.REQUIRED if key not in columns]
-    if missing:
-        raise ValidationError({"file": [
-            _("This is not the platform's 发票基础信息 export: missing columns %(cols)s.") % {"cols": "、".join(missing)}
-        ]})
-    return columns
 
 
 def _blank(row):
