@@ -28,7 +28,7 @@ INCIDENT_COLS = ["id", "reference", "title", "description", "kind", "category", 
                  "customer_id", "seller_id", "owner_id", "created_by_id", "created_at", "fault_started_at",
                  "detected_at", "platform_recovered_at", "customer_informed_at", "first_response_at", "resolved_at",
                  "closed_at", "root_cause", "resolution", "response_due_at", "resolve_due_at", "reviewed_by_id",
-                 "reviewed_at", "source_key"]
+                 "reviewed_at", "source_key", "team_id"]
 EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "data"]
 STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id"]
 COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direction", "occurred_at", "contact",
@@ -36,10 +36,13 @@ COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direc
              "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at"]
 FOLLOWUP_COLS = ["id", "incident_id", "customer_id", "communication_id", "title", "notes", "assignee_id",
                  "assigned_by_id", "due_at", "priority", "status", "completed_at", "reminder_sent_at", "escalated_at",
-                 "created_at"]
+                 "created_at", "team_id"]
 
 
-def incidents(w, rng, *, count, reps, manager_id, invoices_first_id, buyer_of, buyers, seller_ids, days=365):
+def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, buyer_of, buyers, seller_ids,
+              days=365):
+    """`team_of` maps a rep's id to their team's: an incident belongs to its owner's team, an unowned one sits
+    in the shared queue, a follow-up belongs to its incident's team."""
     now = timezone.now()
     start_at = now - timedelta(days=days)
     step = timedelta(days=days) / max(count, 1)
@@ -88,7 +91,8 @@ def incidents(w, rng, *, count, reps, manager_id, invoices_first_id, buyer_of, b
                     status, customer, seller, owner, owner or reps[0], created,
                     created - timedelta(hours=1) if category == "platform_outage" else None, created,
                     resolved if category == "platform_outage" else None, first_response, first_response, resolved,
-                    closed, root, fix, response_due, resolve_due, manager_id if closed else None, closed, ""))
+                    closed, root, fix, response_due, resolve_due, manager_id if closed else None, closed, "",
+                    team_of.get(owner)))
             if invoice is not None:
                 tm.add((inc, invoice))
             event(inc, "created", created, owner, "已创建", {"category": category, "severity": severity,
@@ -120,7 +124,7 @@ def incidents(w, rng, *, count, reps, manager_id, invoices_first_id, buyer_of, b
                 tf.add((nxt(FollowUp), inc, customer, comm, "回访客户确认发票状态", "", owner, owner,
                         due if not (not done and rng.random() < 0.5) else now + timedelta(hours=rng.randint(-48, 96)),
                         rng.choice((1, 2, 2, 3, 4)), "done" if done else "open", resolved if done else None,
-                        None, None, created))
+                        None, None, created, team_of.get(owner)))
                 event(inc, "follow_up", created, owner, "已安排回访", {})
     for year, last in seqs.items():
         IncidentSequence.objects.update_or_create(year=year, defaults={"last": last})

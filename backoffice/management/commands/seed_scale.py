@@ -35,6 +35,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = seed_users()
             rep_ids = self._reps(reps) + [users["cs"].pk, users["cs2"].pk]
+            team_of = self._teams(users, rep_ids)
             finance_ids = [users["finance"].pk, users["finance2"].pk]
             t0 = time.perf_counter()
             buyers = ledger.customers(writer, rng, max(customers, 1), _now())
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             writer.rows.clear()
             if incidents and len(buyer_of):
                 seller_ids = [s.pk for s, _w in ledger.sellers()]
-                desk.incidents(writer, rng, count=incidents, reps=rep_ids, manager_id=users["manager"].pk,
+                desk.incidents(writer, rng, count=incidents, reps=rep_ids, team_of=team_of, manager_id=users["manager"].pk,
                                invoices_first_id=first_id, buyer_of=buyer_of, buyers=buyers, seller_ids=seller_ids)
             self._report("incident desk", writer, t0)
         t0 = time.perf_counter()
@@ -69,6 +70,22 @@ class Command(BaseCommand):
                 user.groups.add(cs)
             ids.append(user.pk)
         return ids
+
+    def _teams(self, users, rep_ids):
+        """The demo teams (北京组 with `cs`, 上海组 with `cs2`), the generated reps split between them."""
+        from incidents.demo import seed_teams
+        from incidents.models import Team
+
+        seed_teams(users)
+        teams = [Team.objects.get(name="北京组"), Team.objects.get(name="上海组")]
+        team_of = {}
+        for rep_id in rep_ids:
+            team = next((t for t in teams if t.members.filter(pk=rep_id).exists()), None)
+            if team is None:
+                team = teams[len(team_of) % 2]
+                team.members.add(rep_id)
+            team_of[rep_id] = team.pk
+        return team_of
 
     def _report(self, label, writer, t0):
         seconds = time.perf_counter() - t0
