@@ -24,7 +24,6 @@ STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "iss
 LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 DIFFERS = ("i.amount <> s.amount OR i.tax_amount <> s.tax_amount OR i.total <> s.total "
            "OR i.status <> s.status OR i.buyer_tax_id <> s.buyer_tax_id")
-JOIN = f"{INVOICE} i ON i.code = s.code AND i.number = s.number AND i.seller_id = %(seller)s"
 
 
 def period_bounds(period_start, period_end):
@@ -74,15 +73,42 @@ def find_duplicates(run_id):
 
 
 ROWS = "s.row_no > %(lo)s AND s.row_no <= %(hi)s"
+MATCH_TABLE = "recon_match"
 
 
-def staged_discrepancies(run, *, seller_id, lo, hi):
-    """Yield Discrepancy objects for staged rows lo < row_no <= hi that are absent from the ledger or differ."""
+def match_chunk(run, *, seller_id, lo, hi):
+    """Join the staged rows lo < row_no <= hi with the ledger once, into a temporary table of (row_no, invoice,
+    its sync status, whether any compared field differs). The LATERAL probe with LIMIT makes it a nested loop
+    over the unique (code, number) index driven by the chunk: the chunk is bounded, the seller's ledger is not,
+    and a hash join would read the whole ledger again for every chunk. Call drop_match() when done."""
+    ledger = ", ".join(f"i.{f}" for f in ("id", "sync_status", "amount", "tax_amount", "total", "status",
+                                           "buyer_tax_id"))
+    key = "i.code = s.code AND i.number = s.number AND i.seller_id = %(seller)s"
+    if connection.vendor == "postgresql":
+        ledger_side = f"LEFT JOIN LATERAL (SELECT {ledger} FROM {INVOICE} i WHERE {key} LIMIT 1) i ON true"
+    else:  # SQLite has no LATERAL; its planner probes the unique index from the chunk's rows anyway
+        ledger_side = f"LEFT JOIN {INVOICE} i ON {key}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE {MATCH_TABLE} AS SELECT s.row_no, i.id AS invoice_id, i.sync_status, "
+            f"({DIFFERS}) AS differs FROM {STAGING_TABLE} s {ledger_side} WHERE s.run_id = %(run)s AND {ROWS}",
+            {"run": run.pk, "seller": seller_id, "lo": lo, "hi": hi},
+        )
+
+
+def drop_match():
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {MATCH_TABLE}")
+
+
+def staged_discrepancies(run, *, lo, hi):
+    """Yield Discrepancy objects for the matched chunk's rows that are absent from the ledger or differ."""
     cols = ", ".join([f"s.{f}" for f in STAGED_FIELDS] + [f"i.{f}" for f in LEDGER_FIELDS])
-    sql = (f"SELECT {cols} FROM {STAGING_TABLE} s LEFT JOIN {JOIN} "
-           f"WHERE s.run_id = %(run)s AND {ROWS} AND (i.id IS NULL OR {DIFFERS}) ORDER BY s.row_no")
+    sql = (f"SELECT {cols} FROM {MATCH_TABLE} m JOIN {STAGING_TABLE} s ON s.row_no = m.row_no "
+           f"AND s.run_id = %(run)s AND {ROWS} LEFT JOIN {INVOICE} i ON i.id = m.invoice_id "
+           f"WHERE m.invoice_id IS NULL OR m.differs ORDER BY s.row_no")
     n = len(STAGED_FIELDS)
-    for row in _stream(sql, {"run": run.pk, "seller": seller_id, "lo": lo, "hi": hi}):
+    for row in _stream(sql, {"run": run.pk, "lo": lo, "hi": hi}):
         staged = dict(zip(STAGED_FIELDS, row[:n]))
         ledger = dict(zip(LEDGER_FIELDS, row[n:]))
         common = {"run": run, "row_no": staged["row_no"], "number": _number(staged),
@@ -137,11 +163,10 @@ def ledger_missing(run, *, seller_id, start, end, lo, hi):
                               "n": label, "t": _dec(total)})
 
 
-def count_matching(run_id, seller_id, lo, hi):
-    """Staged rows lo < row_no <= hi that match their ledger invoice in every compared field."""
+def count_matching():
+    """Rows of the matched chunk that agree with their ledger invoice in every compared field."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s AND {ROWS} "
-                       f"AND NOT ({DIFFERS})", {"run": run_id, "seller": seller_id, "lo": lo, "hi": hi})
+        cursor.execute(f"SELECT COUNT(*) FROM {MATCH_TABLE} WHERE invoice_id IS NOT NULL AND NOT differs")
         return cursor.fetchone()[0]
 
 
@@ -149,12 +174,12 @@ def count_ledger(seller_id, start, end):
     return Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end).count()
 
 
-def set_sync_status_matched(run, *, seller_id, actor_id, lo, hi):
-    """Invoices whose platform row matches become `synced`; one event per invoice that actually changes."""
-    where = (f"SELECT i.id FROM {STAGING_TABLE} s JOIN {JOIN} WHERE s.run_id = %(run)s AND {ROWS} "
-             f"AND NOT ({DIFFERS}) AND i.sync_status <> %(status)s")
-    return _set_status(where, {"run": run.pk, "seller": seller_id, "lo": lo, "hi": hi}, SyncStatus.SYNCED, run,
-                       actor_id,
+def set_sync_status_matched(run, *, actor_id):
+    """Invoices of the matched chunk whose platform row agrees become `synced`; one event per invoice that
+    actually changes."""
+    where = (f"SELECT invoice_id AS id FROM {MATCH_TABLE} WHERE invoice_id IS NOT NULL AND NOT differs "
+             f"AND sync_status <> %(status)s")
+    return _set_status(where, {}, SyncStatus.SYNCED, run, actor_id,
                        _("Reconciliation run #%(run)s: matches the platform export.") % {"run": run.pk})
 
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from ..models import SyncStatus
 from ..models_reconciliation import COUNT_FIELDS, Discrepancy, DiscrepancyKind, ReconciliationRun, RunPhase, RunStatus
-from . import compare, load_python, load_sql, staging
-from .source import open_source
+from . import compare, load_block, load_python, load_sql, staging
+from .source import CsvSource, open_source
 
 logger = logging.getLogger(__name__)
 DISCREPANCY_BATCH = 2_000
@@ -114,12 +114,18 @@ def _fail(run_id, exc):
 
 
 def _load(run, position, size):
-    loader = load_sql if connection.vendor == "postgresql" else load_python
+    postgres = connection.vendor == "postgresql"
     with run.file.open("rb") as fileobj:
         source = open_source(fileobj)
         if not position:
             run.file_format = source.fmt
-        loaded, unreadable = loader.load_chunk(run, source, source.rows(position, size), run.rows_read + 1)
+        counts = None
+        if postgres and isinstance(source, CsvSource) and settings.RECONCILIATION_COPY_BLOCKS:
+            counts = load_block.load_block(run, source, source.block(position, size), run.rows_read + 1)
+        if counts is None:
+            loader = load_sql if postgres else load_python
+            counts = loader.load_chunk(run, source, source.rows(position, size), run.rows_read + 1)
+        loaded, unreadable = counts
     run.rows_read += loaded
     run.count_unreadable += unreadable
     if not source.exhausted:
@@ -140,12 +146,14 @@ def _load(run, position, size):
 
 def _match(run, position, size):
     lo, hi = position, position + size
+    compare.match_chunk(run, seller_id=run.seller_id, lo=lo, hi=hi)
     mismatched = []
-    for item in _saved(run, compare.staged_discrepancies(run, seller_id=run.seller_id, lo=lo, hi=hi)):
+    for item in _saved(run, compare.staged_discrepancies(run, lo=lo, hi=hi)):
         if item.invoice_id:
             mismatched.append(item.invoice_id)
-    run.rows_matched += compare.count_matching(run.pk, run.seller_id, lo, hi)
-    compare.set_sync_status_matched(run, seller_id=run.seller_id, actor_id=run.created_by_id, lo=lo, hi=hi)
+    run.rows_matched += compare.count_matching()
+    compare.set_sync_status_matched(run, actor_id=run.created_by_id)
+    compare.drop_match()
     compare.set_sync_status_for(run, mismatched, SyncStatus.MISMATCH, run.created_by_id, _(
         "Reconciliation run #%(run)s: differs from the platform export.") % {"run": run.pk})
     return (RunPhase.MATCH, hi) if hi < run.rows_read else (RunPhase.MISSING, 0)
