@@ -236,6 +236,9 @@ MEDIA_URL = "media/"
 # A run proceeds in chunks of this many rows, one django-q2 task each, so every task stays well under
 # Q_CLUSTER["timeout"] (a chunk takes seconds on PostgreSQL); see invoices/reconciliation/runner.py.
 RECONCILIATION_CHUNK_ROWS = int(os.environ.get("RECONCILIATION_CHUNK_ROWS", "200000"))
+# PostgreSQL: CSV chunks go to COPY as bytes when PostgreSQL's CSV parser reads them exactly as Python's csv
+# module would (invoices/reconciliation/load_block.py); off = every row through the csv module.
+RECONCILIATION_COPY_BLOCKS = env_bool("RECONCILIATION_COPY_BLOCKS", True)
 # Imports: one bad row rolls back the whole file (the admin also passes rollback_on_validation_errors).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
-from . import vocab
+from . import load_plain, vocab
 from .staging import STAGING_COLUMNS, STAGING_TABLE
 
 RAW_KEYS = list(vocab.HEADERS)
@@ -146,7 +146,7 @@ def _classify_sql(present):
     raw_json = ", ".join(f"'{k}', t_{k}" for k in present)
     reason = re.sub(r"\b([tnkd])\.(\w+)", r"\1_\2", _reason_sql())
     return [
-        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM recon_raw",
+        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM recon_raw WHERE NOT plain",
         f"""CREATE TEMP TABLE recon_n ON COMMIT DROP AS SELECT t.*, {normalised}, {amounts},
                coalesce(%(kinds)s::jsonb ->> t_kind, %(kinds)s::jsonb ->> {_norm('t_kind')}) AS n_kind,
                coalesce(%(statuses)s::jsonb ->> t_status, %(statuses)s::jsonb ->> {_norm('t_status')}) AS n_status,
@@ -191,16 +191,26 @@ def _params(seller_tax_id):
     }
 
 
-def load_chunk(run, source, rows, first_row_no):
-    """COPY the chunk's rows, then classify them in SQL: readable rows into the staging table, the others into
-    unreadable discrepancies. Returns (rows loaded, unreadable count)."""
+def create_raw(cursor, run, present, *, extra=(), first_row_no=None, plain_lane=True):
+    """The chunk's temporary table: one text column per export column (plus `extra` ones the file has), the
+    row number (an identity from first_row_no when COPY is to number the rows), and load_plain's `plain`."""
+    row_no = (f"row_no integer GENERATED ALWAYS AS IDENTITY (START WITH {int(first_row_no)})"
+              if first_row_no else "row_no integer")
+    columns = ", ".join(f"{k} text" for k in [*RAW_KEYS, *extra])
+    cursor.execute(f"CREATE TEMP TABLE recon_raw ({row_no}, {columns}, "
+                   f"{load_plain.plain_column(present, plain_lane)}) ON COMMIT DROP",
+                   {**_params(run.seller.tax_id), **load_plain.params()})
+
+
+def load_chunk(run, source, rows, first_row_no, *, plain_lane=True):
+    """COPY the chunk's rows (parsed by Python's csv module or openpyxl), then classify them in SQL. Returns
+    (rows loaded, unreadable count)."""
     present = [k for k in RAW_KEYS if k in source.columns]
     index = [source.columns[k] for k in present]
     width = max(index) + 1
-    columns = ", ".join(f"{k} text" for k in RAW_KEYS)
     n = first_row_no - 1
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE recon_raw (row_no integer, {columns}) ON COMMIT DROP")
+        create_raw(cursor, run, present, plain_lane=plain_lane)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         with cursor.cursor.copy(f"COPY recon_raw (row_no, {', '.join(present)}) FROM STDIN "
@@ -216,29 +226,42 @@ def load_chunk(run, source, rows, first_row_no):
                     buffer.truncate()
             copy.write(buffer.getvalue())
         loaded = n - first_row_no + 1
-        if not loaded:
-            cursor.execute("DROP TABLE recon_raw")
-            return 0, 0
-        params = {**_params(run.seller.tax_id), "run": run.pk}
-        for statement in _classify_sql(present):
-            cursor.execute(statement, params)
-        cols = ", ".join(STAGING_COLUMNS)
-        cursor.execute(f"""
-            INSERT INTO {STAGING_TABLE} ({cols})
-            SELECT %(run)s, row_no, code, number, kind,
-                   coalesce(%(positives)s::jsonb ->> positive,
-                            CASE WHEN round(replace(total, ',', '')::numeric, 2) < 0 THEN 'red' ELSE 'blue' END),
-                   status, issued_at, left(buyer_tax_id, 20), left(buyer_name, 200),
-                   round(replace(amount, ',', '')::numeric, 2), round(replace(tax_amount, ',', '')::numeric, 2),
-                   round(replace(total, ',', '')::numeric, 2),
-                   coalesce(substring(remarks FROM %(red_link)s), ''), left(drawer, 50), remarks
-            FROM recon_parsed WHERE reason IS NULL""", params)
-        cursor.execute(f"""
-            INSERT INTO {DISCREPANCY} (run_id, kind, row_no, number, detail, platform_data, resolution,
-                                       resolution_note)
-            SELECT %(run)s, %(kind)s, row_no, left(coalesce(nullif(raw_digital_number, ''), raw_number, ''), 40),
-                   left(reason, 500), raw_json, '', ''
-            FROM recon_parsed WHERE reason IS NOT NULL ORDER BY row_no""", {**params, "kind": DiscrepancyKind.UNREADABLE})
-        unreadable = cursor.rowcount
-        cursor.execute("DROP TABLE recon_raw, recon_t, recon_n, recon_parsed")
+        plain = insert_plain(cursor, run, present) if plain_lane and loaded else 0
+        unreadable = classify_rest(cursor, run, present) if plain < loaded else 0
+        cursor.execute("DROP TABLE recon_raw")
     return loaded, unreadable
+
+
+def insert_plain(cursor, run, present):
+    """Stage recon_raw's plain rows (load_plain). Returns how many."""
+    cursor.execute(load_plain.insert_plain_sql(present),
+                   {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk})
+    return cursor.rowcount
+
+
+def classify_rest(cursor, run, present):
+    """The full pipeline over recon_raw's rows that are not plain: readable rows into the staging table, the others into
+    unreadable discrepancies. Returns the unreadable count."""
+    params = {**_params(run.seller.tax_id), "run": run.pk}
+    for statement in _classify_sql(present):
+        cursor.execute(statement, params)
+    cols = ", ".join(STAGING_COLUMNS)
+    cursor.execute(f"""
+        INSERT INTO {STAGING_TABLE} ({cols})
+        SELECT %(run)s, row_no, code, number, kind,
+               coalesce(%(positives)s::jsonb ->> positive,
+                        CASE WHEN round(replace(total, ',', '')::numeric, 2) < 0 THEN 'red' ELSE 'blue' END),
+               status, issued_at, left(buyer_tax_id, 20), left(buyer_name, 200),
+               round(replace(amount, ',', '')::numeric, 2), round(replace(tax_amount, ',', '')::numeric, 2),
+               round(replace(total, ',', '')::numeric, 2),
+               coalesce(substring(remarks FROM %(red_link)s), ''), left(drawer, 50), remarks
+        FROM recon_parsed WHERE reason IS NULL""", params)
+    cursor.execute(f"""
+        INSERT INTO {DISCREPANCY} (run_id, kind, row_no, number, detail, platform_data, resolution,
+                                   resolution_note)
+        SELECT %(run)s, %(kind)s, row_no, left(coalesce(nullif(raw_digital_number, ''), raw_number, ''), 40),
+               left(reason, 500), raw_json, '', ''
+        FROM recon_parsed WHERE reason IS NOT NULL ORDER BY row_no""", {**params, "kind": DiscrepancyKind.UNREADABLE})
+    unreadable = cursor.rowcount
+    cursor.execute("DROP TABLE recon_t, recon_n, recon_parsed")
+    return unreadable

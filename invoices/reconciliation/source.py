@@ -31,7 +31,7 @@ class CsvSource:
                 break
         else:
             raise ValidationError({"file": [_("The file is empty.")]})
-        self.columns = header_columns(header)
+        self.header, self.columns = header, header_columns(header)
         self.start = sum(lengths[:reader.line_num])
 
     def _lines(self, offset):
@@ -67,6 +67,28 @@ class CsvSource:
                 self.exhausted = False
                 break
         self.end = offset + sum(lengths[:reader.line_num])
+
+
+    def block(self, position, limit):
+        """The raw bytes of up to `limit` lines from `position`, cut after a newline; sets self.end and
+        self.exhausted like rows() does. For load_block, which hands them to PostgreSQL's COPY unparsed."""
+        offset = position or self.start
+        self.fileobj.seek(offset)
+        parts, lines, self.exhausted = [], 0, True
+        while block := self.fileobj.read(BLOCK_BYTES):
+            count = block.count(b"\n")
+            if lines + count >= limit:
+                cut = -1
+                for _n in range(limit - lines):
+                    cut = block.index(b"\n", cut + 1)
+                parts.append(block[:cut + 1])
+                self.exhausted = False
+                break
+            parts.append(block)
+            lines += count
+        data = b"".join(parts)
+        self.end = offset + len(data)
+        return data
 
 
 def _xlsx_text(value):

@@ -1,0 +1,148 @@
+"""PostgreSQL's plain-row lane (load_plain) must stage exactly what the full normalising pipeline stages: the
+same rows are loaded once with the lane and once without, and the staged rows and unreadable discrepancies
+must be identical. Each variant also says whether the lane should take it, so a lane that silently took
+nothing (or took a row it cannot convert exactly) fails here."""
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from invoices.models import Discrepancy, ReconciliationRun
+from invoices.reconciliation import load_sql
+from invoices.reconciliation.staging import STAGING_COLUMNS, STAGING_TABLE
+from invoices.reconciliation.vocab import HEADERS
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL lanes are PostgreSQL's"),
+]
+KEYS = list(HEADERS)
+BUYER = "91110108MA01ABCD3X"
+
+
+def base(seller):
+    return {"seq": "1", "code": "", "number": "", "digital_number": "26112000000000000001",
+            "seller_tax_id": seller.tax_id, "seller_name": "北京测试有限公司", "buyer_tax_id": BUYER,
+            "buyer_name": "购买方有限公司", "issued_at": "2026-10-05 10:00:00", "amount": "100.00",
+            "tax_amount": "13.00", "total": "113.00", "source": "电子发票服务平台", "kind": "数电发票（普通发票）",
+            "status": "正常", "positive": "是", "risk": "正常", "drawer": "李娜", "remarks": ""}
+
+
+LEGACY = {"code": "011002500111", "number": "12345678", "digital_number": "", "kind": "增值税电子普通发票"}
+# (label, changes to the base row, whether the plain lane takes it)
+VARIANTS = [
+    ("plain 数电", {}, True),
+    ("数电 number in 发票号码", {"number": "26112000000000000002", "digital_number": ""}, True),
+    ("数电 number in both columns", {"number": "26112000000000000001"}, True),
+    ("legacy 12-digit code", LEGACY, True),
+    ("legacy 10-digit code", {**LEGACY, "code": "1100253130"}, True),
+    ("date without time", {"issued_at": "2026-10-05"}, True),
+    ("last second of a day", {"issued_at": "2026-12-31 23:59:59"}, True),
+    ("30 April", {"issued_at": "2026-04-30 08:00:00"}, True),
+    ("red row", {"amount": "-100.00", "tax_amount": "-13.00", "total": "-113.00", "positive": "否",
+                 "remarks": "被红冲蓝字数电发票号码：26112000000000000009"}, True),
+    ("no 是否正数发票, negative total", {"positive": "", "amount": "-1.00", "tax_amount": "-0.13",
+                                       "total": "-1.13"}, True),
+    ("14 integer digits", {"amount": "99999999999999.99", "total": "99999999999999.99", "tax_amount": "0.00"}, True),
+    ("half-width kind label", {"kind": "数电发票(普通发票)"}, True),
+    ("red-flushed full-width dash", {"status": "已红冲－全额"}, True),
+    ("status code", {"status": "03"}, True),
+    ("no seller tax id", {"seller_tax_id": ""}, True),
+    ("padded free text", {"buyer_name": "\u3000购买方 ", "drawer": " 李娜", "remarks": "备注 "}, True),
+    ("buyer without tax id", {"buyer_tax_id": ""}, True),
+    ("29 February of a leap year", {"issued_at": "2028-02-29 10:00:00"}, False),
+    ("30 February", {"issued_at": "2026-02-30 10:00:00"}, False),
+    ("hour 24", {"issued_at": "2026-10-05 24:00:00"}, False),
+    ("slashes and no seconds", {"issued_at": "2026/10/05 10:00"}, False),
+    ("compact date", {"issued_at": "20261005"}, False),
+    ("one-digit hour", {"issued_at": "2026-10-05 9:00:00"}, False),
+    ("month 13", {"issued_at": "2026-13-05 10:00:00"}, False),
+    ("letters in the date", {"issued_at": "2026-1O-05 10:00:00"}, False),
+    ("lower-case buyer tax id", {"buyer_tax_id": BUYER.lower()}, False),
+    ("full-width digits", {"digital_number": "２６１１２０００００００００００００００１"}, False),
+    ("padded amount", {"amount": " 100.00"}, False),
+    ("thousands separator", {"amount": "1,000.00", "total": "1,013.00"}, False),
+    ("one decimal", {"amount": "100.5"}, False),
+    ("15 integer digits", {"amount": "100000000000000.00"}, False),
+    ("lower-case y", {"positive": "y"}, False),
+    ("other seller", {"seller_tax_id": "91310000MA1FL0XX0X"}, False),
+    ("damaged number", {"digital_number": "2.6112E+19"}, False),
+    ("unknown kind", {"kind": "机动车销售统一发票"}, False),
+    ("数电 with a 发票代码", {"code": "011002500111"}, False),
+    ("数电 number of 19 digits", {"digital_number": "2611200000000000001"}, False),
+    ("legacy number of 7 digits", {**LEGACY, "number": "1234567"}, False),
+    ("padded kind", {"kind": " 数电发票（普通发票）"}, False),
+]
+
+
+class Source:
+    def __init__(self, keys):
+        self.columns = {k: i for i, k in enumerate(keys)}
+
+
+def _load(seller, rows, keys, *, plain_lane):
+    run = ReconciliationRun.objects.create(seller=seller, period_start=dt.date(2026, 1, 1),
+                                           period_end=dt.date(2026, 12, 31), file="x.csv")
+    with transaction.atomic():
+        load_sql.load_chunk(run, Source(keys), [[r[k] for k in keys] for r in rows], 1, plain_lane=plain_lane)
+    cols = [c for c in STAGING_COLUMNS if c != "run_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(cols)} FROM {STAGING_TABLE} WHERE run_id = %s ORDER BY row_no", [run.pk])
+        staged = cursor.fetchall()
+    bad = list(Discrepancy.objects.filter(run=run).order_by("row_no")
+               .values_list("row_no", "kind", "number", "detail", "platform_data"))
+    return staged, bad
+
+
+def _taken(seller, rows, keys):
+    """Row numbers the plain lane takes from the raw chunk."""
+    run = ReconciliationRun(seller=seller)
+    with transaction.atomic(), connection.cursor() as cursor:
+        load_sql.create_raw(cursor, run, keys)
+        for n, row in enumerate(rows, 1):
+            cursor.execute(f"INSERT INTO recon_raw (row_no, {', '.join(keys)}) VALUES (%s, {', '.join(['%s'] * len(keys))})",
+                           [n, *[row[k] for k in keys]])
+        cursor.execute("SELECT row_no FROM recon_raw WHERE plain ORDER BY row_no")
+        taken = {r[0] for r in cursor.fetchall()}
+        transaction.set_rollback(True)
+    return taken
+
+
+def test_every_variant_stages_the_same_with_and_without_the_plain_lane(seller):
+    rows = [{**base(seller), **changes, "seq": str(n)} for n, (_label, changes, _plain) in enumerate(VARIANTS, 1)]
+    assert _load(seller, rows, KEYS, plain_lane=True) == _load(seller, rows, KEYS, plain_lane=False)
+    expected = {n for n, (_label, _changes, plain) in enumerate(VARIANTS, 1) if plain}
+    taken = _taken(seller, rows, KEYS)
+    assert taken == expected, [VARIANTS[n - 1][0] for n in taken ^ expected]
+
+
+def test_a_file_without_some_columns_goes_the_same_way(seller):
+    keys = [k for k in KEYS if k not in ("digital_number", "positive", "drawer", "seq")]
+    rows = [{**base(seller), **LEGACY}, {**base(seller), "number": "26112000000000000002"}]
+    assert _load(seller, rows, keys, plain_lane=True) == _load(seller, rows, keys, plain_lane=False)
+    assert _taken(seller, rows, keys) == {1, 2}
+
+
+CELL = {
+    "digital_number": st.sampled_from(["26112000000000000001", "", "2611200000000000000", "2.6112E+19",
+                                       "26112000000000000001.0", " 26112000000000000001"]),
+    "number": st.sampled_from(["", "12345678", "26112000000000000001", "1234567"]),
+    "code": st.sampled_from(["", "011002500111", "1100253130", "01100250011"]),
+    "kind": st.sampled_from(["数电发票（普通发票）", "数电发票(专用发票)", "增值税电子普通发票", "增值税专用发票", "x"]),
+    "issued_at": st.one_of(st.sampled_from(["2026-10-05 10:00:00", "2026-10-05", "2028-02-29", "2026-02-29",
+                                            "2026-06-31 10:00:00", "2026-10-05 23:60:00"]),
+                           st.from_regex(r"\A20[0-9][0-9]-[01][0-9]-[0-3][0-9]( [0-2][0-9]:[0-6][0-9]:[0-6][0-9])?\Z")),
+    "amount": st.one_of(st.sampled_from(["100.00", "-0.50", "0.00", "1e2", "１００.００"]),
+                        st.from_regex(r"\A-?[0-9]{1,16}\.[0-9]{1,3}\Z")),
+    "status": st.sampled_from(["正常", "已作废", "03", "04", "已红冲-部分", "作废"]),
+    "positive": st.sampled_from(["", "是", "否", "Y", "N", "n", "x"]),
+    "buyer_tax_id": st.sampled_from([BUYER, "", BUYER.lower(), "91110108MA01ABCD3Ｘ"]),
+}
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries(CELL), min_size=1, max_size=8))
+def test_generated_rows_stage_the_same_with_and_without_the_plain_lane(seller, cells):
+    rows = [{**base(seller), **c, "seq": str(n)} for n, c in enumerate(cells, 1)]
+    assert _load(seller, rows, KEYS, plain_lane=True) == _load(seller, rows, KEYS, plain_lane=False)
