@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..identifiers import check_tax_id
 from ..models import DIGITAL_KINDS, Direction, InvoiceKind, InvoiceStatus, SyncStatus
-from ..money import INVOICE_TAX_TOLERANCE, LINE_TAX_TOLERANCE, TAX_RATES, line_tax, to_decimal
+from ..money import CENT, INVOICE_TAX_TOLERANCE, LINE_TAX_TOLERANCE, TAX_RATES, line_tax, to_decimal
 from .numbers import check_number_format, normalize_number
 
 SPECIAL_KINDS = (InvoiceKind.DIGITAL_SPECIAL, InvoiceKind.VAT_SPECIAL, InvoiceKind.VAT_ELECTRONIC_SPECIAL)
@@ -156,7 +156,8 @@ def check_red_against_original(original, amount, tax, total, errors, flushed_of)
         ("tax_amount", tax, original.tax_amount),
         ("total", total, original.total),
     ):
-        already = -(flushed[key if key != "tax_amount" else "tax"] or Decimal(0))
+        # In cents whatever the database's SUM gives back (SQLite drops trailing zeros: 400 for 400.00).
+        already = -(flushed[key if key != "tax_amount" else "tax"] or Decimal(0)).quantize(CENT)
         if already - value > base:
             errors[key] = _(
                 "Red invoices against %(n)s would exceed it: %(already)s already flushed, %(more)s more, "
