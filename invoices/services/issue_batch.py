@@ -5,21 +5,23 @@ The result is the one a loop would give that calls invoice_issue for each item i
 catches its ValidationError: a later item sees the numbers taken and the red-flushes made by the valid items
 before it. Per batch instead of per invoice: one query for the numbers already in the ledger, one lock over the
 originals of red items (primary-key order, locks.py) and one per number sequence used, one bulk insert each for
-invoices, their history rows, lines, `issued` events and sync states, and one commit hook for the
-`invoice_issued` signals and one for the sync queue."""
+invoices, their history rows, lines, `issued` events and sync states (COPY on PostgreSQL, see
+backoffice/bulk_insert.py), and one commit hook for the `invoice_issued` signals and one for the sync queue."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+
+from backoffice.bulk_insert import insert_objects, insert_rows
+from backoffice.history import created_history_rows
 
 from ..locks import lock_invoices
 from ..models import Direction, Invoice, InvoiceEvent, InvoiceLine, NumberSequence
 from .events import invoice_event_record
 from .issue import flushed_by_reds, invoice_issued
-from .issue_rows import event_row, invoice_row, issued_event_fields, line_rows, red_flushed_event_fields
+from .issue_rows import event_values, invoice_row, issued_event_fields, line_values, red_flushed_event_fields
 from .issue_rules import (
     ISSUE_DEFAULTS,
     ISSUE_REQUIRED,
@@ -31,8 +33,6 @@ from .issue_rules import (
 from .numbers import normalize_number
 from .sync_support import queue_new_invoices
 
-# Rows per INSERT statement: big enough to amortise the round trip, small enough for SQLite's parameter limit.
-INSERT_BATCH = 500
 # Numbers per query when looking up which are taken; also the window of sequence numbers checked at once.
 LOOKUP_CHUNK = 1000
 
@@ -186,17 +186,17 @@ def invoice_issue_batch(*, actor, items):
 
 
 def _write(actor, drafts, moves):
-    invoices = bulk_create_with_history([invoice_row(d, actor=actor) for d, _r in drafts], Invoice,
-                                        batch_size=INSERT_BATCH)
+    invoices = insert_objects(Invoice, [invoice_row(d, actor=actor) for d, _r in drafts])
+    insert_rows(Invoice.history.model, created_history_rows(Invoice, invoices))
+    actor_id = getattr(actor, "pk", None)
     lines, events = [], []
     for invoice, (draft, result) in zip(invoices, drafts):
         invoice.warnings = draft.warnings
-        result.invoice = invoice
-        draft.invoice = invoice
-        lines.extend(line_rows(invoice, draft))
-        events.append(event_row(invoice=invoice, actor=actor, **issued_event_fields(invoice, draft)))
-    InvoiceLine.objects.bulk_create(lines, batch_size=INSERT_BATCH)
-    InvoiceEvent.objects.bulk_create(events, batch_size=INSERT_BATCH)
+        result.invoice = draft.invoice = invoice
+        lines.extend({"invoice_id": invoice.pk, **values} for values in line_values(draft))
+        events.append(event_values(invoice_id=invoice.pk, actor_id=actor_id, **issued_event_fields(invoice, draft)))
+    insert_rows(InvoiceLine, lines)
+    insert_rows(InvoiceEvent, events)
     for draft, old, new in moves:
         # Rare in a batch (imports are blue); kept per move so the history and events match invoice_issue's.
         original = draft.original
@@ -205,7 +205,6 @@ def _write(actor, drafts, moves):
         invoice_event_record(invoice=original, actor=actor,
                              **red_flushed_event_fields(red=draft.invoice, old=old, new=new))
     queue_new_invoices([inv.pk for inv, (draft, _r) in zip(invoices, drafts) if draft.queue_upload])
-    actor_id = getattr(actor, "pk", None)
     issued_ids = [inv.pk for inv in invoices]
 
     def announce():

@@ -3,7 +3,7 @@ inserted in bulk (invoice_issue_batch): the invoice, its lines, its `issued` eve
 of an original whose status a red invoice moved."""
 from django.utils.translation import gettext as _
 
-from ..models import Invoice, InvoiceEvent, InvoiceEventKind, InvoiceLine, InvoiceStatus
+from ..models import Invoice, InvoiceEventKind, InvoiceKind, InvoiceLine, InvoiceStatus
 
 
 def invoice_row(draft, *, actor):
@@ -28,24 +28,28 @@ def invoice_row(draft, *, actor):
     )
 
 
-def line_rows(invoice, draft):
+def line_values(draft):
+    """Each line's columns (attname → value) but the invoice's."""
     return [
-        InvoiceLine(
-            invoice=invoice,
-            line_no=n,
-            name=line.name,
-            tax_code=line.tax_code or "",
-            spec=line.spec or "",
-            unit=line.unit or "",
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            tax_rate=line.tax_rate,
-            tax_exempt=line.tax_exempt,
-            tax_amount=line.tax_amount,
-        )
+        {
+            "line_no": n,
+            "name": line.name,
+            "tax_code": line.tax_code or "",
+            "spec": line.spec or "",
+            "unit": line.unit or "",
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "amount": line.amount,
+            "tax_rate": line.tax_rate,
+            "tax_exempt": line.tax_exempt,
+            "tax_amount": line.tax_amount,
+        }
         for n, line in enumerate(draft.lines, start=1)
     ]
+
+
+def line_rows(invoice, draft):
+    return [InvoiceLine(invoice=invoice, **values) for values in line_values(draft)]
 
 
 def issued_event_fields(invoice, draft):
@@ -53,7 +57,8 @@ def issued_event_fields(invoice, draft):
     return {
         "kind": InvoiceEventKind.ISSUED,
         "message": _("Issued %(kind)s %(number)s, total %(total)s") % {
-            "kind": invoice.get_kind_display(), "number": invoice, "total": draft.total,
+            # The kind's label as get_kind_display() gives it, without its per-call hashing of every choice.
+            "kind": InvoiceKind(invoice.kind).label, "number": invoice, "total": draft.total,
         },
         "data": {"total": str(draft.total), "lines": len(draft.lines), "warnings": draft.warnings},
     }
@@ -69,6 +74,7 @@ def red_flushed_event_fields(*, red, old, new):
     }
 
 
-def event_row(*, invoice, actor, kind, message, data):
-    """An unsaved InvoiceEvent exactly as invoice_event_record would write it."""
-    return InvoiceEvent(invoice=invoice, kind=kind, actor=actor, message=str(message)[:500], data=data or {})
+def event_values(*, invoice_id, actor_id, kind, message, data):
+    """An event's columns exactly as invoice_event_record would write them (`at` left to its default)."""
+    return {"invoice_id": invoice_id, "kind": kind, "actor_id": actor_id, "message": str(message)[:500],
+            "data": data or {}}

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from backoffice.bulk_insert import insert_rows
+
 from ..models import Invoice, PlatformHealth, SyncState, SyncStatus
 
 SYNC_DEFAULTS = {
@@ -68,7 +70,9 @@ def queue_new_invoices(invoice_ids):
     ids = list(invoice_ids)
     if not ids:
         return
-    reset_sync_state(ids)
+    # What reset_sync_state writes for an invoice without a state, without asking which have one: none do.
+    due = timezone.now() + timedelta(seconds=sync_conf()["stale_after"])
+    insert_rows(SyncState, [{"invoice_id": i, "next_attempt_at": due} for i in ids])
     size = sync_conf()["batch_size"]
     chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
 
