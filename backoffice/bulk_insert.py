@@ -15,36 +15,31 @@ from django.db.models import JSONField
 BATCH_SIZE = 1000  # rows per INSERT on the bulk_create path
 
 
-def _fields(model, include_pk):
-    return [f for f in model._meta.concrete_fields if include_pk or not f.primary_key]
-
-
-def _adapt(field, value):
-    if isinstance(field, JSONField) and value is not None:
-        return json.dumps(value, cls=field.encoder)  # COPY reads jsonb from its text
-    return value
-
-
-def _copy(model, fields, tuples):
+def _copy(model, fields, rows):
+    """COPY lists of values in `fields` order; JSON values are sent as their text."""
     qn = connection.ops.quote_name
-    sql = (f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN")
+    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    json_at = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, JSONField)]
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in tuples:
+        for row in rows:
+            for i, encoder in json_at:
+                if row[i] is not None:
+                    row[i] = json.dumps(row[i], cls=encoder)
             copy.write_row(row)
 
 
 def insert_rows(model, rows):
-    """Insert dicts of attname → value. The primary key is the database's to assign unless the rows give it."""
+    """Insert dicts of attname → value, all with the same keys. The primary key is the database's to assign
+    unless the rows give it."""
     if not rows:
         return
-    fields = _fields(model, include_pk=model._meta.pk.attname in rows[0])
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BATCH_SIZE)
         return
-    _copy(model, fields, (
-        tuple(_adapt(f, row[f.attname]) if f.attname in row else _adapt(f, f.get_default()) for f in fields)
-        for row in rows
-    ))
+    given = [f for f in model._meta.concrete_fields if f.attname in rows[0]]
+    defaulted = [f for f in model._meta.concrete_fields if f.attname not in rows[0] and not f.primary_key]
+    names = [f.attname for f in given]
+    _copy(model, given + defaulted, ([row[a] for a in names] + [f.get_default() for f in defaulted] for row in rows))
 
 
 def insert_objects(model, objs):
@@ -59,10 +54,10 @@ def insert_objects(model, objs):
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [connection.ops.quote_name(table), model._meta.pk.column, len(objs)])
         ids = sorted(row[0] for row in cursor.fetchall())
-    fields = _fields(model, include_pk=True)
+    fields = model._meta.concrete_fields
     for obj, pk in zip(objs, ids):
         obj.pk = pk
-    _copy(model, fields, (tuple(_adapt(f, f.pre_save(obj, True)) for f in fields) for obj in objs))
+    _copy(model, fields, ([f.pre_save(obj, True) for f in fields] for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -15,6 +15,8 @@ from ..money import CENT, INVOICE_TAX_TOLERANCE, LINE_TAX_TOLERANCE, TAX_RATES, 
 from .numbers import check_number_format, normalize_number
 
 SPECIAL_KINDS = (InvoiceKind.DIGITAL_SPECIAL, InvoiceKind.VAT_SPECIAL, InvoiceKind.VAT_ELECTRONIC_SPECIAL)
+# Choices' `.values` builds a new list (and every label) on each access; these are checked for every invoice.
+KINDS, DIRECTIONS, SYNC_STATUSES = (frozenset(c.values) for c in (InvoiceKind, Direction, SyncStatus))
 
 # invoice_issue's keyword arguments besides `actor`, with their defaults; a batch item is a dict of these.
 ISSUE_DEFAULTS = {
@@ -180,18 +182,18 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
     issued_at = issued_at or timezone.now()
     if timezone.is_naive(issued_at):
         errors["issued_at"] = _("Issue time must carry a time zone.")
-    if kind not in InvoiceKind.values:
+    if kind not in KINDS:
         errors["kind"] = _("Unknown invoice kind %(v)s.") % {"v": kind}
-    if direction not in Direction.values:
+    if direction not in DIRECTIONS:
         errors["direction"] = _("Direction is blue or red.")
     queue_upload = sync_status is None
     if queue_upload:
         sync_status = SyncStatus.PENDING
-    elif sync_status not in SyncStatus.values:
+    elif sync_status not in SYNC_STATUSES:
         errors["sync_status"] = _("Unknown sync status %(v)s.") % {"v": sync_status}
     number = normalize_number(number)
     code = normalize_number(code)
-    if kind in InvoiceKind.values and (number or kind not in DIGITAL_KINDS):
+    if kind in KINDS and (number or kind not in DIGITAL_KINDS):
         errors.update(check_number_format(kind, code, number))
 
     buyer_name = (buyer_name if buyer_name is not None else buyer.name).strip()
