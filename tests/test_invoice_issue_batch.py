@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_q.models import Task
 
 from backoffice.history import acting_as
+from invoices.identifiers import check_tax_id
 from invoices.models import (
     Direction,
     Invoice,
@@ -101,7 +102,20 @@ def mixed_items(d):
          "lines": [line("-1.00")]},
         {**digital, "direction": Direction.RED, "issued_at": at(28), "lines": [line("-1.00")]},  # no original
         {**digital, "direction": Direction.RED, "original": blue, "issued_at": at(29), "lines": [line("1.00")]},
+        # A legacy tax id (a warning in the event's JSON) and text COPY must escape.
+        {**digital, "issued_at": at(30), "lines": [line("7.00", name="纸\t\"箱\"\\1")],
+         "buyer_tax_id": legacy_tax_id(b.tax_id), "remarks": "备注\twith tab\nnew line \\N backslash",
+         "drawer": "O'Brien"},
     ]
+
+
+def legacy_tax_id(valid):
+    """An 18-character id failing the USCC check character: accepted with a warning."""
+    for ch in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        candidate = valid[:-1] + ch
+        if candidate != valid and check_tax_id(candidate).warning:
+            return candidate
+    raise AssertionError("no legacy variant")
 
 
 def snapshot():
@@ -170,7 +184,8 @@ def test_batch_gives_what_invoice_issue_gives_one_by_one(ledger, finance_user):
         assert batch_rows[table] == single_rows[table], table
     # The dataset really exercises what it claims to: both outcomes, every later-depends-on-earlier case.
     kinds = [o[0] for o in single]
-    assert kinds.count("issued") == 10 and kinds.count("invalid") == 20
+    assert kinds.count("issued") == 11 and kinds.count("invalid") == 20
+    assert single[-1][3] and "legacy" in single[-1][3][0]  # the warning, kept on the invoice and in its event
     p, last = ledger["prefix"], ledger["last"]
     assert [o[2] for o in single if o[0] == "issued"][1:5] == [
         f"{p}{last + 1:015d}", f"{p}{900_000_000_000_003:015d}", f"{p}{last + 2:015d}", f"{p}{last + 3:015d}"]
