@@ -66,11 +66,11 @@ class _Sequences:
     def lock(self, keys, channel="2"):
         """Lock the existing sequence rows the batch may draw from, in one order for every batch (no deadlock
         between two imports). Rows not there yet are created on first use, as allocate_digital_number does."""
+        if not keys:
+            return
         q = Q()
         for seller, year in keys:
             q |= Q(seller_id=seller.pk, year=year)
-        if not keys:
-            return
         sellers = {seller.pk: seller for seller, _year in keys}
         for seq in NumberSequence.objects.select_for_update().filter(q, channel=channel).order_by("seller_id", "year"):
             self._keep(seq, sellers[seq.seller_id])
