@@ -11,7 +11,10 @@ No user (None) means the system itself: a scheduled job or the worker acting on 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+from simple_history.utils import get_change_reason_from_object
 
 _actor = ContextVar("history_actor", default=None)
 
@@ -52,3 +55,25 @@ def insert_history_sql(model, select_ids_sql, *, overrides=None):
     values += ["%(history_now)s", "'~'", "%(history_user)s", "%(history_reason)s"]
     return (f"INSERT INTO {qn(history_model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
             f"SELECT {', '.join(values)} FROM {qn(model._meta.db_table)} src WHERE src.id IN ({select_ids_sql})")
+
+
+def created_history_rows(model, instances):
+    """The `+` history rows simple-history's post_save would write for these newly inserted instances, as
+    attname → value dicts (backoffice.bulk_insert.insert_rows), for services that insert without save(). Same
+    user (the rules above, via simple-history's own lookup), date and change reason as the signal path."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return []
+    history_model = model.history.model
+    if getattr(history_model, "history_relation", None) is not None or getattr(history_model, "_history_m2m_fields", None):
+        raise NotImplementedError(f"{model.__name__}: history with relations or m2m fields is not built here")
+    tracked = [f.attname for f in history_model.tracked_fields]
+    rows = []
+    for obj in instances:
+        user = history_model.get_default_history_user(obj)
+        row = {name: getattr(obj, name) for name in tracked}
+        row.update(history_date=getattr(obj, "_history_date", None) or timezone.now(), history_type="+",
+                   history_user_id=getattr(user, "pk", None),
+                   history_change_reason=get_change_reason_from_object(obj))
+        rows.append(row)
+    return rows
+

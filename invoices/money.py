@@ -16,6 +16,7 @@ _NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:E[+-]?\d+
 # Far beyond any amount or quantity the ledger stores (16 and 28 digits), and small enough that quantizing
 # to cents stays within Decimal's default 28-digit precision instead of raising InvalidOperation.
 MAX_ADJUSTED_EXPONENT = 19
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def to_decimal(value):
@@ -27,6 +28,9 @@ def to_decimal(value):
         value = repr(value)
     if isinstance(value, Decimal):
         result = value
+    elif isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value):
+        # What files nearly always hold ("300.00", "3", "0.13"): the general path below would leave it as it is.
+        result = Decimal(value)
     elif isinstance(value, int):
         result = Decimal(value)
     else:

@@ -1,11 +1,12 @@
 """django-import-export resources. Imports go through the same services as the admin (customer_create /
-customer_update, invoice_issue): no bulk path, every rule applies, and the admin runs them with
-rollback_on_validation_errors so one bad row means nothing is written."""
+customer_update; invoice_issue's rules through invoice_issue_batch): every rule applies, and the admin runs them
+with rollback_on_validation_errors so one bad row means nothing is written."""
 from collections import OrderedDict, defaultdict
 from datetime import datetime
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from import_export.results import RowResult
 
 from .identifiers import normalize_text
 from .models import Customer, Invoice, InvoiceKind, InvoiceLine, Seller
-from .services import customer_create, customer_update, invoice_issue
+from .services import customer_create, customer_update, invoice_issue_batch
 from .services.customers import CUSTOMER_FIELDS
 
 
@@ -60,18 +61,26 @@ LINE_FIELD = {"line_name": "name", "line_amount": "amount", "line_tax_amount": "
 
 
 class InvoiceResource(resources.ModelResource):
-    """One row per invoice line; rows sharing code + number form one invoice, issued with invoice_issue.
+    """One row per invoice line; rows sharing code + number form one invoice. Invoices are issued
+    `import_batch_size` at a time through invoice_issue_batch (invoice_issue's rules, bulk writes).
     Imports create blue invoices only (red ones come from the red-flush workflow). An invoice already in
     the ledger with the same total is skipped; one that differs is invalid (issued invoices are immutable)."""
 
     code = fields.Field(attribute="code", column_name="code")
     number = fields.Field(attribute="number", column_name="number")
+    import_batch_size = 1000  # invoices per invoice_issue_batch call (one transaction savepoint each)
 
     class Meta:
         model = Invoice
         fields = ["code", "number"]
         import_id_fields = ["code", "number"]
-        use_bulk = False
+        # use_bulk only drops import-export's savepoint around every row (two statements per row); nothing is
+        # written by import-export itself: import_row below never fills its bulk lists, it hands each batch of
+        # invoices to invoice_issue_batch, which applies every rule. The whole import still runs in one
+        # transaction that the admin rolls back on any invalid row. skip_diff / skip_html_diff /
+        # force_init_instance act only inside the library's own import_row, which this resource replaces (it
+        # builds no diff and loads no instance per row), so they are left alone.
+        use_bulk = True
         report_skipped = True
 
     def get_user_visible_fields(self):
@@ -96,13 +105,15 @@ class InvoiceResource(resources.ModelResource):
             ])
         return dataset
 
-    # ---- import: group rows, issue each invoice once ---------------------------------------------------
+    # ---- import: group rows, issue the invoices in batches ------------------------------------------------
     def before_import(self, dataset, **kwargs):
         self._actor = kwargs.get("user")
         self._groups = defaultdict(list)
         for i, values in enumerate(dataset, 1):
             row = dict(zip(dataset.headers, values))
             self._groups[self._key(row)].append(i)
+        self._order = list(self._groups)  # invoices in the order of their first row
+        self._next = 0
         self._outcome = {}
 
     @staticmethod
@@ -115,8 +126,9 @@ class InvoiceResource(resources.ModelResource):
         key = self._key(row)
         group = self._groups.get(key, [row_number])
         position = group.index(row_number) + 1 if row_number in group else 1
-        if position == 1:
-            self._outcome[key] = self._issue(key, group, kwargs["dataset_rows"])
+        if key not in self._outcome:
+            # Rows come in file order, so the first row of an invoice not yet issued starts the next batch.
+            self._issue_batch(kwargs["dataset_rows"])
         outcome = self._outcome[key]
         errors = outcome["errors"].get(position)
         if errors:
@@ -134,31 +146,59 @@ class InvoiceResource(resources.ModelResource):
         kwargs["dataset_rows"] = [dict(zip(dataset.headers, values)) for values in dataset]
         return super().import_data_inner(dataset, *args, **kwargs)
 
-    def _issue(self, key, group, rows):
-        """Issue one invoice from its rows; return errors keyed by the row's position in the group."""
+    def _issue_batch(self, rows):
+        """Check and issue the next IMPORT_BATCH invoices of the file: sellers, customers and invoices already in
+        the ledger looked up once for the batch, then invoice_issue_batch. Records each invoice's outcome, with
+        errors keyed by the row's position in its group."""
+        keys = self._order[self._next:self._next + self.import_batch_size]
+        self._next += len(keys)
+        firsts = {key: rows[self._groups[key][0] - 1] for key in keys}
+        existing = _existing_invoices([key for key in keys if key[1]])
+        sellers = _by_tax_id(Seller, [normalize_text(first.get("seller_tax_id")) for first in firsts.values()])
+        buyers = _by_tax_id(Customer, [normalize_text(first.get("buyer_tax_id")) for first in firsts.values()])
+        items, issued_keys = [], []
+        for key in keys:
+            outcome, item = self._check_invoice(key, [rows[i - 1] for i in self._groups[key]], existing, sellers,
+                                                buyers)
+            if item is None:
+                self._outcome[key] = outcome
+            else:
+                items.append(item)
+                issued_keys.append(key)
+        if not items:
+            return
+        for key, issued in zip(issued_keys, invoice_issue_batch(actor=self._actor, items=items)):
+            if issued.errors:
+                self._outcome[key] = {"errors": _errors_by_row(issued.errors), "invoice": None, "type": None}
+            else:
+                self._outcome[key] = {"errors": {}, "invoice": issued.invoice, "type": RowResult.IMPORT_TYPE_NEW}
+
+    def _check_invoice(self, key, group_rows, existing, sellers, buyers):
+        """What the file says about one invoice, before the issue rules: (outcome, None) when it is decided here
+        (already in the ledger, unknown seller or buyer, bad time or kind), else (None, invoice_issue_batch item)."""
         code, number = key
-        first = rows[group[0] - 1]
+        first = group_rows[0]
         errors = defaultdict(dict)
         if not number:
             errors[1]["number"] = [_("Every row needs the invoice number its line belongs to.")]
-            return {"errors": errors, "invoice": None, "type": None}
-        existing = Invoice.objects.filter(code=code, number=number).first()
-        lines = [{LINE_FIELD.get(c, c): rows[i - 1].get(c) for c in LINE_COLUMNS if c != "line_no"} for i in group]
+            return {"errors": errors, "invoice": None, "type": None}, None
+        lines = [{LINE_FIELD.get(c, c): row.get(c) for c in LINE_COLUMNS if c != "line_no"} for row in group_rows]
         for line in lines:
             line["tax_exempt"] = str(line.get("tax_exempt") or "").strip().lower() in ("1", "true", "yes", "是")
             for k in ("quantity", "unit_price", "tax_amount", "tax_code", "spec", "unit"):
                 if line.get(k) in (None, ""):
                     line.pop(k, None)
-        if existing is not None:
+        found = existing.get(key)
+        if found is not None:
             total = sum(_line_total(line) for line in lines)
-            if existing.lines.count() == len(lines) and abs(existing.total - total) < 1:
-                return {"errors": {}, "invoice": existing, "type": RowResult.IMPORT_TYPE_SKIP}
+            if found.line_count == len(lines) and abs(found.total - total) < 1:
+                return {"errors": {}, "invoice": found, "type": RowResult.IMPORT_TYPE_SKIP}, None
             errors[1]["number"] = [_("Invoice %(n)s is already in the ledger with different data; correct it "
-                                     "through a reissue.") % {"n": existing}]
-            return {"errors": errors, "invoice": None, "type": None}
-        seller = Seller.objects.filter(tax_id=normalize_text(first.get("seller_tax_id"))).first()
+                                     "through a reissue.") % {"n": found}]
+            return {"errors": errors, "invoice": None, "type": None}, None
+        seller = sellers.get(normalize_text(first.get("seller_tax_id")))
         tax_id = normalize_text(first.get("buyer_tax_id"))
-        buyer = Customer.objects.filter(tax_id=tax_id).first() if tax_id else None
+        buyer = buyers.get(tax_id) if tax_id else None
         issued_at = _parse_time(first.get("issued_at"))
         if seller is None:
             errors[1]["seller_tax_id"] = [_("No seller has tax id %(v)s.") % {"v": first.get("seller_tax_id") or "∅"}]
@@ -172,22 +212,41 @@ class InvoiceResource(resources.ModelResource):
         if kind not in InvoiceKind.values:
             errors[1]["kind"] = [_("Unknown invoice kind %(v)s.") % {"v": kind or "∅"}]
         if errors:
-            return {"errors": errors, "invoice": None, "type": None}
-        try:
-            invoice = invoice_issue(
-                actor=self._actor, seller=seller, buyer=buyer, kind=kind, code=code, number=number,
-                issued_at=issued_at, drawer=str(first.get("drawer") or ""), remarks=str(first.get("remarks") or ""),
-                buyer_name=str(first.get("buyer_name") or "") or None, lines=lines,
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                parts = field.split(".")
-                if parts[0] == "lines" and len(parts) == 3:  # lines.<n>.<field> → the n-th row of the group
-                    errors[int(parts[1])][_line_column(parts[2])] = messages
-                else:
-                    errors[1][field] = messages
-            return {"errors": errors, "invoice": None, "type": None}
-        return {"errors": {}, "invoice": invoice, "type": RowResult.IMPORT_TYPE_NEW}
+            return {"errors": errors, "invoice": None, "type": None}, None
+        return None, {
+            "seller": seller, "buyer": buyer, "kind": kind, "code": code, "number": number, "issued_at": issued_at,
+            "drawer": str(first.get("drawer") or ""), "remarks": str(first.get("remarks") or ""),
+            "buyer_name": str(first.get("buyer_name") or "") or None, "lines": lines,
+        }
+
+
+def _existing_invoices(keys):
+    """Invoices of the ledger with these (code, number) keys, with their line counts: two queries at most."""
+    numbers = sorted({number for _code, number in keys})
+    found = {(inv.code, inv.number): inv for inv in Invoice.objects.filter(number__in=numbers)
+             if (inv.code, inv.number) in set(keys)} if numbers else {}
+    counts = dict(InvoiceLine.objects.filter(invoice__in=[inv.pk for inv in found.values()]).values("invoice")
+                  .annotate(n=Count("id")).values_list("invoice", "n")) if found else {}
+    for inv in found.values():
+        inv.line_count = counts.get(inv.pk, 0)
+    return found
+
+
+def _by_tax_id(model, tax_ids):
+    wanted = sorted({t for t in tax_ids if t})
+    return {obj.tax_id: obj for obj in model.objects.filter(tax_id__in=wanted)} if wanted else {}
+
+
+def _errors_by_row(message_dict):
+    """invoice_issue's errors ('lines.<n>.<field>' for the n-th line) keyed by the row's position in its group."""
+    errors = defaultdict(dict)
+    for field, messages in message_dict.items():
+        parts = field.split(".")
+        if parts[0] == "lines" and len(parts) == 3:  # lines.<n>.<field> → the n-th row of the group
+            errors[int(parts[1])][_line_column(parts[2])] = messages
+        else:
+            errors[1][field] = messages
+    return errors
 
 
 def _line_column(field):

@@ -4,10 +4,16 @@ from .services.sync import (
     invoices_requeue_after_outage,
     invoices_sync_sweep,
 )
+from .services.sync_support import queue_sync_tasks
 
 
 def sync_invoice(invoice_id):
     return invoice_sync_run(invoice_id)
+
+
+def queue_sync(invoice_ids):
+    """Fan-out after an import: queue the upload of each invoice of the batch that is still pending."""
+    return f"queued {queue_sync_tasks(invoice_ids)}"
 
 
 def sync_sweep():

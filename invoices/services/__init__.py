@@ -2,6 +2,7 @@
 from .customers import customer_create, customer_update
 from .events import invoice_event_record
 from .issue import InvoiceLineInput, invoice_issue, invoice_void
+from .issue_batch import IssueResult, invoice_issue_batch
 from .sync import (
     VerifyOutcome,
     invoice_sync_request,
@@ -18,6 +19,8 @@ __all__ = [
     "customer_update",
     "invoice_event_record",
     "invoice_issue",
+    "invoice_issue_batch",
+    "IssueResult",
     "invoice_void",
     "VerifyOutcome",
     "invoice_sync_request",

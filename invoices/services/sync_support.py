@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from ..models import Invoice, PlatformHealth, SyncState
+from backoffice.bulk_insert import insert_rows
+
+from ..models import Invoice, PlatformHealth, SyncState, SyncStatus
 
 SYNC_DEFAULTS = {
     # Failed uploads in a row before an invoice is marked `failed` (each later one waits twice as long).
@@ -56,6 +58,40 @@ def queue_new_invoice(invoice):
     """Called by invoice_issue inside its transaction: a newly issued invoice is pending and gets uploaded."""
     reset_sync_state([invoice.pk])
     queue_sync_task(invoice.pk)
+
+
+def queue_new_invoices(invoice_ids):
+    """The batch form of queue_new_invoice (invoice_issue_batch): sync states written now, in the issuing
+    transaction; after commit, one task per `batch_size` invoices that queues their uploads (queue_sync_tasks).
+    Not one task per invoice from here: the import's request would spend its time after the commit inserting
+    a broker message per invoice (tens of thousands). The fan-out runs in the worker instead and each upload
+    stays its own short task with its own claim and retries; if a fan-out task is lost, the sweep re-queues its
+    invoices once their `next_attempt_at` (stale_after) has passed, as for any lost task."""
+    ids = list(invoice_ids)
+    if not ids:
+        return
+    # What reset_sync_state writes for an invoice without a state, without asking which have one: none do.
+    due = timezone.now() + timedelta(seconds=sync_conf()["stale_after"])
+    insert_rows(SyncState, [{"invoice_id": i, "next_attempt_at": due} for i in ids])
+    size = sync_conf()["batch_size"]
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+
+    def fan_out():
+        for chunk in chunks:
+            async_task("invoices.tasks.queue_sync", chunk, group="invoice-sync",
+                       task_name=f"queue-sync-{chunk[0]}-{chunk[-1]}")
+
+    transaction.on_commit(fan_out)
+
+
+def queue_sync_tasks(invoice_ids):
+    """Queue the upload task of each invoice that is still pending (the task body of a fan-out). Returns how
+    many were queued."""
+    ids = list(Invoice.objects.filter(pk__in=list(invoice_ids), sync_status=SyncStatus.PENDING)
+               .order_by("pk").values_list("pk", flat=True))
+    for invoice_id in ids:
+        queue_sync_task(invoice_id)
+    return len(ids)
 
 
 def claim(invoice_id):

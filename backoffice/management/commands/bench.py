@@ -54,10 +54,13 @@ class Command(BaseCommand):
                 out.write(f"{label:<40} {api['rps']:7.0f}r/s {'':>7}  {'bare values() view':<24} "
                           f"{ref['rps']:7.0f}r/s {share:6.0%}  ≥ 50% {'met' if share >= 0.5 else 'NOT met'}{errors}")
         if "import" not in o["skip"]:
-            rows, seconds = run_import(rows=o["import_rows"], user=user)
+            rows, seconds, hook_seconds, hooks = run_import(rows=o["import_rows"], user=user)
             rate = rows / seconds
             out.write(f"{f'invoice import ({rows:,} rows)':<40} {rate:6.0f}row/s {'':>7}  {'target':<24} "
                       f"{2000:6d}row/s {rate / 2000:7.2f}  ≥ 2000 rows/s {'met' if rate >= 2000 else 'NOT met'}")
+            out.write(f"  {seconds:.1f} s in all; after-commit hooks: " + (
+                f"{hooks} in {hook_seconds:.2f} s (included)" if hooks is not None
+                else "not run (task broker outside the database)"))
         if "reconcile" not in o["skip"]:
             buf = io.StringIO()
             call_command("bench_reconcile", rows=o["reconcile_rows"], stdout=buf)
