@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from backoffice.history_admin import ReadOnlyHistoryAdmin
 
+from backoffice.admin_fastlist import FastChangeListMixin
 from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
 
@@ -90,7 +91,7 @@ class InvoiceEventInline(ReadOnlyLogInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
+class InvoiceAdmin(FastChangeListMixin, ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",

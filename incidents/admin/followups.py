@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 from backoffice.history_admin import ReadOnlyHistoryAdmin
 
+from backoffice.admin_fastlist import FastChangeListMixin
 from backoffice.paginator import EstimatedCountPaginator
 
 from ..access import visible_followups
@@ -56,7 +57,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ExportMixin, ReadOnlyHistoryAdmin):
+class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
     list_display = ["title", "due_state", "due_at", "assignee", "team", "priority", "status", "incident", "customer",
                     "reminder_sent_at", "escalated_at"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from backoffice.history_admin import ReadOnlyHistoryAdmin
 
+from backoffice.admin_fastlist import FastChangeListMixin
 from backoffice.admin_inlines import ReadOnlyLogInline
 from backoffice.paginator import EstimatedCountPaginator
 from invoices.models import Invoice
@@ -95,7 +96,7 @@ class IncidentEventInline(ReadOnlyLogInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
+class IncidentAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
     list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
                     "created_at"]
