@@ -173,51 +173,48 @@ def _related(name, empty):
 
 
 def _field(field, empty, avoid_link):
-    """A concrete model field through the same branches as display_for_field, resolved once."""
-    name = field.attname if not field.is_relation else field.name
-    empty_html = conditional_escape(empty)
+    """A concrete model field's value, shown through field_formatter."""
+    name, formatter = field.name, field_formatter(field, empty, avoid_link)
+    return lambda row: formatter(getattr(row, name))
 
-    def value_of(row):
-        value = getattr(row, name)
-        if isinstance(value, str) and value.strip() == "":
-            return ""
-        return value
+
+def field_formatter(field, empty, avoid_link=False):
+    """value -> escaped HTML, as display_for_field (after items_for_result's blank-string rule) shows it, with
+    everything that depends only on the field and the active language worked out once."""
+    empty_html = conditional_escape(empty)
+    empty_values = field.empty_values
+
+    def blank(value):
+        return "" if isinstance(value, str) and value.strip() == "" else value
+
+    def django(value):
+        return conditional_escape(display_for_field(blank(value), field, empty, avoid_link))
 
     if getattr(field, "flatchoices", None):
         try:
             labels = {key: conditional_escape(label) for key, label in dict(field.flatchoices).items()}
-        except TypeError:
-            labels = None
-        if labels is not None:
-            def choice(row):
-                try:
-                    return labels.get(value_of(row), empty_html)
-                except TypeError:  # an unhashable value: let Django decide
-                    return conditional_escape(display_for_field(value_of(row), field, empty, avoid_link))
-            return choice
-    elif isinstance(field, models.BooleanField):
+        except TypeError:  # list-like choices: Django makes them hashable per value
+            return django
+
+        def choice(value):
+            try:
+                return labels.get(blank(value), empty_html)
+            except TypeError:  # an unhashable value
+                return django(value)
+        return choice
+    if isinstance(field, models.BooleanField):
         icons = {True: _boolean_icon(True), False: _boolean_icon(False), None: _boolean_icon(None)}
-        return lambda row: icons[v] if (v := value_of(row)) is None or isinstance(v, bool) else _boolean_icon(v)
-    elif isinstance(field, models.DateTimeField):
-        return _datetimes(field, value_of, empty_html)
-    elif isinstance(field, models.DecimalField):
+        return lambda value: icons[value] if value is None or isinstance(value, bool) else _boolean_icon(value)
+    if isinstance(field, models.DateTimeField):
+        format_value = compiled_dateformat(formats.get_format("DATETIME_FORMAT", get_language()))
+        return lambda value: (empty_html if value in empty_values
+                              else escape(format_value(timezone.template_localtime(value))))
+    if isinstance(field, models.DecimalField):
         number = _number_format(field.decimal_places)
-        return lambda row: (empty_html if (v := value_of(row)) in field.empty_values else escape(number(v)))
-    elif type(field) in (models.CharField, models.TextField, models.SlugField, models.EmailField):
-        return lambda row: (empty_html if (v := value_of(row)) in field.empty_values else escape(str(v)))
-    return lambda row: conditional_escape(display_for_field(value_of(row), field, empty, avoid_link))
-
-
-def _datetimes(field, value_of, empty_html):
-    """formats.localize(timezone.template_localtime(v)): the locale's format looked up and parsed once."""
-    format_value = compiled_dateformat(formats.get_format("DATETIME_FORMAT", get_language()))
-
-    def html(row):
-        value = value_of(row)
-        if value in field.empty_values:
-            return empty_html
-        return escape(format_value(timezone.template_localtime(value)))
-    return html
+        return lambda value: empty_html if value in empty_values else escape(number(value))
+    if type(field) in (models.CharField, models.TextField, models.SlugField, models.EmailField):
+        return lambda value: empty_html if (value := blank(value)) in empty_values else escape(str(value))
+    return django
 
 
 def compiled_dateformat(format_string):
