@@ -23,6 +23,7 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName, _get_non_gfk_field, display_for_field, display_for_value, lookup_field, quote,
 )
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -168,7 +169,9 @@ def _related(name, empty):
             obj = getattr(row, name)
         except ObjectDoesNotExist:
             return empty_html
-        return empty_html if obj is None else conditional_escape(obj)
+        if obj is None:
+            return empty_html
+        return conditional_escape(obj) if hasattr(obj, "__html__") else escape(str(obj))
     return html
 
 
@@ -207,8 +210,8 @@ def field_formatter(field, empty, avoid_link=False):
         return lambda value: icons[value] if value is None or isinstance(value, bool) else _boolean_icon(value)
     if isinstance(field, models.DateTimeField):
         format_value = compiled_dateformat(formats.get_format("DATETIME_FORMAT", get_language()))
-        return lambda value: (empty_html if value in empty_values
-                              else escape(format_value(timezone.template_localtime(value))))
+        local = _to_local_time()
+        return lambda value: empty_html if value in empty_values else escape(format_value(local(value)))
     if isinstance(field, models.DecimalField):
         number = _number_format(field.decimal_places)
         return lambda value: empty_html if value in empty_values else escape(number(value))
@@ -217,21 +220,43 @@ def field_formatter(field, empty, avoid_link=False):
     return django
 
 
+# Format characters that read one plain attribute of the value: computed here without building a DateFormat (whose
+# constructor checks the zone for ambiguous times on every call). The others go through DateFormat itself.
+_PLAIN_SPECIFIERS = {
+    "Y": lambda v: "%04d" % v.year, "y": lambda v: "%02d" % (v.year % 100), "m": lambda v: "%02d" % v.month,
+    "n": lambda v: str(v.month), "d": lambda v: "%02d" % v.day, "j": lambda v: str(v.day),
+    "H": lambda v: "%02d" % v.hour, "G": lambda v: str(v.hour), "i": lambda v: "%02d" % v.minute,
+    "s": lambda v: "%02d" % v.second,
+}
+
+
 def compiled_dateformat(format_string):
     """value -> dateformat.format(value, format_string), with the format string split once rather than per value."""
     pieces = []
     for i, piece in enumerate(dateformat.re_formatchars.split(str(format_string))):
         if i % 2:
-            pieces.append((True, piece))
+            pieces.append(_PLAIN_SPECIFIERS.get(piece) or (lambda v, piece=piece: str(getattr(dateformat.DateFormat(v),
+                                                                                            piece)())))
         elif piece:
-            pieces.append((False, dateformat.re_escaped.sub(r"\1", piece)))
+            pieces.append(dateformat.re_escaped.sub(r"\1", piece))
 
     def format_value(value):
         if type(value) is not datetime.datetime:
             return dateformat.format(value, format_string)
-        df = dateformat.DateFormat(value)
-        return "".join(str(getattr(df, piece)()) if spec else piece for spec, piece in pieces)
+        return "".join(piece if type(piece) is str else piece(value) for piece in pieces)
     return format_value
+
+
+def _to_local_time():
+    """timezone.template_localtime with the current zone looked up once."""
+    zone, use_tz = timezone.get_current_timezone(), settings.USE_TZ
+
+    def local(value):
+        if (use_tz and isinstance(value, datetime.datetime) and value.utcoffset() is not None
+                and getattr(value, "convert_to_local_time", True)):
+            return value.astimezone(zone)
+        return value
+    return local
 
 
 def _number_format(decimal_pos):

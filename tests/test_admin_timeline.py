@@ -45,7 +45,7 @@ def test_incident_page_shows_the_newest_events_and_links_to_the_whole_timeline(c
     assert _timeline_rows(html) == TIMELINE_ON_PAGE - 1 and newest in html and "note 030" not in html
     assert "second line &lt;b&gt;" in html and "note 079<br>" in html  # escaped, line breaks kept
     total = incident.events.count()
-    assert f"Showing the newest {TIMELINE_ON_PAGE} of {total}." in html
+    assert f"显示最新的 {TIMELINE_ON_PAGE} 条，共 {total} 条。" in html  # requests default to Chinese
     assert reverse("admin:incidents_incident_timeline", args=[incident.pk]) in html
     assert html.index(newest) < html.index(f"note {TIMELINE_ON_PAGE:03d}")  # newest first
 
@@ -71,7 +71,7 @@ def test_the_whole_timeline_page_by_page_with_times_and_actors(client, manager_u
     oldest_page = client.get(url, {"order": "oldest"}).content.decode()
     first = IncidentEvent.objects.filter(incident=incident).order_by("at", "id").first()
     assert timezone.localtime(first.at).strftime("%H:%M") in oldest_page
-    assert f"{total} events." in oldest_page
+    assert f"共 {total} 条事件记录。" in oldest_page
 
 
 def test_timeline_page_follows_team_scoping_and_permissions(client, django_user_model, settings, tmp_path):

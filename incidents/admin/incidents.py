@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from backoffice.history_admin import ReadOnlyHistoryAdmin
@@ -111,9 +112,10 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
 
     @admin.display(description=_("SLA"))
     def sla_state(self, obj):
+        # gettext, not the lazy _: a lazy string is translated again at every comparison the list makes with it.
         if obj.response_breached() or (obj.resolve_breached() if obj.is_open or obj.resolved_at else False):
-            return format_html('<strong style="color:#ba2121">{}</strong>', _("breached"))
-        return _("ok")
+            return format_html('<strong style="color:#ba2121">{}</strong>', gettext("breached"))
+        return gettext("ok")
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
