@@ -44,7 +44,7 @@ class CustomerAdminForm(admin.ModelAdmin.form):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceImportExportMixin, ReadOnlyHistoryAdmin):
+class CustomerAdmin(FastChangeListMixin, ServiceImportExportMixin, ReadOnlyHistoryAdmin):
     form = CustomerAdminForm
     resource_classes = [CustomerResource]
     import_permission = "invoices.import_customers"

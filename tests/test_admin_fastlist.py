@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from backoffice.admin_fastlist import compiled_dateformat, fast_result_list
-from incidents.models import FollowUp, Incident, Team
+from incidents.models import Communication, FollowUp, Incident, IncidentEvent, Team
+from incidents.services.communications import communication_log
+from incidents.services.timeline import incident_note_add
 from incidents.services.followups import followup_complete, followup_create
 from incidents.services.incidents import incident_transition
-from invoices.models import Direction, Invoice, SyncAttempt
+from invoices.models import Customer, Direction, Invoice, SyncAttempt
 from invoices.services import invoice_issue
 
 from . import factories
@@ -56,6 +58,11 @@ def rows(boss, django_user_model):
     FollowUp.objects.filter(pk=overdue.pk).update(reminder_sent_at=timezone.now(), team=team)
     done = followup_create(actor=boss, title="done", due_at=due, customer=factories.customer())
     followup_complete(followup=done, actor=boss)
+    incident_note_add(incident=plain, actor=boss, message="x" * 200 + " <i>long</i>")
+    communication_log(actor=boss, customer=plain.customer, incident=plain, channel="phone", direction="inbound",
+                      subject="来电 <查询>")
+    communication_log(actor=boss, customer=factories.customer(contact_name=""), channel="email",
+                      direction="outbound", subject="")
 
 
 def _changelist(model, user, query=""):
@@ -80,6 +87,7 @@ def _assert_same_rows(changelist):
 @pytest.mark.parametrize("model, query", [
     (Invoice, ""), (Invoice, "?sync_status__exact=failed&o=-7"), (Incident, ""), (Incident, "?q=late"),
     (FollowUp, "?assignee=all"), (FollowUp, "?assignee=all&status__exact=open"),
+    (Customer, ""), (Communication, ""), (IncidentEvent, "?kind__exact=note"), (IncidentEvent, ""),
 ])
 def test_rows_match_django(rows, boss, model, query, language):
     with translation.override(language):

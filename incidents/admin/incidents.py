@@ -247,7 +247,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
 
 
 @admin.register(IncidentEvent)
-class IncidentEventAdmin(admin.ModelAdmin):
+class IncidentEventAdmin(FastChangeListMixin, admin.ModelAdmin):
     """Read-only: the timeline is written by services and never edited."""
 
     list_display = ["at", "incident", "kind", "actor", "message_short"]
