@@ -137,3 +137,19 @@ def test_event_list_shows_a_rep_only_the_events_of_incidents_they_see(client, dj
         event = theirs.events.first()
         status = client.get(reverse("admin:incidents_incidentevent_change", args=[event.pk])).status_code
         assert (status == 200) == sees_team_a, role
+
+
+def test_incident_and_timeline_pages_run_fixed_queries(client, cs_user, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    short, long = open_incident(cs_user), open_incident(cs_user)
+    _long_timeline(long, cs_user, TIMELINE_PER_PAGE + 40)
+    client.force_login(cs_user)
+    for name in ("admin:incidents_incident_change", "admin:incidents_incident_timeline"):
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse(name, args=[short.pk]))
+        # The long one also counts its events once (to say how many the page leaves out).
+        extra = 1 if name == "admin:incidents_incident_change" else 0
+        with django_assert_num_queries(len(few) + extra):
+            client.get(reverse(name, args=[long.pk]))
