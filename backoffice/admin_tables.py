@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
-from .admin_fastlist import field_formatter
+from .admin_formats import field_formatter
 
 
 class ReadOnlyTable:
@@ -27,7 +27,8 @@ class ReadOnlyTable:
     def has_view_permission(self, request):
         """What an inline asked: the related model's view or change permission."""
         opts = self.model._meta
-        return any(request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in ("view", "change"))
+        return any(request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+                   for action in ("view", "change"))
 
     def queryset(self, parent):
         return self.model._default_manager.filter(**{self.fk_name: parent}).order_by(*self.ordering)

@@ -85,7 +85,8 @@ class InvoiceEventTable(ReadOnlyTable):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
+class InvoiceAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImportExportMixin, InvoiceReissueAdminMixin,
+                   InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",

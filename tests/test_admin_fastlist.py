@@ -12,7 +12,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from backoffice.admin_fastlist import compiled_dateformat, fast_result_list
+from backoffice.admin_fastlist import fast_result_list
+from backoffice.admin_formats import compiled_dateformat
 from incidents.models import Communication, FollowUp, Incident, IncidentEvent, Team
 from incidents.services.communications import communication_log
 from incidents.services.timeline import incident_note_add
