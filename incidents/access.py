@@ -60,6 +60,13 @@ def visible_communications(user, queryset):
                            | Q(incident__team_id__in=team_ids(user)))
 
 
+def visible_incident_events(user, queryset):
+    """Timeline events are read where their incident is."""
+    if sees_every_team(user):
+        return queryset
+    return queryset.filter(Q(incident__team__isnull=True) | Q(incident__team_id__in=team_ids(user)))
+
+
 def can_see_incident(user, incident):
     return sees_every_team(user) or incident.team_id is None or incident.team_id in team_ids(user)
 

@@ -6,14 +6,15 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from backoffice.history_admin import ReadOnlyHistoryAdmin
 
-from backoffice.admin_inlines import ReadOnlyLogInline
+from backoffice.admin_fastlist import FastChangeListMixin
+from backoffice.admin_tables import ReadOnlyTable, ReadOnlyTablesMixin
 from backoffice.paginator import EstimatedCountPaginator
 
 from .admin_chain import chain_html
 from .admin_forms import InvoiceIssueForm, InvoiceLineFormSet
 from .admin_import import ServiceImportExportMixin
 from .admin_reissue import InvoiceReissueAdminMixin
-from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptInline
+from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptTable
 from .identifiers import normalize_text
 from .models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
 from .resources import CustomerResource, InvoiceResource
@@ -43,7 +44,7 @@ class CustomerAdminForm(admin.ModelAdmin.form):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceImportExportMixin, ReadOnlyHistoryAdmin):
+class CustomerAdmin(FastChangeListMixin, ServiceImportExportMixin, ReadOnlyHistoryAdmin):
     form = CustomerAdminForm
     resource_classes = [CustomerResource]
     import_permission = "invoices.import_customers"
@@ -66,31 +67,26 @@ class CustomerAdmin(ServiceImportExportMixin, ReadOnlyHistoryAdmin):
         return False
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineTable(ReadOnlyTable):
     model = InvoiceLine
-    extra = 0
-    can_delete = False
+    fk_name = "invoice"
     fields = ["line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate",
               "tax_exempt", "tax_amount"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    ordering = ["line_no", "id"]
 
 
-class InvoiceEventInline(ReadOnlyLogInline):
+class InvoiceEventTable(ReadOnlyTable):
     model = InvoiceEvent
+    fk_name = "invoice"
     fields = ["at", "kind", "actor", "message"]
-    readonly_fields = fields
+    related_labels = {"actor": "actor__username"}
     ordering = ["-at", "-id"]
     verbose_name_plural = _("events (newest first)")
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
+class InvoiceAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImportExportMixin, InvoiceReissueAdminMixin,
+                   InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
     list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",
@@ -102,7 +98,8 @@ class InvoiceAdmin(ServiceImportExportMixin, InvoiceReissueAdminMixin, InvoiceSy
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
-    inlines = [InvoiceLineInline, SyncAttemptInline, InvoiceEventInline]
+    # Lines, attempts and events are read-only: plain tables from values() queries, not inline formsets.
+    readonly_tables = [InvoiceLineTable, SyncAttemptTable, InvoiceEventTable]
     actions = ["resync_selected", "verify_selected", "bulk_resync_from_selection"]
     fieldsets = [
         (None, {"fields": ["kind", "direction", "code", "number", "issued_at", "seller", "status", "sync_status"]}),

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin_inlines import ReadOnlyLogInline
+from backoffice.admin_tables import ReadOnlyTable
 from backoffice.paginator import EstimatedCountPaginator
 
 from .models import Invoice, PlatformInvoice, PlatformSettings, SyncAttempt, SyncStatus
@@ -26,10 +26,11 @@ VERIFY_PERMISSION = "invoices.verify_invoice"
 VERIFY_LIMIT = 50  # verify queries the platform while the clerk waits; keep a click bounded
 
 
-class SyncAttemptInline(ReadOnlyLogInline):
+class SyncAttemptTable(ReadOnlyTable):
     model = SyncAttempt
+    fk_name = "invoice"
     fields = ["started_at", "operation", "outcome", "attempt_no", "duration_ms", "error_code", "error", "actor"]
-    readonly_fields = fields
+    related_labels = {"actor": "actor__username"}
     ordering = ["-started_at", "-id"]
     verbose_name_plural = _("sync attempts (newest first)")
 

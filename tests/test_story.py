@@ -105,7 +105,7 @@ def promise_callback_and_remind(api_as, cs_user, incident, capture):
     assert followup.pk in [f["id"] for f in mine["results"]]
 
 
-def manager_reads_and_signs_off(api_as, cs_user, manager_user, incident, capture):
+def manager_reads_and_signs_off(api_as, client, cs_user, manager_user, incident, capture):
     rep = api_as(cs_user)
     resolved = rep.post(f"/api/v1/incidents/{incident.pk}/transition/", {
         "status": "resolved", "root_cause": "上传时平台维护，发票未同步", "resolution": "平台恢复后重新同步，客户已确认可查"},
@@ -119,6 +119,16 @@ def manager_reads_and_signs_off(api_as, cs_user, manager_user, incident, capture
     assert {"cs"} <= actors
     kinds = {e["kind"] for e in events}
     assert {"created", "communication", "step_done", "status_change"} <= kinds
+    # The same reading in the admin: the incident page links to the whole timeline, every event with its time,
+    # kind and actor, oldest first.
+    client.force_login(manager_user)
+    timeline_url = reverse("admin:incidents_incident_timeline", args=[incident.pk])
+    assert client.get(reverse("admin:incidents_incident_change", args=[incident.pk])).status_code == 200
+    page = client.get(timeline_url, {"order": "oldest"})
+    rows = page.context["readonly_tables"][0]["rows"]
+    assert len(rows) == len(events) == incident.events.count()
+    assert all(row[0] != "-" and row[1] != "-" for row in rows)
+    assert {"cs"} <= {row[2] for row in rows}
     with capture(execute=True):
         signed = boss.post(f"/api/v1/incidents/{incident.pk}/review/", {"approve": True, "comment": "处理及时"},
                            format="json")
@@ -145,7 +155,7 @@ def test_story_resync(api_as, client, beijing, customer_x, cs_user, finance_user
     assert told.status_code in (200, 201), told.json()
     assert any(invoice.number in m.body and m.to == ["ap@fengtai.example.cn"] for m in mail.outbox[1:])
     promise_callback_and_remind(api_as, cs_user, incident, capture)
-    manager_reads_and_signs_off(api_as, cs_user, manager_user, incident, capture)
+    manager_reads_and_signs_off(api_as, client, cs_user, manager_user, incident, capture)
 
 
 def test_story_wrong_tax_id_reissue(api_as, client, beijing, customer_x, cs_user, finance_user, finance_user2,
@@ -172,4 +182,4 @@ def test_story_wrong_tax_id_reissue(api_as, client, beijing, customer_x, cs_user
     assert incident.events.filter(kind="reissue").exists()
     assert incident.communications.filter(subject__contains=invoice.number).count() >= 2
     promise_callback_and_remind(api_as, cs_user, incident, capture)
-    manager_reads_and_signs_off(api_as, cs_user, manager_user, incident, capture)
+    manager_reads_and_signs_off(api_as, client, cs_user, manager_user, incident, capture)

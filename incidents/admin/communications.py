@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from backoffice.admin_fastlist import FastChangeListMixin
 from backoffice.paginator import EstimatedCountPaginator
 
 from ..access import visible_communications
@@ -29,7 +30,7 @@ class CommunicationForm(forms.ModelForm):
 
 
 @admin.register(Communication)
-class CommunicationAdmin(admin.ModelAdmin):
+class CommunicationAdmin(FastChangeListMixin, admin.ModelAdmin):
     form = CommunicationForm
     list_display = ["occurred_at", "customer", "channel", "direction", "subject", "delivery_status", "incident",
                     "created_by"]

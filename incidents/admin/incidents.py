@@ -4,15 +4,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from backoffice.history_admin import ReadOnlyHistoryAdmin
 
-from backoffice.admin_inlines import ReadOnlyLogInline
+from backoffice.admin_fastlist import FastChangeListMixin
+from backoffice.admin_tables import ReadOnlyTablesMixin
 from backoffice.paginator import EstimatedCountPaginator
 from invoices.models import Invoice
 
-from ..access import can_work_incident, sees_every_team, team_ids, visible_incidents
+from ..access import can_work_incident, sees_every_team, team_ids, visible_incident_events, visible_incidents
 from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, Team
 from ..resources import IncidentResource
 from ..selectors import breached_q
@@ -29,6 +31,7 @@ from ..services.timeline import incident_note_add, incident_step_done
 from .base import action_view, guarded_changeform, staff_users
 from .dashboard import dashboard_view
 from .forms import NoteForm, NotifyForm, ReviewForm, StepForm, TransitionForm
+from .tables import IncidentChecklistTable, IncidentTimelineTable, timeline_view
 
 
 class SlaFilter(admin.SimpleListFilter):
@@ -61,41 +64,8 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class IncidentStepInline(admin.TabularInline):
-    model = IncidentStep
-    extra = 0
-    can_delete = False
-    fields = ["position", "title", "help_text", "done_at", "done_by", "tick"]
-    readonly_fields = fields
-    verbose_name_plural = _("checklist")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("done_by")
-
-    @admin.display(description="")
-    def tick(self, obj):
-        if obj.done_at:
-            return "✔"
-        url = reverse("admin:incidents_incident_step", args=[obj.incident_id, obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("mark done"))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class IncidentEventInline(ReadOnlyLogInline):
-    model = IncidentEvent
-    fields = ["at", "kind", "actor", "message", "recorded_at"]
-    readonly_fields = fields
-    ordering = ["-at", "-id"]
-    verbose_name_plural = _("timeline (newest first)")
-
-
 @admin.register(Incident)
-class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
+class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
     list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
                     "created_at"]
@@ -106,7 +76,8 @@ class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     paginator = EstimatedCountPaginator
     autocomplete_fields = ["customer", "seller"]
     raw_id_fields = ["invoices"]
-    inlines = [IncidentStepInline, IncidentEventInline]
+    # The checklist and the timeline are read-only (steps are ticked through step_view): tables, not inlines.
+    readonly_tables = [IncidentChecklistTable, IncidentTimelineTable]
     # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
     change_list_template = "admin/incidents/incident/change_list.html"
     ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "team", "owner",
@@ -141,9 +112,10 @@ class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("SLA"))
     def sla_state(self, obj):
+        # gettext, not the lazy _: a lazy string is translated again at every comparison the list makes with it.
         if obj.response_breached() or (obj.resolve_breached() if obj.is_open or obj.resolved_at else False):
-            return format_html('<strong style="color:#ba2121">{}</strong>', _("breached"))
-        return _("ok")
+            return format_html('<strong style="color:#ba2121">{}</strong>', gettext("breached"))
+        return gettext("ok")
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -186,12 +158,9 @@ class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
         obj.pk, obj.reference = saved.pk, saved.reference
 
     def save_related(self, request, form, formsets, change):
-        # Invoices were attached by the services in save_model (no form.save_m2m); inlines are read-only.
+        # Invoices were attached by the services in save_model (no form.save_m2m); the page has no inlines.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-
-    def get_inline_instances(self, request, obj=None):
-        return super().get_inline_instances(request, obj) if obj is not None else []
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -202,6 +171,7 @@ class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
             path("<int:pk>/note/", view(self.note_view), name="incidents_incident_note"),
             path("<int:pk>/notify/", view(self.notify_view), name="incidents_incident_notify"),
             path("<int:pk>/steps/<int:step>/", view(self.step_view), name="incidents_incident_step"),
+            path("<int:pk>/timeline/", view(self.timeline_view), name="incidents_incident_timeline"),
         ] + super().get_urls()
 
     def dashboard(self, request):
@@ -214,6 +184,14 @@ class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
         if work and not self.has_change_permission(request, incident):
             raise PermissionDenied
         return incident, reverse("admin:incidents_incident_change", args=[pk])
+
+    def timeline_view(self, request, pk):
+        """The whole timeline, paginated: whoever may read the incident page (team scoping included) and its
+        timeline (view_incidentevent, as the table on that page)."""
+        if not (self.has_view_permission(request) and IncidentTimelineTable().has_view_permission(request)):
+            raise PermissionDenied
+        incident, back = self._get(request, pk, work=False)  # another team's incident: 404
+        return timeline_view(self, request, incident, back)
 
     def transition_view(self, request, pk):
         incident, back = self._get(request, pk)
@@ -269,7 +247,7 @@ class IncidentAdmin(ExportMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(IncidentEvent)
-class IncidentEventAdmin(admin.ModelAdmin):
+class IncidentEventAdmin(FastChangeListMixin, admin.ModelAdmin):
     """Read-only: the timeline is written by services and never edited."""
 
     list_display = ["at", "incident", "kind", "actor", "message_short"]
@@ -278,6 +256,10 @@ class IncidentEventAdmin(admin.ModelAdmin):
     raw_id_fields = ["incident"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def get_queryset(self, request):
+        # A rep reads the events of the incidents they see (their teams' and the shared queue), as on the incident.
+        return visible_incident_events(request.user, super().get_queryset(request))
 
     @admin.display(description=_("message"))
     def message_short(self, obj):
