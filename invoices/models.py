@@ -279,7 +279,6 @@ from .models_reconciliation import (  # noqa: E402,F401
     Discrepancy,
     DiscrepancyKind,
     ReconciliationRun,
-    ReconciliationStagingRow,
     Resolution,
     RunPhase,
     RunStatus,

@@ -6,8 +6,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
@@ -19,8 +17,8 @@ class RunStatus(models.TextChoices):
 class RunPhase(models.TextChoices):
     """Where a running run stands; each phase proceeds in bounded chunks (invoices/reconciliation/runner.py)."""
     LOAD = "load", _("loading the file")
+    LEDGER = "ledger", _("reading the ledger for the period")
     MATCH = "match", _("comparing the export with the ledger")
-    MISSING = "missing", _("looking for ledger invoices the export lacks")
 
 
 class DiscrepancyKind(models.TextChoices):
@@ -57,10 +55,11 @@ class ReconciliationRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     # The next chunk starts here: (phase, position) is saved with each chunk's work in one transaction, so a
     # redelivered chunk task finds the run moved on and does nothing. position: in LOAD, the file position
-    # after the last loaded row (bytes for CSV, sheet rows for XLSX); in MATCH, the last staged row_no
-    # compared; in MISSING, the last ledger invoice id checked.
+    # after the last loaded row (bytes for CSV, sheet rows for XLSX); in LEDGER, the id of the last ledger
+    # invoice copied (newest first); in MATCH, the part to compare next (of `parts`).
     phase = models.CharField(_("phase"), max_length=10, choices=RunPhase.choices, default=RunPhase.LOAD)
     position = models.BigIntegerField(_("position"), default=0, editable=False)
+    parts = models.PositiveSmallIntegerField(_("parts"), default=1, editable=False)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_matched = models.PositiveIntegerField(_("rows matching the ledger"), default=0)
     ledger_invoices = models.PositiveIntegerField(_("ledger invoices in period"), default=0)
@@ -129,30 +128,3 @@ class Discrepancy(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}".strip()
-
-
-class ReconciliationStagingRow(models.Model):
-    """The readable rows of an uploaded export, loaded in batches (COPY on PostgreSQL) so the database can
-    compare them with the ledger in a few set-based statements. Rows are deleted when the run ends.
-
-    No foreign key constraint on run: COPY stays cheap and the table is UNLOGGED on PostgreSQL."""
-
-    run_id = models.BigIntegerField()
-    row_no = models.PositiveIntegerField()
-    code = models.CharField(max_length=12)
-    number = models.CharField(max_length=20)
-    kind = models.CharField(max_length=32)
-    direction = models.CharField(max_length=4)
-    status = models.CharField(max_length=24)
-    issued_at = models.DateTimeField()
-    buyer_tax_id = models.CharField(max_length=20)
-    buyer_name = models.CharField(max_length=200)
-    amount = models.DecimalField(**MONEY)
-    tax_amount = models.DecimalField(**MONEY)
-    total = models.DecimalField(**MONEY)
-    original_number = models.CharField(max_length=20)
-    drawer = models.CharField(max_length=50)
-    remarks = models.TextField()
-
-    class Meta:
-        indexes = [models.Index(fields=["run_id", "code", "number"], name="recon_staging_key_idx")]

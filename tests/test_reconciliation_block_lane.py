@@ -7,9 +7,8 @@ from django.db import connection
 from invoices.models import Discrepancy, ReconciliationRun
 from invoices.models_reconciliation import RunPhase
 from invoices.platform_export_writer import float_damaged, invoice_row
-from invoices.reconciliation import load_block, runner
+from invoices.reconciliation import load_block, runner, staging
 from invoices.reconciliation.source import open_source
-from invoices.reconciliation.staging import STAGING_COLUMNS, STAGING_TABLE
 from invoices.reconciliation.vocab import EXPORT_COLUMNS
 from invoices.services.reconciliation import reconciliation_start
 
@@ -52,11 +51,8 @@ def _staged_after_load(seller, user, content, chunk_rows):
     while step and step[0] == RunPhase.LOAD:
         step = runner.run_chunk(run.pk, *step, size=chunk_rows, queue_next=False)
     run.refresh_from_db()
-    assert run.phase == RunPhase.MATCH, run.error
-    cols = [c for c in STAGING_COLUMNS if c != "run_id"]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(cols)} FROM {STAGING_TABLE} WHERE run_id = %s ORDER BY row_no", [run.pk])
-        staged = cursor.fetchall()
+    assert run.phase == RunPhase.LEDGER, run.error
+    staged = staging.rows(run.pk)
     bad = list(Discrepancy.objects.filter(run=run).order_by("row_no", "id")
                .values_list("row_no", "kind", "number", "detail", "platform_data"))
     return staged, bad, run.rows_read, run.count_unreadable
@@ -106,6 +102,7 @@ def test_plain_blocks_go_through_copy_and_odd_ones_do_not(seller, customer, fina
     run = reconciliation_start(actor=finance_user, seller=seller, period_start=PERIOD[0], period_end=PERIOD[1],
                                file=upload([]))
     run = ReconciliationRun.objects.select_related("seller").get(pk=run.pk)
+    staging.create(run.pk, 1)
     import io
 
     def attempt(label):
@@ -117,5 +114,5 @@ def test_plain_blocks_go_through_copy_and_odd_ones_do_not(seller, customer, fina
     for label in ("a quoted cell", "a row of empty cells", "a blank line", "a short row", "COPY's end marker"):
         assert attempt(label) is None, label
     with connection.cursor() as cursor:  # what a refused block tried to write was rolled back
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} WHERE run_id = %s", [run.pk])
+        cursor.execute(f"SELECT COUNT(*) FROM {staging.staged(run.pk)}")
         assert cursor.fetchone()[0] == 2 * (len(rows) - 1)

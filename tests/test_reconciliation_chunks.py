@@ -2,6 +2,7 @@
 with its work, queues the next one, and a redelivered chunk does nothing."""
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 from invoices.models import Discrepancy, DiscrepancyKind, InvoiceEvent, RunPhase, RunStatus, SyncStatus
 from invoices.platform_export_writer import invoice_row
@@ -37,8 +38,12 @@ def test_tiny_chunks_queue_each_other_and_give_the_same_result(fmt, settings, se
                                    file=upload(rows, fmt))
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error
-    # 8 rows in chunks of 2: 4 load chunks (+1 finding the end), 4 match chunks, 4 ledger chunks (+1 finding none).
-    assert len(callbacks) >= 12
+    # 8 rows in chunks of 2: 4 load chunks (+1 finding the end), 4 ledger chunks (7 invoices), one match chunk
+    # per part (PostgreSQL: 4, so that a part holds about a chunk; SQLite: 1). The upload queues the first.
+    # (An XLSX written without a recorded dimension has its row count guessed from its size, so more parts.)
+    if fmt != "xlsx":
+        assert run.parts == (4 if connection.vendor == "postgresql" else 1)
+    assert len(callbacks) == 1 + 5 + 4 + run.parts - 1
     assert run.rows_read == 8 and run.rows_matched == 5 and run.ledger_invoices == 7
     counts = run.counts()
     assert counts[DiscrepancyKind.AMOUNT_MISMATCH] == 1 and counts[DiscrepancyKind.UNREADABLE] == 1
@@ -80,7 +85,7 @@ def test_a_redelivered_chunk_does_nothing(settings, seller, customer, finance_us
     assert run.counts()[DiscrepancyKind.AMOUNT_MISMATCH] == 1 and run.counts()[DiscrepancyKind.MISSING_ON_PLATFORM] == 1
     assert Discrepancy.objects.filter(run=run).count() == 2
     assert InvoiceEvent.objects.filter(invoice=invoices[4], kind="reconciled").count() == 1
-    assert {p for p, _pos in seen} == {RunPhase.LOAD, RunPhase.MATCH, RunPhase.MISSING}
+    assert {p for p, _pos in seen} == {RunPhase.LOAD, RunPhase.LEDGER, RunPhase.MATCH}
 
 
 def test_the_sql_character_sets_match_pythons_tables():

@@ -13,7 +13,7 @@ from backoffice.history import insert_history_sql
 
 from ..models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
-from .staging import STAGING_TABLE
+from . import staging
 
 INVOICE = Invoice._meta.db_table
 EVENT = InvoiceEvent._meta.db_table
@@ -22,8 +22,7 @@ FETCH = 5_000
 STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
                  "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks"]
 LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
-DIFFERS = ("i.amount <> s.amount OR i.tax_amount <> s.tax_amount OR i.total <> s.total "
-           "OR i.status <> s.status OR i.buyer_tax_id <> s.buyer_tax_id")
+COMPARED = ["amount", "tax_amount", "total", "status", "buyer_tax_id"]
 
 
 def period_bounds(period_start, period_end):
@@ -57,62 +56,119 @@ def _platform_data(staged):
     return data
 
 
-def find_duplicates(run_id):
-    """Rows repeating an earlier row's code + number: reported, and dropped before comparing."""
-    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {STAGING_TABLE} s JOIN ("
-           f"SELECT code, number, MIN(row_no) AS first_row FROM {STAGING_TABLE} WHERE run_id = %(run)s "
+LEDGER = "i.seller_id = %(seller)s AND i.issued_at >= %(start)s AND i.issued_at < %(end)s"
+CMP = "recon_cmp"
+
+
+def _ledger_params(seller_id, start, end, **more):
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares timestamps as text in Django's format
+    return {"seller": seller_id, "start": adapt(start), "end": adapt(end), **more}
+
+
+def snapshot_ledger(run, *, after, size):
+    """Copy the next `size` ledger invoices of the seller and period, newest first, after invoice `after` (0: from
+    the newest), into the run's ledger table. Walks the (seller, issued_at, id) index by keyset, so every chunk
+    reads only its own rows. Returns (rows copied, the last invoice's id or None when the period is done)."""
+    start, end = period_bounds(run.period_start, run.period_end)
+    params = _ledger_params(run.seller_id, start, end, size=size - 1)
+    where = LEDGER
+    # SQLite hands a datetime column back parsed and naive; compared as the text it stores, the keyset holds.
+    issued = "i.issued_at" if connection.vendor == "postgresql" else "CAST(i.issued_at AS text)"
+    with connection.cursor() as cursor:
+        if after:
+            cursor.execute(f"SELECT {issued} FROM {INVOICE} i WHERE i.id = %(id)s", {"id": after})
+            params.update(after_at=cursor.fetchone()[0], after=after)
+            where += " AND (i.issued_at, i.id) < (%(after_at)s, %(after)s)"
+        cursor.execute(f"SELECT {issued}, i.id FROM {INVOICE} i WHERE {where} "
+                       f"ORDER BY i.issued_at DESC, i.id DESC LIMIT 1 OFFSET %(size)s", params)
+        last = cursor.fetchone()
+        if last:
+            params.update(last_at=last[0], last=last[1])
+            where += " AND (i.issued_at, i.id) >= (%(last_at)s, %(last)s)"
+        cols = ", ".join(staging.LEDGER_COLUMNS)
+        cursor.execute(f"INSERT INTO {staging.ledger(run.pk)} ({cols}) "
+                       f"SELECT {', '.join('i.' + c for c in staging.LEDGER_COLUMNS)} FROM {INVOICE} i WHERE {where}",
+                       params)
+        return cursor.rowcount, (last[1] if last else None)
+
+
+def duplicates(run, k):
+    """Part k's rows repeating an earlier row's code + number: reported, and dropped before comparing. The same
+    number always lands in the same part, so looking within the part finds them all."""
+    table = staging.part(staging.staged(run.pk), k, run.parts)
+    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {table} s JOIN ("
+           f"SELECT code, number, MIN(row_no) AS first_row FROM {table} "
            f"GROUP BY code, number HAVING COUNT(*) > 1) f ON f.code = s.code AND f.number = s.number "
-           f"WHERE s.run_id = %(run)s AND s.row_no > f.first_row")
-    dups = list(_stream(sql, {"run": run_id}))
+           f"WHERE s.row_no > f.first_row ORDER BY s.row_no")
+    dups = list(_stream(sql, {}))
     with connection.cursor() as cursor:
         for start in range(0, len(dups), 500):  # stays under SQLite's limit on parameters
             chunk = [d[0] for d in dups[start:start + 500]]
-            cursor.execute(f"DELETE FROM {STAGING_TABLE} WHERE run_id = %s AND row_no IN ({', '.join(['%s'] * len(chunk))})",
-                           [run_id, *chunk])
-    return dups
+            cursor.execute(f"DELETE FROM {table} WHERE row_no IN ({', '.join(['%s'] * len(chunk))})", chunk)
+    for row_no, code, number, first_row in dups:
+        yield Discrepancy(run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no,
+                          number=f"{code}-{number}" if code else number,
+                          detail=_("Duplicate of row %(r)s (same invoice number); only the first is compared.") % {
+                              "r": first_row})
 
 
-ROWS = "s.row_no > %(lo)s AND s.row_no <= %(hi)s"
-MATCH_TABLE = "recon_match"
+def _ledger(field):
+    # A part's invoice comes from the period's snapshot (l) or, for a staged row the snapshot lacks, from the
+    # ledger itself (o); at most one of the two is there, and every compared ledger column is NOT NULL.
+    return f"coalesce(l.{field}, o.{field})"
 
 
-def match_chunk(run, *, seller_id, lo, hi):
-    """Join the staged rows lo < row_no <= hi with the ledger once, into a temporary table of (row_no, invoice,
-    its sync status, whether any compared field differs). The LATERAL probe with LIMIT makes it a nested loop
-    over the unique (code, number) index driven by the chunk: the chunk is bounded, the seller's ledger is not,
-    and a hash join would read the whole ledger again for every chunk. Call drop_match() when done."""
-    ledger = ", ".join(f"i.{f}" for f in ("id", "sync_status", "amount", "tax_amount", "total", "status",
-                                           "buyer_tax_id"))
-    key = "i.code = s.code AND i.number = s.number AND i.seller_id = %(seller)s"
-    if connection.vendor == "postgresql":
-        ledger_side = f"LEFT JOIN LATERAL (SELECT {ledger} FROM {INVOICE} i WHERE {key} LIMIT 1) i ON true"
-    else:  # SQLite has no LATERAL; its planner probes the unique index from the chunk's rows anyway
-        ledger_side = f"LEFT JOIN {INVOICE} i ON {key}"
+def match_part(run, k):
+    """Join part k of the staged rows with part k of the ledger snapshot once (a full hash join of two tables a
+    chunk in size) into a temporary table: per staged row its ledger invoice, and per ledger invoice without a
+    staged row a row with row_no NULL. A staged row the snapshot lacks is looked up in the ledger itself (an
+    invoice of the seller outside the period), by the unique index; normally there are none. The table keeps
+    the ledger side's compared values, so the discrepancies are read from it without joining the ledger again.
+    Call drop_match() when done."""
+    staged = staging.part(staging.staged(run.pk), k, run.parts)
+    ledger = staging.part(staging.ledger(run.pk), k, run.parts)
+    probe = ", ".join(f"i.{c}" for c in staging.LEDGER_COLUMNS)
+    kept = ", ".join(f"{_ledger(c)} AS l_{c}" for c in staging.LEDGER_COLUMNS)
+    differs = "(" + " OR ".join(f"{_ledger(c)} <> s.{c}" for c in COMPARED) + ")"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A hash join: the planner has no statistics for the fresh parts and would otherwise sort both
+            # sides (text sorts under the database's collation) for a merge join.
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            # LATERAL with LIMIT (which keeps the planner from flattening it into a join with every invoice of
+            # the seller): one index probe per row the snapshot lacks, a one-time filter for the others.
+            outside = (f"LEFT JOIN LATERAL (SELECT {probe} FROM {INVOICE} i WHERE l.id IS NULL AND i.code = s.code "
+                       f"AND i.number = s.number AND i.seller_id = %(seller)s LIMIT 1) o ON true")
+        else:  # SQLite has no LATERAL, and probes the unique index from the joined rows anyway
+            outside = (f"LEFT JOIN {INVOICE} o ON l.id IS NULL AND o.code = s.code AND o.number = s.number "
+                       f"AND o.seller_id = %(seller)s")
+        # Only rows that call for something: a discrepancy, or a sync status to set. A row that agrees with an
+        # invoice already `synced` (nearly all of them, run after run) is counted, never written.
         cursor.execute(
-            f"CREATE TEMP TABLE {MATCH_TABLE} AS SELECT s.row_no, i.id AS invoice_id, i.sync_status, "
-            f"({DIFFERS}) AS differs FROM {STAGING_TABLE} s {ledger_side} WHERE s.run_id = %(run)s AND {ROWS}",
-            {"run": run.pk, "seller": seller_id, "lo": lo, "hi": hi},
+            f"CREATE TEMP TABLE {CMP} AS SELECT * FROM (SELECT s.row_no, {kept}, {differs} AS differs "
+            f"FROM {staged} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number {outside}) x "
+            f"WHERE row_no IS NULL OR l_id IS NULL OR differs OR l_sync_status <> %(synced)s",
+            {"seller": run.seller_id, "synced": SyncStatus.SYNCED},
         )
-        if connection.vendor != "postgresql":
-            # SQLite joins staged_discrepancies' rows back by row_no with nested loops: without this index
-            # that is a scan of the chunk per staged row.
-            cursor.execute(f"CREATE INDEX {MATCH_TABLE}_row_no ON {MATCH_TABLE} (row_no)")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_mergejoin = on")
+        else:
+            cursor.execute(f"CREATE INDEX {CMP}_row_no ON {CMP} (row_no)")
 
 
 def drop_match():
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE {MATCH_TABLE}")
+        cursor.execute(f"DROP TABLE {CMP}")
 
 
-def staged_discrepancies(run, *, lo, hi):
-    """Yield Discrepancy objects for the matched chunk's rows that are absent from the ledger or differ."""
-    cols = ", ".join([f"s.{f}" for f in STAGED_FIELDS] + [f"i.{f}" for f in LEDGER_FIELDS])
-    sql = (f"SELECT {cols} FROM {MATCH_TABLE} m JOIN {STAGING_TABLE} s ON s.row_no = m.row_no "
-           f"AND s.run_id = %(run)s AND {ROWS} LEFT JOIN {INVOICE} i ON i.id = m.invoice_id "
-           f"WHERE m.invoice_id IS NULL OR m.differs ORDER BY s.row_no")
+def staged_discrepancies(run, k):
+    """Yield Discrepancy objects for the matched part's rows that are absent from the ledger or differ."""
+    staged = staging.part(staging.staged(run.pk), k, run.parts)
+    cols = ", ".join([f"s.{f}" for f in STAGED_FIELDS] + [f"m.l_{f}" for f in LEDGER_FIELDS])
+    sql = (f"SELECT {cols} FROM {CMP} m JOIN {staged} s ON s.row_no = m.row_no "
+           f"WHERE m.row_no IS NOT NULL AND (m.l_id IS NULL OR m.differs) ORDER BY s.row_no")
     n = len(STAGED_FIELDS)
-    for row in _stream(sql, {"run": run.pk, "lo": lo, "hi": hi}):
+    for row in _stream(sql, {}):
         staged = dict(zip(STAGED_FIELDS, row[:n]))
         ledger = dict(zip(LEDGER_FIELDS, row[n:]))
         common = {"run": run, "row_no": staged["row_no"], "number": _number(staged),
@@ -138,39 +194,23 @@ def staged_discrepancies(run, *, lo, hi):
                     "l": ledger["buyer_tax_id"] or "∅", "p": staged["buyer_tax_id"] or "∅"}, **common)
 
 
-LEDGER = "i.seller_id = %(seller)s AND i.issued_at >= %(start)s AND i.issued_at < %(end)s"
-
-
-def _ledger_params(seller_id, start, end, **more):
-    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares timestamps as text in Django's format
-    return {"seller": seller_id, "start": adapt(start), "end": adapt(end), **more}
-
-
-def ledger_range_end(*, seller_id, start, end, after, size):
-    """The id closing the next `size` ledger invoices of the seller and period after id `after`, or None."""
-    sql = (f"SELECT MAX(id) FROM (SELECT i.id FROM {INVOICE} i WHERE {LEDGER} AND i.id > %(after)s "
-           f"ORDER BY i.id LIMIT %(size)s) x")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _ledger_params(seller_id, start, end, after=after, size=size))
-        return cursor.fetchone()[0]
-
-
-def ledger_missing(run, *, seller_id, start, end, lo, hi):
-    """Yield a Discrepancy for every ledger invoice of the seller and period, lo < id <= hi, the export lacks."""
-    sql = (f"SELECT i.id, i.code, i.number, i.total FROM {INVOICE} i WHERE {LEDGER} "
-           f"AND i.id > %(lo)s AND i.id <= %(hi)s AND NOT EXISTS (SELECT 1 FROM {STAGING_TABLE} s "
-           f"WHERE s.run_id = %(run)s AND s.code = i.code AND s.number = i.number) ORDER BY i.id")
-    for inv_id, code, number, total in _stream(sql, _ledger_params(seller_id, start, end, run=run.pk, lo=lo, hi=hi)):
+def ledger_missing(run, k):
+    """Yield a Discrepancy for every ledger invoice of the matched part that has no row in the export."""
+    sql = f"SELECT l_id, l_code, l_number, l_total FROM {CMP} WHERE row_no IS NULL ORDER BY l_id"
+    for inv_id, code, number, total in _stream(sql, {}):
         label = f"{code}-{number}" if code else number
         yield Discrepancy(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM, invoice_id=inv_id, number=label,
                           detail=_("The ledger has %(n)s (total %(t)s) but the platform export does not.") % {
                               "n": label, "t": _dec(total)})
 
 
-def count_matching():
-    """Rows of the matched chunk that agree with their ledger invoice in every compared field."""
+def count_matching(run, k):
+    """Rows of the matched part that agree with their ledger invoice in every compared field: all of the part's
+    rows but those the ledger lacks or disagrees with."""
+    staged = staging.part(staging.staged(run.pk), k, run.parts)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {MATCH_TABLE} WHERE invoice_id IS NOT NULL AND NOT differs")
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {staged}) - (SELECT COUNT(*) FROM {CMP} "
+                       f"WHERE row_no IS NOT NULL AND (l_id IS NULL OR differs))")
         return cursor.fetchone()[0]
 
 
@@ -178,11 +218,23 @@ def count_ledger(seller_id, start, end):
     return Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end).count()
 
 
+def estimate_ledger(seller_id, start, end):
+    """The planner's estimate of count_ledger (PostgreSQL): enough to size the parts, without reading the
+    period's index."""
+    queryset = Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end)
+    sql, params = queryset.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def set_sync_status_matched(run, *, actor_id):
-    """Invoices of the matched chunk whose platform row agrees become `synced`; one event per invoice that
+    """Invoices of the matched part whose platform row agrees become `synced`; one event per invoice that
     actually changes."""
-    where = (f"SELECT invoice_id AS id FROM {MATCH_TABLE} WHERE invoice_id IS NOT NULL AND NOT differs "
-             f"AND sync_status <> %(status)s")
+    where = (f"SELECT l_id AS id FROM {CMP} WHERE row_no IS NOT NULL AND l_id IS NOT NULL "
+             f"AND NOT differs AND l_sync_status <> %(status)s")
     return _set_status(where, {}, SyncStatus.SYNCED, run, actor_id,
                        _("Reconciliation run #%(run)s: matches the platform export.") % {"run": run.pk})
 

@@ -5,6 +5,7 @@ only where both parsers agree: a block with a quote character or COPY's end-of-d
 bytes or a blank row goes the csv-module way instead (load_sql.load_chunk), so both paths stage the same rows
 under the same row numbers. Returns (rows loaded, unreadable count), or None when the block must go the other
 way; nothing is left written then."""
+import codecs
 import logging
 
 from django.db import DatabaseError, connection, transaction
@@ -14,6 +15,7 @@ from . import load_sql
 from .load_sql import RAW_KEYS, STRIP_CHARS
 
 logger = logging.getLogger(__name__)
+UTF8 = {"utf-8", "utf-8-sig"}
 
 
 class _Refused(Exception):
@@ -31,10 +33,13 @@ def load_block(run, source, block, first_row_no):
         return 0, 0
     if b'"' in block or b"\\." in block:
         return None
-    try:
-        text = block.decode(source.encoding)
-    except UnicodeDecodeError:
-        return None  # the csv path reports it with the file's encoding
+    if codecs.lookup(source.encoding).name in UTF8:
+        data = block  # COPY checks it is UTF-8 as strictly as Python's codec; bad bytes then go the csv way
+    else:
+        try:
+            data = block.decode(source.encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            return None  # the csv path reports it with the file's encoding
     width = len(source.header)
     file_columns = _columns(source, width)
     extra = [c for c in file_columns if c not in RAW_KEYS]
@@ -44,18 +49,19 @@ def load_block(run, source, block, first_row_no):
             load_sql.create_raw(cursor, run, present, extra=extra, first_row_no=first_row_no)
             with cursor.cursor.copy(f"COPY recon_raw ({', '.join(file_columns)}) FROM STDIN "
                                     f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(file_columns)}))") as copy:
-                copy.write(text.encode("utf-8"))
+                copy.write(data)
             loaded = cursor.rowcount
-            plain = load_sql.insert_plain(cursor, run, present)
-            unreadable = 0
-            if plain < loaded:
+
+            def no_blank_rows(rest):
                 # The csv path skips rows whose cells are all blank, so the rows after one are numbered
                 # differently: such a block goes that way. (Plain rows are never blank.)
-                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM recon_raw WHERE NOT plain AND "
-                               f"btrim(concat({', '.join(file_columns)}), %s) = '')", [STRIP_CHARS])
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM recon_raw WHERE {rest} AND "
+                               f"btrim(concat({', '.join(file_columns)}), %(strip)s) = '')",
+                               {"strip": STRIP_CHARS})
                 if cursor.fetchone()[0]:
                     raise _Refused
-                unreadable = load_sql.classify_rest(cursor, run, present)
+
+            unreadable = load_sql.stage(cursor, run, present, loaded, before_rest=no_blank_rows)
             cursor.execute("DROP TABLE recon_raw")
     except _Refused:
         return None

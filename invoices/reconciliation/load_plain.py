@@ -2,18 +2,20 @@
 spelling (ASCII digits and upper-case letters, ISO dates, amounts with two decimals, known 发票票种/发票状态
 labels, no padding). One statement moves those rows from the raw chunk straight into the staging table; what it
 leaves behind goes through the full normalising pipeline in load_sql (NFKC, invisible characters, date variants,
-damaged numbers, reasons). Each test here is a cheap one (a short regex, a fixed-position comparison, a
-dictionary lookup) and holds only when the full pipeline would produce the very same staged row;
-tests/test_reconciliation_fast_lane.py feeds both the same rows and compares. The tests run as a generated
-column of recon_raw, so COPY evaluates them once per row and neither statement after it has to again."""
+damaged numbers, reasons). tests/test_reconciliation_fast_lane.py feeds both the same rows and compares.
+
+The tests run as a generated column of recon_raw, so COPY evaluates them once per row, and they are as cheap as
+PostgreSQL allows (a regex or a substr costs a few hundred nanoseconds a call, a LIKE a few dozen): a date or an
+amount is only checked for its shape with LIKE and then cast, and the cast itself refuses what the shape let
+through but is no date or number (30 February, letters in place of digits, an amount over the column's width).
+Such a cast error rolls the lane back and it runs again with STRICT, which checks every digit and range first,
+so a file with an odd row costs one more statement for its chunk, never a wrong row."""
 import json
 
 from ..identifiers import normalize_text
 from . import vocab
-from .staging import STAGING_COLUMNS, STAGING_TABLE
+from .staging import STAGING_COLUMNS
 
-# A date's shape is checked with a regex on the digits alone (PostgreSQL's regex engine pays per character
-# class and separator; one long pattern costs several microseconds a row), separators and ranges by position.
 DIGITS = "^[0-9]+$"
 UPPER_ALNUM = "^[0-9A-Z]*$"
 AMOUNT = r"^-?[0-9]+\.[0-9][0-9]$"
@@ -38,7 +40,7 @@ def status_labels():
     return _labels(vocab.STATUS_LABELS)
 
 
-def _plain_time(x):
+def _strict_time(x):
     """'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD' naming a real day (29 February goes the long way)."""
     day_max = ("CASE substr({x}, 6, 2) WHEN '02' THEN '28' WHEN '04' THEN '30' WHEN '06' THEN '30' "
                "WHEN '09' THEN '30' WHEN '11' THEN '30' ELSE '31' END").format(x=x)
@@ -51,12 +53,25 @@ def _plain_time(x):
             f"WHEN 10 THEN translate({x}, '-', '') ~ '{DIGITS}' ELSE false END) AND {date}")
 
 
-def _plain_amount(x):
+def _time(x):
+    # The shape only; ::timestamp refuses what is no date. PostgreSQL reads 24:00:00 as the next midnight and
+    # second 60 as a leap second, which the full pipeline refuses: those go the long way.
+    return (f"({x} LIKE '____-__-__ __:__:__' AND {x} NOT LIKE '%% 24:%%' AND {x} NOT LIKE '%%:60' "
+            f"OR {x} LIKE '____-__-__')")
+
+
+def _strict_amount(x):
     # At most 14 integer digits: the full pipeline refuses |amount| >= 1e14 (numeric(16,2)).
     return f"{x} ~ '{AMOUNT}' AND length({x}) <= 17"
 
 
-def _plain_where(col):
+def _amount(x):
+    # The shape only; ::numeric refuses what is no number (and numeric(16,2) what is too wide). Whatever else
+    # numeric reads (a sign, surrounding ASCII spaces) the full pipeline reads as the same value.
+    return f"{x} LIKE '%%_.__'"
+
+
+def _plain_where(col, time=_time, amount=_amount):
     number = f"coalesce(nullif({col('digital_number')}, ''), {col('number')})"
     return f"""%(status_labels)s::jsonb ? {col('status')}
         AND {col('positive')} IN ({", ".join(f"'{p}'" for p in POSITIVE_PLAIN)})
@@ -69,8 +84,15 @@ def _plain_where(col):
                  THEN {col('digital_number')} = '' AND {col('code')} ~ '{DIGITS}' AND length({col('code')}) IN (10, 12)
                       AND {col('number')} ~ '{DIGITS}' AND length({col('number')}) = 8
                  ELSE false END
-        AND {col('buyer_tax_id')} ~ '{UPPER_ALNUM}' AND {_plain_time(col('issued_at'))}
-        AND {_plain_amount(col('amount'))} AND {_plain_amount(col('tax_amount'))} AND {_plain_amount(col('total'))}"""
+        AND {col('buyer_tax_id')} ~ '{UPPER_ALNUM}' AND {time(col('issued_at'))}
+        AND {amount(col('amount'))} AND {amount(col('tax_amount'))} AND {amount(col('total'))}"""
+
+
+def strict_where(present):
+    """What the lane takes when a cast refused a cell of the chunk: every digit and range checked first."""
+    col = _col(present)
+    return (f"{_strict_time(col('issued_at'))} AND {_strict_amount(col('amount'))} "
+            f"AND {_strict_amount(col('tax_amount'))} AND {_strict_amount(col('total'))}")
 
 
 def _col(present):
@@ -84,16 +106,17 @@ def plain_column(present, enabled=True):
     return f"plain boolean GENERATED ALWAYS AS ({_plain_where(_col(present)) if enabled else 'false'}) STORED"
 
 
-def insert_plain_sql(present):
-    """INSERT recon_raw's plain rows, converted, into the staging table."""
+def insert_plain_sql(present, table, *, strict=False):
+    """INSERT recon_raw's plain rows, converted, into the run's staging table; with strict, only those that
+    also pass strict_where."""
     col = _col(present)
     number = f"coalesce(nullif({col('digital_number')}, ''), {col('number')})"
     digital = f"%(digital_labels)s::jsonb ? {col('kind')}"
     strip = "%(strip)s"
     remarks = f"btrim({col('remarks')}, {strip})"
     return f"""
-        INSERT INTO {STAGING_TABLE} ({", ".join(STAGING_COLUMNS)})
-        SELECT %(run)s, row_no, CASE WHEN {digital} THEN '' ELSE {col('code')} END,
+        INSERT INTO {table} ({", ".join(STAGING_COLUMNS)})
+        SELECT row_no, CASE WHEN {digital} THEN '' ELSE {col('code')} END,
                CASE WHEN {digital} THEN {number} ELSE {col('number')} END,
                %(kind_labels)s::jsonb ->> {col('kind')},
                coalesce(%(positives)s::jsonb ->> {col('positive')},
@@ -103,7 +126,7 @@ def insert_plain_sql(present):
                {col('amount')}::numeric, {col('tax_amount')}::numeric, {col('total')}::numeric,
                CASE WHEN {col('remarks')} = '' THEN '' ELSE coalesce(substring({remarks} FROM %(red_link)s), '') END,
                left(btrim({col('drawer')}, {strip}), 50), {remarks}
-        FROM recon_raw WHERE plain"""
+        FROM recon_raw WHERE plain{" AND " + strict_where(present) if strict else ""}"""
 
 
 def params():

@@ -28,10 +28,10 @@ def load_chunk(run, source, rows, first_row_no):
                 number=str(raw.get("digital_number") or raw.get("number") or "")[:40], platform_data=raw_for_json(raw),
             ))
             continue
-        batch.append(staging.staging_tuple(run.pk, row_no, parsed))
+        batch.append(staging.staging_tuple(row_no, parsed))
         if len(batch) >= staging.BATCH_ROWS:
-            staging.load_batch(batch)
+            staging.load_batch(run.pk, batch)
             batch = []
-    staging.load_batch(batch)
+    staging.load_batch(run.pk, batch)
     Discrepancy.objects.bulk_create(unreadable, batch_size=DISCREPANCY_BATCH)
     return row_no - first_row_no + 1, len(unreadable)

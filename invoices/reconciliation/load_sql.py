@@ -12,12 +12,14 @@ import unicodedata
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import DataError, connection, transaction
+from psycopg.errors import DataError as PsycopgDataError
 from django.utils.translation import gettext as _
 
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
 from . import load_plain, vocab
-from .staging import STAGING_COLUMNS, STAGING_TABLE
+from . import staging
+from .staging import STAGING_COLUMNS
 
 RAW_KEYS = list(vocab.HEADERS)
 DISCREPANCY = Discrepancy._meta.db_table
@@ -131,7 +133,7 @@ DATE_RE = (r"^[0-9]{4}-(?:1[0-2]|0[1-9]|[1-9])-(?:3[01]|[12][0-9]|0[1-9]|[1-9])"
 COMPACT_DATE_RE = r"^[0-9]{4}(?:1[0-2]|0[1-9])(?:3[01]|[12][0-9]|0[1-9])$"
 
 
-def _classify_sql(present):
+def _classify_sql(present, rest):
     """Three statements over the raw chunk, each a temporary table so that every expression runs once per row
     (a single SELECT with LATERAL steps lets the planner copy a step's expressions into every place that
     uses them, running each regex many times): trimmed text (t_*), then normalised values (n_*) and the date's
@@ -146,7 +148,7 @@ def _classify_sql(present):
     raw_json = ", ".join(f"'{k}', t_{k}" for k in present)
     reason = re.sub(r"\b([tnkd])\.(\w+)", r"\1_\2", _reason_sql())
     return [
-        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM recon_raw WHERE NOT plain",
+        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM recon_raw WHERE {rest}",
         f"""CREATE TEMP TABLE recon_n ON COMMIT DROP AS SELECT t.*, {normalised}, {amounts},
                coalesce(%(kinds)s::jsonb ->> t_kind, %(kinds)s::jsonb ->> {_norm('t_kind')}) AS n_kind,
                coalesce(%(statuses)s::jsonb ->> t_status, %(statuses)s::jsonb ->> {_norm('t_status')}) AS n_status,
@@ -226,29 +228,48 @@ def load_chunk(run, source, rows, first_row_no, *, plain_lane=True):
                     buffer.truncate()
             copy.write(buffer.getvalue())
         loaded = n - first_row_no + 1
-        plain = insert_plain(cursor, run, present) if plain_lane and loaded else 0
-        unreadable = classify_rest(cursor, run, present) if plain < loaded else 0
+        unreadable = stage(cursor, run, present, loaded) if loaded else 0
         cursor.execute("DROP TABLE recon_raw")
     return loaded, unreadable
 
 
+def stage(cursor, run, present, loaded, *, before_rest=None):
+    """Stage recon_raw's rows: the plain lane first, then the full pipeline over what it left. before_rest(rest),
+    given the SQL condition selecting the rows left, may veto the chunk by raising. Returns the unreadable
+    count."""
+    plain, strict = insert_plain(cursor, run, present)
+    if plain == loaded:
+        return 0
+    rest = f"NOT (plain AND {load_plain.strict_where(present)})" if strict else "NOT plain"
+    if before_rest:
+        before_rest(rest)
+    return classify_rest(cursor, run, present, rest)
+
+
 def insert_plain(cursor, run, present):
-    """Stage recon_raw's plain rows (load_plain). Returns how many."""
-    cursor.execute(load_plain.insert_plain_sql(present),
-                   {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk})
-    return cursor.rowcount
+    """Stage recon_raw's plain rows (load_plain): cheap checks and casts, or, when a cast refuses a cell of the
+    chunk, the strict checks. Returns (how many, whether strict)."""
+    params = {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk}
+    table = staging.staged(run.pk)
+    try:
+        with transaction.atomic():
+            cursor.execute(load_plain.insert_plain_sql(present, table), params)
+        return cursor.rowcount, False
+    except (DataError, PsycopgDataError):
+        cursor.execute(load_plain.insert_plain_sql(present, table, strict=True), params)
+        return cursor.rowcount, True
 
 
-def classify_rest(cursor, run, present):
-    """The full pipeline over recon_raw's rows that are not plain: readable rows into the staging table, the others into
-    unreadable discrepancies. Returns the unreadable count."""
-    params = {**_params(run.seller.tax_id), "run": run.pk}
-    for statement in _classify_sql(present):
+def classify_rest(cursor, run, present, rest="NOT plain"):
+    """The full pipeline over recon_raw's rows that `rest` selects (those the plain lane left): readable rows into
+    the staging table, the others into unreadable discrepancies. Returns the unreadable count."""
+    params = {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk}
+    for statement in _classify_sql(present, rest):
         cursor.execute(statement, params)
     cols = ", ".join(STAGING_COLUMNS)
     cursor.execute(f"""
-        INSERT INTO {STAGING_TABLE} ({cols})
-        SELECT %(run)s, row_no, code, number, kind,
+        INSERT INTO {staging.staged(run.pk)} ({cols})
+        SELECT row_no, code, number, kind,
                coalesce(%(positives)s::jsonb ->> positive,
                         CASE WHEN round(replace(total, ',', '')::numeric, 2) < 0 THEN 'red' ELSE 'blue' END),
                status, issued_at, left(buyer_tax_id, 20), left(buyer_name, 200),

@@ -51,6 +51,15 @@ class CsvSource:
 
         return itertools.chain.from_iterable(blocks()), lengths
 
+    def estimate_rows(self):
+        """About how many rows the file holds, from the size of its first megabyte's lines (for staging.parts_for)."""
+        self.fileobj.seek(0, 2)
+        size = self.fileobj.tell()
+        self.fileobj.seek(self.start)
+        sample = self.fileobj.read(BLOCK_BYTES)
+        lines = sample.count(b"\n") + (not sample.endswith(b"\n"))
+        return lines if len(sample) < BLOCK_BYTES else int((size - self.start) * lines / len(sample))
+
     def rows(self, position, limit):
         """Yield up to `limit` non-blank rows (lists of str) from `position`; then self.end is where to resume
         and self.exhausted says whether the file is done."""
@@ -109,6 +118,22 @@ class XlsxSource:
             raise ValidationError({"file": [_("The file is empty.")]})
         self.columns = header_columns(header)
         self.start = index
+
+    def estimate_rows(self):
+        """The sheet's row count as its dimension records it, or a guess from the file's size when it has none."""
+        from openpyxl import load_workbook
+
+        self.fileobj.seek(0)
+        workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
+        try:
+            sheet = workbook[vocab.SHEET_NAME] if vocab.SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
+            rows = sheet.max_row
+        finally:
+            workbook.close()
+        if rows is None:
+            self.fileobj.seek(0, 2)
+            rows = self.fileobj.tell() // 200  # about what a row of the platform's export takes, zipped
+        return max(0, rows - self.start)
 
     def rows(self, position, limit):
         from openpyxl import load_workbook

@@ -1,60 +1,123 @@
-"""Load parsed rows into the staging table in batches: COPY through psycopg 3 on PostgreSQL, a batched
-executemany elsewhere. Memory holds one batch, never the file."""
+"""A run's own working tables: `recon_<run>_s`, the readable rows of the export, and `recon_<run>_l`, the
+snapshot of the seller's ledger for the period. Both are created when the run starts loading and dropped when it
+ends, so runs never share an index or leave dead rows behind, and on PostgreSQL they are UNLOGGED (they live for
+one run; crash safety is not worth the WAL of a million-row load) and without indexes while loading.
+
+On PostgreSQL both tables are hash-partitioned on the invoice number into the same number of parts: an export row
+and the ledger invoice with its number always land in the same part, so the comparison runs one part at a time
+(one bounded chunk per part) as a hash join of two small tables. SQLite has one part."""
+import math
+
+from django.conf import settings
 from django.db import connection
 
-from ..models_reconciliation import ReconciliationStagingRow
+from ..models import Invoice
 
 BATCH_ROWS = 20_000
-STAGING_TABLE = ReconciliationStagingRow._meta.db_table
 STAGING_COLUMNS = [
-    "run_id", "row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
+    "row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
     "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks",
 ]
+LEDGER_COLUMNS = ["id", "code", "number", "sync_status", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 MONEY_COLUMNS = ("amount", "tax_amount", "total")
-INSERT_SQL = (f"INSERT INTO {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) "
-              f"VALUES ({', '.join(['%s'] * len(STAGING_COLUMNS))})")
+MAX_PARTS = 256
 
 
-def staging_tuple(run_id, row_no, parsed):
+def postgres():
+    return connection.vendor == "postgresql"
+
+
+def staged(run_id):
+    return f"recon_{int(run_id)}_s"
+
+
+def ledger(run_id):
+    return f"recon_{int(run_id)}_l"
+
+
+def part(table, k, parts):
+    """The table holding part k of a working table."""
+    return f"{table}_p{int(k)}" if postgres() and parts > 1 else table
+
+
+def part_rows():
+    """Rows per part the comparison aims at: the size of one chunk."""
+    return getattr(settings, "RECONCILIATION_CHUNK_ROWS", 200_000)
+
+
+def parts_for(expected_rows, ledger_rows):
+    """How many parts: enough that neither side of one part's join exceeds a chunk. Always 1 on SQLite."""
+    if not postgres():
+        return 1
+    return max(1, min(MAX_PARTS, math.ceil(max(expected_rows, ledger_rows) / part_rows())))
+
+
+def _columns_sql():
+    money = "numeric(16, 2)"
+    ts = "timestamp with time zone" if postgres() else "datetime"
+    staged_types = {"row_no": "integer", "issued_at": ts, **{m: money for m in MONEY_COLUMNS}}
+    ledger_types = {"id": "bigint", **{m: money for m in MONEY_COLUMNS}}
+    return ([f"{c} {staged_types.get(c, 'text')}" for c in STAGING_COLUMNS],
+            [f"{c} {ledger_types.get(c, 'text')}" for c in LEDGER_COLUMNS])
+
+
+def create(run_id, parts):
+    """Create the run's two working tables (dropping any left by an earlier attempt)."""
+    drop(run_id)
+    staged_cols, ledger_cols = _columns_sql()
+    with connection.cursor() as cursor:
+        for table, cols in ((staged(run_id), staged_cols), (ledger(run_id), ledger_cols)):
+            if not postgres():
+                cursor.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
+            elif parts == 1:
+                cursor.execute(f"CREATE UNLOGGED TABLE {table} ({', '.join(cols)})")
+            else:
+                cursor.execute(f"CREATE TABLE {table} ({', '.join(cols)}) PARTITION BY HASH (number)")
+                for k in range(parts):
+                    cursor.execute(f"CREATE UNLOGGED TABLE {part(table, k, parts)} PARTITION OF {table} "
+                                   f"FOR VALUES WITH (MODULUS {parts}, REMAINDER {k})")
+
+
+def drop(run_id):
+    with connection.cursor() as cursor:
+        for table in (staged(run_id), ledger(run_id)):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def insert_sql(run_id):
+    cols = ", ".join(STAGING_COLUMNS)
+    return f"INSERT INTO {staged(run_id)} ({cols}) VALUES ({', '.join(['%s'] * len(STAGING_COLUMNS))})"
+
+
+def staging_tuple(row_no, parsed):
     return (
-        run_id, row_no, parsed.code, parsed.number, parsed.kind, parsed.direction, parsed.status, parsed.issued_at,
+        row_no, parsed.code, parsed.number, parsed.kind, parsed.direction, parsed.status, parsed.issued_at,
         parsed.buyer_tax_id, parsed.buyer_name, parsed.amount, parsed.tax_amount, parsed.total,
         parsed.original_number, parsed.drawer, parsed.remarks,
     )
 
 
-def copy_rows(table, columns, rows):
-    """PostgreSQL COPY of an iterable of tuples (psycopg 3 adapts each Python value)."""
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def load_batch(rows):
+def load_batch(run_id, rows):
+    """Insert parsed rows (the SQLite path): a batched executemany with values prepared like Django would."""
     if not rows:
         return
-    if connection.vendor == "postgresql":
-        copy_rows(STAGING_TABLE, STAGING_COLUMNS, rows)
-    else:
-        # A batched executemany with values prepared like Django would (bulk_create's per-field preparation
-        # of model instances costs more than the insert itself here).
-        ops = connection.ops
-        issued, money = STAGING_COLUMNS.index("issued_at"), {STAGING_COLUMNS.index(c) for c in MONEY_COLUMNS}
-        prepared = [
-            tuple(ops.adapt_datetimefield_value(v) if i == issued else (str(v) if i in money else v)
-                  for i, v in enumerate(row))
-            for row in rows
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(INSERT_SQL, prepared)
-
-
-def analyze():
-    # Fresh statistics let the planner pick a hash join over the freshly copied rows.
+    ops = connection.ops
+    issued, money = STAGING_COLUMNS.index("issued_at"), {STAGING_COLUMNS.index(c) for c in MONEY_COLUMNS}
+    prepared = [
+        tuple(ops.adapt_datetimefield_value(v) if i == issued else (str(v) if i in money else v)
+              for i, v in enumerate(row))
+        for row in rows
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {STAGING_TABLE}")
+        cursor.executemany(insert_sql(run_id), prepared)
 
 
-def clear(run_id):
-    ReconciliationStagingRow.objects.filter(run_id=run_id).delete()
+def rows(run_id):
+    """Every staged row in file order, as tuples of STAGING_COLUMNS (for tests and debugging)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(STAGING_COLUMNS)} FROM {staged(run_id)} ORDER BY row_no")
+        return cursor.fetchall()
+
+
+def invoice_table():
+    return Invoice._meta.db_table
