@@ -4,7 +4,7 @@ import json
 from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -68,10 +68,12 @@ def _ledger_params(seller_id, start, end, **more):
 def snapshot_ledger(run, *, after, size):
     """Copy the next `size` ledger invoices of the seller and period, newest first, after invoice `after` (0: from
     the newest), into the run's ledger table. Walks the (seller, issued_at, id) index by keyset, so every chunk
-    reads only its own rows. Returns (rows copied, the last invoice's id or None when the period is done)."""
+    reads only its own rows. Returns (rows copied, the last invoice's id, or None when the period is done)."""
     start, end = period_bounds(run.period_start, run.period_end)
-    params = _ledger_params(run.seller_id, start, end, size=size - 1)
+    params = _ledger_params(run.seller_id, start, end, size=size)
     where = LEDGER
+    cols = ", ".join(staging.LEDGER_COLUMNS)
+    source = ", ".join(f"i.{c}" for c in staging.LEDGER_COLUMNS)
     # SQLite hands a datetime column back parsed and naive; compared as the text it stores, the keyset holds.
     issued = "i.issued_at" if connection.vendor == "postgresql" else "CAST(i.issued_at AS text)"
     with connection.cursor() as cursor:
@@ -79,23 +81,32 @@ def snapshot_ledger(run, *, after, size):
             cursor.execute(f"SELECT {issued} FROM {INVOICE} i WHERE i.id = %(id)s", {"id": after})
             params.update(after_at=cursor.fetchone()[0], after=after)
             where += " AND (i.issued_at, i.id) < (%(after_at)s, %(after)s)"
-        cursor.execute(f"SELECT {issued}, i.id FROM {INVOICE} i WHERE {where} "
-                       f"ORDER BY i.issued_at DESC, i.id DESC LIMIT 1 OFFSET %(size)s", params)
-        last = cursor.fetchone()
-        if last:
-            params.update(last_at=last[0], last=last[1])
-            where += " AND (i.issued_at, i.id) >= (%(last_at)s, %(last)s)"
-        cols = ", ".join(staging.LEDGER_COLUMNS)
-        cursor.execute(f"INSERT INTO {staging.ledger(run.pk)} ({cols}) "
-                       f"SELECT {', '.join('i.' + c for c in staging.LEDGER_COLUMNS)} FROM {INVOICE} i WHERE {where}",
-                       params)
-        return cursor.rowcount, (last[1] if last else None)
+        chunk = f"SELECT {source} FROM {INVOICE} i WHERE {where} ORDER BY i.issued_at DESC, i.id DESC LIMIT %(size)s"
+        if connection.vendor == "postgresql":
+            # One pass over the index: the rows copied tell where the next chunk starts.
+            cursor.execute(f"WITH copied AS (INSERT INTO {staging.ledger(run.pk)} ({cols}) {chunk} "
+                           f"RETURNING issued_at, id) SELECT (SELECT COUNT(*) FROM copied), "
+                           f"(SELECT id FROM copied ORDER BY issued_at, id LIMIT 1)", params)
+            copied, last = cursor.fetchone()
+        else:  # SQLite has no INSERT in a WITH: find the chunk's last row first, then copy up to it
+            cursor.execute(f"SELECT {issued}, i.id FROM {INVOICE} i WHERE {where} "
+                           f"ORDER BY i.issued_at DESC, i.id DESC LIMIT 1 OFFSET %(offset)s", {**params, "offset": size - 1})
+            bound = cursor.fetchone()
+            if bound:
+                params.update(last_at=bound[0], last=bound[1])
+                where += " AND (i.issued_at, i.id) >= (%(last_at)s, %(last)s)"
+            cursor.execute(f"INSERT INTO {staging.ledger(run.pk)} ({cols}) SELECT {source} FROM {INVOICE} i "
+                           f"WHERE {where}", params)
+            copied, last = cursor.rowcount, (bound[1] if bound else None)
+        return copied, (last if copied == size else None)
 
 
 def duplicates(run, k):
     """Part k's rows repeating an earlier row's code + number: reported, and dropped before comparing. The same
     number always lands in the same part, so looking within the part finds them all."""
     table = staging.part(staging.staged(run.pk), k, run.parts)
+    if connection.vendor == "postgresql" and _unique(run, table):
+        return
     sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {table} s JOIN ("
            f"SELECT code, number, MIN(row_no) AS first_row FROM {table} "
            f"GROUP BY code, number HAVING COUNT(*) > 1) f ON f.code = s.code AND f.number = s.number "
@@ -116,6 +127,17 @@ def _ledger(field):
     # A part's invoice comes from the period's snapshot (l) or, for a staged row the snapshot lacks, from the
     # ledger itself (o); at most one of the two is there, and every compared ledger column is NOT NULL.
     return f"coalesce(l.{field}, o.{field})"
+
+
+def _unique(run, table):
+    """Whether the part has no two rows with one number. A unique index under the "C" collation (bytewise sorts)
+    answers it in about half the time of a hash aggregate, and nearly every export has no duplicate."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'CREATE UNIQUE INDEX {table}_key ON {table} (number COLLATE "C", code COLLATE "C")')
+        return True
+    except IntegrityError:
+        return False
 
 
 def match_part(run, k):

@@ -11,14 +11,13 @@ import math
 from django.conf import settings
 from django.db import connection
 
-from ..models import Invoice
-
 BATCH_ROWS = 20_000
 STAGING_COLUMNS = [
     "row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
     "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks",
 ]
-LEDGER_COLUMNS = ["id", "code", "number", "sync_status", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
+LEDGER_COLUMNS = ["id", "code", "number", "sync_status", "amount", "tax_amount", "total", "status", "buyer_tax_id",
+                  "issued_at"]
 MONEY_COLUMNS = ("amount", "tax_amount", "total")
 MAX_PARTS = 256
 
@@ -56,7 +55,7 @@ def _columns_sql():
     money = "numeric(16, 2)"
     ts = "timestamp with time zone" if postgres() else "datetime"
     staged_types = {"row_no": "integer", "issued_at": ts, **{m: money for m in MONEY_COLUMNS}}
-    ledger_types = {"id": "bigint", **{m: money for m in MONEY_COLUMNS}}
+    ledger_types = {"id": "bigint", "issued_at": ts, **{m: money for m in MONEY_COLUMNS}}
     return ([f"{c} {staged_types.get(c, 'text')}" for c in STAGING_COLUMNS],
             [f"{c} {ledger_types.get(c, 'text')}" for c in LEDGER_COLUMNS])
 
@@ -118,6 +117,3 @@ def rows(run_id):
         cursor.execute(f"SELECT {', '.join(STAGING_COLUMNS)} FROM {staged(run_id)} ORDER BY row_no")
         return cursor.fetchall()
 
-
-def invoice_table():
-    return Invoice._meta.db_table
