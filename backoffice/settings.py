@@ -236,6 +236,11 @@ MEDIA_URL = "media/"
 # A run proceeds in chunks of this many rows, one django-q2 task each, so every task stays well under
 # Q_CLUSTER["timeout"] (a chunk takes seconds on PostgreSQL); see invoices/reconciliation/runner.py.
 RECONCILIATION_CHUNK_ROWS = int(os.environ.get("RECONCILIATION_CHUNK_ROWS", "200000"))
+# The comparison joins the export with the ledger one part at a time (one task each), each part holding up to
+# this many rows of either side: a hash join costs far less per row than loading one (a 1,000,000-row part takes
+# a few seconds here). A run with more is split into parts and first copies the period's ledger into parts of
+# its own (one more pass over the period's invoices).
+RECONCILIATION_PART_ROWS = int(os.environ.get("RECONCILIATION_PART_ROWS", "2000000"))
 # PostgreSQL: CSV chunks go to COPY as bytes when PostgreSQL's CSV parser reads them exactly as Python's csv
 # module would (invoices/reconciliation/load_block.py); off = every row through the csv module.
 RECONCILIATION_COPY_BLOCKS = env_bool("RECONCILIATION_COPY_BLOCKS", True)

@@ -1,7 +1,5 @@
 """Set-based comparison of the staged export with the ledger. The database joins and filters; Python only
 sees the discrepant rows, a batch at a time."""
-import json
-from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db import IntegrityError, connection, transaction
@@ -9,30 +7,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from backoffice.history import insert_history_sql
-
-from ..models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
+from ..models import Invoice, SyncStatus
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
 from . import staging
+from .ledger import LEDGER, ledger_params, period_bounds
 
 INVOICE = Invoice._meta.db_table
-EVENT = InvoiceEvent._meta.db_table
 FETCH = 5_000
 
 STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
                  "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks"]
 LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 COMPARED = ["amount", "tax_amount", "total", "status", "buyer_tax_id"]
-
-
-def period_bounds(period_start, period_end):
-    start = timezone.make_aware(datetime.combine(period_start, time()))
-    end = timezone.make_aware(datetime.combine(period_end + timedelta(days=1), time()))
-    return start, end
-
-
-def _json_param():
-    return "CAST(%(data)s AS jsonb)" if connection.vendor == "postgresql" else "%(data)s"
 
 
 def _stream(sql, params):
@@ -56,49 +42,7 @@ def _platform_data(staged):
     return data
 
 
-LEDGER = "i.seller_id = %(seller)s AND i.issued_at >= %(start)s AND i.issued_at < %(end)s"
 CMP = "recon_cmp"
-
-
-def _ledger_params(seller_id, start, end, **more):
-    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares timestamps as text in Django's format
-    return {"seller": seller_id, "start": adapt(start), "end": adapt(end), **more}
-
-
-def snapshot_ledger(run, *, after, size):
-    """Copy the next `size` ledger invoices of the seller and period, newest first, after invoice `after` (0: from
-    the newest), into the run's ledger table. Walks the (seller, issued_at, id) index by keyset, so every chunk
-    reads only its own rows. Returns (rows copied, the last invoice's id, or None when the period is done)."""
-    start, end = period_bounds(run.period_start, run.period_end)
-    params = _ledger_params(run.seller_id, start, end, size=size)
-    where = LEDGER
-    cols = ", ".join(staging.LEDGER_COLUMNS)
-    source = ", ".join(f"i.{c}" for c in staging.LEDGER_COLUMNS)
-    # SQLite hands a datetime column back parsed and naive; compared as the text it stores, the keyset holds.
-    issued = "i.issued_at" if connection.vendor == "postgresql" else "CAST(i.issued_at AS text)"
-    with connection.cursor() as cursor:
-        if after:
-            cursor.execute(f"SELECT {issued} FROM {INVOICE} i WHERE i.id = %(id)s", {"id": after})
-            params.update(after_at=cursor.fetchone()[0], after=after)
-            where += " AND (i.issued_at, i.id) < (%(after_at)s, %(after)s)"
-        chunk = f"SELECT {source} FROM {INVOICE} i WHERE {where} ORDER BY i.issued_at DESC, i.id DESC LIMIT %(size)s"
-        if connection.vendor == "postgresql":
-            # One pass over the index: the rows copied tell where the next chunk starts.
-            cursor.execute(f"WITH copied AS (INSERT INTO {staging.ledger(run.pk)} ({cols}) {chunk} "
-                           f"RETURNING issued_at, id) SELECT (SELECT COUNT(*) FROM copied), "
-                           f"(SELECT id FROM copied ORDER BY issued_at, id LIMIT 1)", params)
-            copied, last = cursor.fetchone()
-        else:  # SQLite has no INSERT in a WITH: find the chunk's last row first, then copy up to it
-            cursor.execute(f"SELECT {issued}, i.id FROM {INVOICE} i WHERE {where} "
-                           f"ORDER BY i.issued_at DESC, i.id DESC LIMIT 1 OFFSET %(offset)s", {**params, "offset": size - 1})
-            bound = cursor.fetchone()
-            if bound:
-                params.update(last_at=bound[0], last=bound[1])
-                where += " AND (i.issued_at, i.id) >= (%(last_at)s, %(last)s)"
-            cursor.execute(f"INSERT INTO {staging.ledger(run.pk)} ({cols}) SELECT {source} FROM {INVOICE} i "
-                           f"WHERE {where}", params)
-            copied, last = cursor.rowcount, (bound[1] if bound else None)
-        return copied, (last if copied == size else None)
 
 
 def duplicates(run, k):
@@ -148,9 +92,17 @@ def match_part(run, k):
     the ledger side's compared values, so the discrepancies are read from it without joining the ledger again.
     Call drop_match() when done."""
     staged = staging.part(staging.staged(run.pk), k, run.parts)
-    ledger = staging.part(staging.ledger(run.pk), k, run.parts)
+    params = {"seller": run.seller_id, "synced": SyncStatus.SYNCED}
+    if run.parts > 1:
+        ledger = staging.part(staging.ledger(run.pk), k, run.parts)
+    else:
+        start, end = period_bounds(run.period_start, run.period_end)
+        params.update(ledger_params(run.seller_id, start, end))
+        ledger = (f"(SELECT {', '.join(f'i.{c}' for c in staging.LEDGER_COLUMNS)} FROM {INVOICE} i "
+                  f"WHERE {LEDGER})")
     probe = ", ".join(f"i.{c}" for c in staging.LEDGER_COLUMNS)
     kept = ", ".join(f"{_ledger(c)} AS l_{c}" for c in staging.LEDGER_COLUMNS)
+    staged_cols = ", ".join(["s.row_no"] + [f"s.{f} AS s_{f}" for f in STAGED_FIELDS if f != "row_no"])
     differs = "(" + " OR ".join(f"{_ledger(c)} <> s.{c}" for c in COMPARED) + ")"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -165,17 +117,19 @@ def match_part(run, k):
             outside = (f"LEFT JOIN {INVOICE} o ON l.id IS NULL AND o.code = s.code AND o.number = s.number "
                        f"AND o.seller_id = %(seller)s")
         # Only rows that call for something: a discrepancy, or a sync status to set. A row that agrees with an
-        # invoice already `synced` (nearly all of them, run after run) is counted, never written.
+        # invoice already `synced` (nearly all of them, run after run) is counted, never written; the rows kept
+        # carry the staged columns too, so the discrepancies are read without going back to the part.
+        # Rows without an invoice of the period (l) are always kept: count_matching counts the period's invoices
+        # from them.
         cursor.execute(
-            f"CREATE TEMP TABLE {CMP} AS SELECT * FROM (SELECT s.row_no, {kept}, {differs} AS differs "
-            f"FROM {staged} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number {outside}) x "
-            f"WHERE row_no IS NULL OR l_id IS NULL OR differs OR l_sync_status <> %(synced)s",
-            {"seller": run.seller_id, "synced": SyncStatus.SYNCED},
+            f"CREATE TEMP TABLE {CMP} AS SELECT {staged_cols}, {kept}, {differs} AS differs, "
+            f"l.id IS NOT NULL AS in_period "
+            f"FROM {staged} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number {outside} "
+            f"WHERE s.row_no IS NULL OR l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s",
+            params,
         )
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_mergejoin = on")
-        else:
-            cursor.execute(f"CREATE INDEX {CMP}_row_no ON {CMP} (row_no)")
 
 
 def drop_match():
@@ -183,12 +137,11 @@ def drop_match():
         cursor.execute(f"DROP TABLE {CMP}")
 
 
-def staged_discrepancies(run, k):
+def staged_discrepancies(run):
     """Yield Discrepancy objects for the matched part's rows that are absent from the ledger or differ."""
-    staged = staging.part(staging.staged(run.pk), k, run.parts)
-    cols = ", ".join([f"s.{f}" for f in STAGED_FIELDS] + [f"m.l_{f}" for f in LEDGER_FIELDS])
-    sql = (f"SELECT {cols} FROM {CMP} m JOIN {staged} s ON s.row_no = m.row_no "
-           f"WHERE m.row_no IS NOT NULL AND (m.l_id IS NULL OR m.differs) ORDER BY s.row_no")
+    cols = ", ".join(["row_no"] + [f"s_{f}" for f in STAGED_FIELDS if f != "row_no"]
+                     + [f"l_{f}" for f in LEDGER_FIELDS])
+    sql = f"SELECT {cols} FROM {CMP} WHERE row_no IS NOT NULL AND (l_id IS NULL OR differs) ORDER BY row_no"
     n = len(STAGED_FIELDS)
     for row in _stream(sql, {}):
         staged = dict(zip(STAGED_FIELDS, row[:n]))
@@ -216,7 +169,7 @@ def staged_discrepancies(run, k):
                     "l": ledger["buyer_tax_id"] or "∅", "p": staged["buyer_tax_id"] or "∅"}, **common)
 
 
-def ledger_missing(run, k):
+def ledger_missing(run):
     """Yield a Discrepancy for every ledger invoice of the matched part that has no row in the export."""
     sql = f"SELECT l_id, l_code, l_number, l_total FROM {CMP} WHERE row_no IS NULL ORDER BY l_id"
     for inv_id, code, number, total in _stream(sql, {}):
@@ -227,69 +180,18 @@ def ledger_missing(run, k):
 
 
 def count_matching(run, k):
-    """Rows of the matched part that agree with their ledger invoice in every compared field: all of the part's
-    rows but those the ledger lacks or disagrees with."""
+    """(Rows of the matched part that agree with their ledger invoice in every compared field, the period's
+    ledger invoices in the part.) All of the part's rows but those the ledger lacks or disagrees with; all of
+    them but those without an invoice of the period, plus the period's invoices without a row."""
     staged = staging.part(staging.staged(run.pk), k, run.parts)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {staged}) - (SELECT COUNT(*) FROM {CMP} "
-                       f"WHERE row_no IS NOT NULL AND (l_id IS NULL OR differs))")
-        return cursor.fetchone()[0]
-
-
-def count_ledger(seller_id, start, end):
-    return Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end).count()
-
-
-def estimate_ledger(seller_id, start, end):
-    """The planner's estimate of count_ledger (PostgreSQL): enough to size the parts, without reading the
-    period's index."""
-    queryset = Invoice.objects.filter(seller_id=seller_id, issued_at__gte=start, issued_at__lt=end)
-    sql, params = queryset.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
-
-
-def set_sync_status_matched(run, *, actor_id):
-    """Invoices of the matched part whose platform row agrees become `synced`; one event per invoice that
-    actually changes."""
-    where = (f"SELECT l_id AS id FROM {CMP} WHERE row_no IS NOT NULL AND l_id IS NOT NULL "
-             f"AND NOT differs AND l_sync_status <> %(status)s")
-    return _set_status(where, {}, SyncStatus.SYNCED, run, actor_id,
-                       _("Reconciliation run #%(run)s: matches the platform export.") % {"run": run.pk})
-
-
-def set_sync_status_for(run, invoice_ids, status, actor_id, message):
-    ids = sorted(set(invoice_ids))
-    changed = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        where = (f"SELECT i.id FROM {INVOICE} i WHERE i.id IN ({', '.join(str(int(i)) for i in chunk)}) "
-                 f"AND i.sync_status <> %(status)s")
-        changed += _set_status(where, {}, status, run, actor_id, message)
-    return changed
-
-
-def _set_status(select_ids, params, status, run, actor_id, message):
-    params = {**params, "status": status,
-              "now": connection.ops.adapt_datetimefield_value(timezone.now()), "actor": actor_id, "message": message[:500],
-              "kind": InvoiceEventKind.RECONCILED,
-              "data": json.dumps({"run_id": run.pk, "sync_status": status})}
-    with connection.cursor() as cursor:
-        # Events first, while the WHERE still sees the old status; then the status itself, set-based.
         cursor.execute(
-            f"INSERT INTO {EVENT} (invoice_id, kind, at, actor_id, message, data) "
-            f"SELECT x.id, %(kind)s, %(now)s, %(actor)s, %(message)s, {_json_param()} FROM ({select_ids}) x",
-            params,
-        )
-        # The audit history gets the same rows, set-based, before the UPDATE makes the WHERE stop matching.
-        cursor.execute(insert_history_sql(Invoice, select_ids, overrides={"sync_status": "%(status)s"}),
-                       {**params, "history_now": params["now"], "history_user": actor_id,
-                        "history_reason": message[:100]})
-        cursor.execute(f"UPDATE {INVOICE} SET sync_status = %(status)s WHERE id IN ({select_ids})", params)
-        return cursor.rowcount
+            f"SELECT (SELECT COUNT(*) FROM {staged}), "
+            f"COUNT(*) FILTER (WHERE row_no IS NOT NULL AND (l_id IS NULL OR differs)), "
+            f"COUNT(*) FILTER (WHERE row_no IS NOT NULL AND NOT in_period), "
+            f"COUNT(*) FILTER (WHERE row_no IS NULL) FROM {CMP}")
+        rows, discrepant, outside, ledger_only = cursor.fetchone()
+    return rows - discrepant, rows - outside + ledger_only
 
 
 def _number(staged):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ..models import SyncStatus
 from ..models_reconciliation import COUNT_FIELDS, Discrepancy, ReconciliationRun, RunPhase, RunStatus
-from . import compare, load_block, load_python, load_sql, staging
+from . import compare, ledger, load_block, load_python, load_sql, staging, statuses
 from .source import CsvSource, open_source
 
 logger = logging.getLogger(__name__)
@@ -128,8 +128,8 @@ def _load(run, position, size):
         source = open_source(fileobj)
         if not position:
             run.file_format = source.fmt
-            start, end = compare.period_bounds(run.period_start, run.period_end)
-            ledger_rows = compare.estimate_ledger(run.seller_id, start, end) if postgres else 0
+            start, end = ledger.period_bounds(run.period_start, run.period_end)
+            ledger_rows = ledger.estimate_ledger(run.seller_id, start, end) if postgres else 0
             run.parts = staging.parts_for(source.estimate_rows(), ledger_rows)
             staging.create(run.pk, run.parts)
         counts = None
@@ -143,12 +143,11 @@ def _load(run, position, size):
     run.count_unreadable += unreadable
     if not source.exhausted:
         return RunPhase.LOAD, source.end
-    return RunPhase.LEDGER, 0
+    return (RunPhase.LEDGER, 0) if run.parts > 1 else (RunPhase.MATCH, 0)
 
 
 def _ledger(run, position, size):
-    copied, last = compare.snapshot_ledger(run, after=position, size=size)
-    run.ledger_invoices += copied
+    _copied, last = ledger.snapshot_ledger(run, after=position, size=size)
     return (RunPhase.LEDGER, last) if last else (RunPhase.MATCH, 0)
 
 
@@ -156,16 +155,18 @@ def _match(run, position, size):
     list(_saved(run, compare.duplicates(run, position)))
     compare.match_part(run, position)
     mismatched = []
-    for item in _saved(run, compare.staged_discrepancies(run, position)):
+    for item in _saved(run, compare.staged_discrepancies(run)):
         if item.invoice_id:
             mismatched.append(item.invoice_id)
-    missing = [item.invoice_id for item in _saved(run, compare.ledger_missing(run, position))]
-    run.rows_matched += compare.count_matching(run, position)
-    compare.set_sync_status_matched(run, actor_id=run.created_by_id)
+    missing = [item.invoice_id for item in _saved(run, compare.ledger_missing(run))]
+    matching, in_ledger = compare.count_matching(run, position)
+    run.rows_matched += matching
+    run.ledger_invoices += in_ledger
+    statuses.set_sync_status_matched(run, actor_id=run.created_by_id)
     compare.drop_match()
-    compare.set_sync_status_for(run, mismatched, SyncStatus.MISMATCH, run.created_by_id, _(
+    statuses.set_sync_status_for(run, mismatched, SyncStatus.MISMATCH, run.created_by_id, _(
         "Reconciliation run #%(run)s: differs from the platform export.") % {"run": run.pk})
-    compare.set_sync_status_for(run, missing, SyncStatus.MISSING, run.created_by_id, _(
+    statuses.set_sync_status_for(run, missing, SyncStatus.MISSING, run.created_by_id, _(
         "Reconciliation run #%(run)s: not in the platform export.") % {"run": run.pk})
     return (RunPhase.MATCH, position + 1) if position + 1 < run.parts else None
 

@@ -1,11 +1,12 @@
-"""A run's own working tables: `recon_<run>_s`, the readable rows of the export, and `recon_<run>_l`, the
-snapshot of the seller's ledger for the period. Both are created when the run starts loading and dropped when it
-ends, so runs never share an index or leave dead rows behind, and on PostgreSQL they are UNLOGGED (they live for
+"""A run's own working tables: `recon_<run>_s`, the readable rows of the export, and, for a run of several parts,
+`recon_<run>_l`, the snapshot of the seller's ledger for the period. They are created when the run starts loading
+and dropped when it ends, so runs never share an index or leave dead rows behind, and on PostgreSQL they are UNLOGGED (they live for
 one run; crash safety is not worth the WAL of a million-row load) and without indexes while loading.
 
-On PostgreSQL both tables are hash-partitioned on the invoice number into the same number of parts: an export row
-and the ledger invoice with its number always land in the same part, so the comparison runs one part at a time
-(one bounded chunk per part) as a hash join of two small tables. SQLite has one part."""
+A file or a period ledger larger than RECONCILIATION_PART_ROWS makes several parts: on PostgreSQL both tables are
+then hash-partitioned on the invoice number into that many parts, so an export row and the ledger invoice with its
+number always land in the same part and the comparison runs one part at a time (one bounded chunk per part) as a
+hash join of two tables of bounded size. A run of one part (and every run on SQLite) joins the ledger directly."""
 import math
 
 from django.conf import settings
@@ -40,12 +41,12 @@ def part(table, k, parts):
 
 
 def part_rows():
-    """Rows per part the comparison aims at: the size of one chunk."""
-    return getattr(settings, "RECONCILIATION_CHUNK_ROWS", 200_000)
+    return settings.RECONCILIATION_PART_ROWS
 
 
 def parts_for(expected_rows, ledger_rows):
-    """How many parts: enough that neither side of one part's join exceeds a chunk. Always 1 on SQLite."""
+    """How many parts: enough that neither side of one part's join exceeds RECONCILIATION_PART_ROWS. Always 1 on
+    SQLite."""
     if not postgres():
         return 1
     return max(1, min(MAX_PARTS, math.ceil(max(expected_rows, ledger_rows) / part_rows())))
@@ -61,11 +62,13 @@ def _columns_sql():
 
 
 def create(run_id, parts):
-    """Create the run's two working tables (dropping any left by an earlier attempt)."""
+    """Create the run's working tables (dropping any left by an earlier attempt). A run of one part compares
+    with the ledger itself and needs no snapshot."""
     drop(run_id)
     staged_cols, ledger_cols = _columns_sql()
+    tables = [(staged(run_id), staged_cols)] + ([(ledger(run_id), ledger_cols)] if parts > 1 else [])
     with connection.cursor() as cursor:
-        for table, cols in ((staged(run_id), staged_cols), (ledger(run_id), ledger_cols)):
+        for table, cols in tables:
             if not postgres():
                 cursor.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
             elif parts == 1:
