@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.conf import settings
@@ -253,11 +254,22 @@ def insert_plain(cursor, run, present):
     table = staging.staged(run.pk)
     try:
         with transaction.atomic():
-            cursor.execute(load_plain.insert_plain_sql(present, table), params)
-        return cursor.rowcount, False
+            with _local_time_zone(cursor):
+                cursor.execute(load_plain.insert_plain_sql(present, table), params)
+                return cursor.rowcount, False
     except (DataError, PsycopgDataError):
-        cursor.execute(load_plain.insert_plain_sql(present, table, strict=True), params)
-        return cursor.rowcount, True
+        with _local_time_zone(cursor):
+            cursor.execute(load_plain.insert_plain_sql(present, table, strict=True), params)
+            return cursor.rowcount, True
+
+
+@contextmanager
+def _local_time_zone(cursor):
+    """The session's TimeZone is settings.TIME_ZONE inside, the connection's (UTC) again after. Nothing may read a
+    timestamp inside: Django's loader takes the session's zone to be the connection's."""
+    cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+    yield
+    cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
 
 
 def classify_rest(cursor, run, present, rest="NOT plain"):

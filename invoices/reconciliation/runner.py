@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.bulk_insert import insert_objects
+
 from ..models import SyncStatus
 from ..models_reconciliation import COUNT_FIELDS, Discrepancy, ReconciliationRun, RunPhase, RunStatus
 from . import compare, ledger, load_block, load_python, load_sql, staging, statuses
@@ -184,10 +186,10 @@ def _saved(run, discrepancies):
         setattr(run, field, getattr(run, field) + 1)
         buffer.append(item)
         if len(buffer) >= DISCREPANCY_BATCH:
-            Discrepancy.objects.bulk_create(buffer)
+            insert_objects(Discrepancy, buffer)
             yield from buffer
             buffer = []
-    Discrepancy.objects.bulk_create(buffer)
+    insert_objects(Discrepancy, buffer)
     yield from buffer
 
 
