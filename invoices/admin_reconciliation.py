@@ -19,6 +19,7 @@ from .models_reconciliation import (
     Discrepancy,
     DiscrepancyKind,
     ReconciliationRun,
+    RunPhase,
     RunStatus,
 )
 from .services.discrepancies import (
@@ -64,6 +65,13 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
         if obj.status == RunStatus.DONE:
             return _("%(rows)s rows read, %(matched)s match the ledger of %(ledger)s invoices") % {
                 "rows": obj.rows_read, "matched": obj.rows_matched, "ledger": obj.ledger_invoices}
+        if obj.status == RunStatus.RUNNING:
+            step = obj.get_phase_display()
+            if obj.phase == RunPhase.MATCH and obj.parts > 1:
+                step = _("%(step)s, part %(part)s of %(parts)s") % {
+                    "step": step, "part": obj.position + 1, "parts": obj.parts}
+            return _("%(status)s (%(step)s): %(rows)s rows read so far") % {
+                "status": obj.get_status_display(), "step": step, "rows": obj.rows_read}
         return _("%(status)s: %(rows)s rows read so far") % {"status": obj.get_status_display(), "rows": obj.rows_read}
 
     @admin.display(description=_("discrepancies"))

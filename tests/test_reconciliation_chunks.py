@@ -94,3 +94,27 @@ def test_a_redelivered_chunk_does_nothing(settings, seller, customer, finance_us
 def test_the_sql_character_sets_match_pythons_tables():
     assert load_sql.INVISIBLE_CLASS == load_sql.invisible_class()
     assert load_sql.STRIP_CHARS == load_sql.strip_chars()
+
+
+def test_the_run_page_says_which_step_a_running_run_is_at(settings, seller, customer, finance_user):
+    from invoices.admin_reconciliation import ReconciliationRunAdmin
+    from invoices.models import ReconciliationRun
+
+    settings.RECONCILIATION_CHUNK_ROWS = settings.RECONCILIATION_PART_ROWS = 2
+    invoices = ledger(seller, customer, n=5)
+    run = reconciliation_start(actor=finance_user, seller=seller, period_start=PERIOD[0], period_end=PERIOD[1],
+                               file=upload(rows_for(invoices)))
+    assert runner.claim(run.pk)
+    step = (RunPhase.LOAD, 0)
+    progress = ReconciliationRunAdmin(ReconciliationRun, None).progress
+    seen = set()
+    while step:
+        run.refresh_from_db()
+        seen.add(progress(run))
+        step = runner.run_chunk(run.pk, *step, queue_next=False)
+    assert "running (loading the file): 0 rows read so far" in seen
+    if run.parts > 1:  # PostgreSQL: the ledger is copied into parts, then each part is compared
+        assert "running (reading the ledger for the period): 5 rows read so far" in seen
+        assert f"running (comparing the export with the ledger, part 2 of {run.parts}): 5 rows read so far" in seen
+    else:
+        assert "running (comparing the export with the ledger): 5 rows read so far" in seen

@@ -104,6 +104,12 @@ def match_part(run, k):
     kept = ", ".join(f"{_ledger(c)} AS l_{c}" for c in staging.LEDGER_COLUMNS)
     staged_cols = ", ".join(["s.row_no"] + [f"s.{f} AS s_{f}" for f in STAGED_FIELDS if f != "row_no"])
     differs = "(" + " OR ".join(f"{_ledger(c)} <> s.{c}" for c in COMPARED) + ")"
+    keep = f"l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s"
+    # Only rows that call for something: a discrepancy, or a sync status to set. A row that agrees with an
+    # invoice already `synced` (nearly all of them, run after run) is counted, never written; the rows kept
+    # carry the staged columns too, so the discrepancies are read without going back to the part. Rows without
+    # an invoice of the period (l) are always kept: count_matching counts the period's invoices from them.
+    select = f"SELECT {staged_cols}, {kept}, {differs} AS differs, l.id IS NOT NULL AS in_period"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A hash join: the planner has no statistics for the fresh parts and would otherwise sort both
@@ -111,25 +117,31 @@ def match_part(run, k):
             cursor.execute("SET LOCAL enable_mergejoin = off")
             # LATERAL with LIMIT (which keeps the planner from flattening it into a join with every invoice of
             # the seller): one index probe per row the snapshot lacks, a one-time filter for the others.
-            outside = (f"LEFT JOIN LATERAL (SELECT {probe} FROM {INVOICE} i WHERE l.id IS NULL AND i.code = s.code "
-                       f"AND i.number = s.number AND i.seller_id = %(seller)s LIMIT 1) o ON true")
-        else:  # SQLite has no LATERAL, and probes the unique index from the joined rows anyway
-            outside = (f"LEFT JOIN {INVOICE} o ON l.id IS NULL AND o.code = s.code AND o.number = s.number "
-                       f"AND o.seller_id = %(seller)s")
-        # Only rows that call for something: a discrepancy, or a sync status to set. A row that agrees with an
-        # invoice already `synced` (nearly all of them, run after run) is counted, never written; the rows kept
-        # carry the staged columns too, so the discrepancies are read without going back to the part.
-        # Rows without an invoice of the period (l) are always kept: count_matching counts the period's invoices
-        # from them.
+            cursor.execute(
+                f"CREATE TEMP TABLE {CMP} AS {select} "
+                f"FROM {staged} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number "
+                f"LEFT JOIN LATERAL (SELECT {probe} FROM {INVOICE} i WHERE l.id IS NULL AND i.code = s.code "
+                f"AND i.number = s.number AND i.seller_id = %(seller)s LIMIT 1) o ON true "
+                f"WHERE s.row_no IS NULL OR {keep}",
+                params,
+            )
+            cursor.execute("SET LOCAL enable_mergejoin = on")
+            return
+        # SQLite (always one part) joins by nested loops: each staged row probes the ledger's unique
+        # (code, number) index, and each invoice of the period the staged rows' index, for the ones it lacks.
+        cursor.execute(f"CREATE INDEX {staged}_key ON {staged} (code, number)")
+        ledger_cols = ", ".join(f"l.{c}" for c in staging.LEDGER_COLUMNS)
+        nulls = ", ".join(["NULL"] * len(STAGED_FIELDS))
         cursor.execute(
-            f"CREATE TEMP TABLE {CMP} AS SELECT {staged_cols}, {kept}, {differs} AS differs, "
-            f"l.id IS NOT NULL AS in_period "
-            f"FROM {staged} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number {outside} "
-            f"WHERE s.row_no IS NULL OR l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s",
+            f"CREATE TEMP TABLE {CMP} AS {select} FROM {staged} s "
+            f"LEFT JOIN {INVOICE} l ON l.code = s.code AND l.number = s.number AND l.seller_id = %(seller)s "
+            f"AND l.issued_at >= %(start)s AND l.issued_at < %(end)s "
+            f"LEFT JOIN {INVOICE} o ON l.id IS NULL AND o.code = s.code AND o.number = s.number "
+            f"AND o.seller_id = %(seller)s WHERE {keep} "
+            f"UNION ALL SELECT {nulls}, {ledger_cols}, NULL, 1 FROM {INVOICE} l WHERE {LEDGER.replace('i.', 'l.')} "
+            f"AND NOT EXISTS (SELECT 1 FROM {staged} s WHERE s.code = l.code AND s.number = l.number)",
             params,
         )
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_mergejoin = on")
 
 
 def drop_match():

@@ -31,14 +31,15 @@ def set_sync_status_for(run, invoice_ids, status, actor_id, message):
     ids = sorted(set(invoice_ids))
     changed = 0
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        where = (f"SELECT i.id FROM {INVOICE} i WHERE i.id IN ({', '.join(str(int(i)) for i in chunk)}) "
-                 f"AND i.sync_status <> %(status)s")
-        changed += _set_status(where, {}, status, run, actor_id, message)
+        listed = f"id IN ({', '.join(str(int(i)) for i in ids[start:start + 500])}) AND sync_status <> %(status)s"
+        # The UPDATE names the ids itself: as `id IN (SELECT …)` the planner may join the whole ledger to them
+        # when its statistics are stale (a ledger loaded in bulk a moment ago).
+        changed += _set_status(f"SELECT i.id FROM {INVOICE} i WHERE i.{listed}", {}, status, run, actor_id, message,
+                               update_where=listed)
     return changed
 
 
-def _set_status(select_ids, params, status, run, actor_id, message):
+def _set_status(select_ids, params, status, run, actor_id, message, update_where=None):
     params = {**params, "status": status,
               "now": connection.ops.adapt_datetimefield_value(timezone.now()), "actor": actor_id, "message": message[:500],
               "kind": InvoiceEventKind.RECONCILED,
@@ -54,5 +55,6 @@ def _set_status(select_ids, params, status, run, actor_id, message):
         cursor.execute(insert_history_sql(Invoice, select_ids, overrides={"sync_status": "%(status)s"}),
                        {**params, "history_now": params["now"], "history_user": actor_id,
                         "history_reason": message[:100]})
-        cursor.execute(f"UPDATE {INVOICE} SET sync_status = %(status)s WHERE id IN ({select_ids})", params)
+        cursor.execute(f"UPDATE {INVOICE} SET sync_status = %(status)s WHERE {update_where or f'id IN ({select_ids})'}",
+                       params)
         return cursor.rowcount
