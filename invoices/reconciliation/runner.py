@@ -1,10 +1,9 @@
 """One reconciliation run from file to discrepancies, in bounded chunks so that every django-q2 task stays
 well under the cluster's timeout (and so under its retry): LOAD reads up to RECONCILIATION_CHUNK_ROWS rows
-into the run's staging table, LEDGER copies that many of the seller's ledger invoices for the period into the
-run's ledger table, MATCH compares one part of the two (staging.py: a part holds about a chunk of each) and
-finds both the export rows the ledger lacks or disagrees with and the ledger invoices the export lacks. Each
-chunk runs in one transaction that also saves (phase, position) and queues
-the next chunk; a chunk task whose (phase, position) is no longer the run's is a redelivery and does nothing,
+into the run's staging table; for a run of several parts (staging.py) LEDGER copies that many of the seller's
+invoices for the period into the run's ledger snapshot; MATCH compares one part and finds both the export rows
+the ledger lacks or disagrees with and the ledger invoices the export lacks. Each chunk runs in one transaction
+that also saves (phase, position) and queues the next chunk; a chunk task whose (phase, position) is no longer the run's is a redelivery and does nothing,
 so every chunk's work happens exactly once."""
 import logging
 
@@ -80,8 +79,9 @@ def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
                 return None
             if connection.vendor == "postgresql":
                 # The working tables are fresh and unanalysed, so the planner's costs are guesses that cross
-                # jit_above_cost: compiling each statement (~0.25 s) would cost more than it saves. A chunk's
-                # hash joins and aggregates hold a part (~20 MB) in memory instead of spilling it in batches.
+                # jit_above_cost: compiling each statement (~0.25 s) would cost more than it saves. With twice
+                # this (hash_mem_multiplier) a part's hash join holds a million ledger rows (~75 MB) in memory;
+                # larger parts spill in batches.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL work_mem = '64MB'")

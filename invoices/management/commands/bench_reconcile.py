@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.files import File
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -94,8 +94,14 @@ class Command(BaseCommand):
             seller.delete()
 
     def _ledger_and_export(self, rng, n, path):
-        seller = Seller.objects.create(name="基准测试销售方", tax_id=make_uscc(rng, "91110000"), region="北京",
-                                       region_code="11")
+        tax_id = make_uscc(rng, "91110000")
+        leftover = Seller.objects.filter(tax_id=tax_id, name="基准测试销售方").first()
+        if leftover is not None:  # an interrupted run's ledger; one kept with --keep has a run and stays
+            if ReconciliationRun.objects.filter(seller=leftover).exists():
+                raise CommandError(f"A benchmark ledger of {n} rows kept with --keep is still in the database "
+                                   f"(seller {leftover.pk}).")
+            self._remove(leftover)
+        seller = Seller.objects.create(name="基准测试销售方", tax_id=tax_id, region="北京", region_code="11")
         buyers = Customer.objects.bulk_create([Customer(name=f"基准购买方{i}", tax_id=make_uscc(rng)) for i in range(20)])
         start = timezone.make_aware(datetime.combine(PERIOD_START, datetime.min.time()))
         expected = {"missing_on_platform": 0, "missing_in_ledger": 0, "amount_mismatch": 0, "unreadable": 0}
