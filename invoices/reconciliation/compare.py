@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Invoice, SyncStatus
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
-from . import staging
+from . import load_plain, raw, staging
 from .ledger import LEDGER, ledger_params, period_bounds
 
 INVOICE = Invoice._meta.db_table
@@ -19,6 +19,33 @@ STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "iss
                  "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks"]
 LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 COMPARED = ["amount", "tax_amount", "total", "status", "buyer_tax_id"]
+# What the comparison reads of every staged row; the rest only for the rows it keeps (_details).
+KEYED = ["row_no", "code", "number", *COMPARED]
+
+
+def _postgres():
+    return connection.vendor == "postgresql"
+
+
+def _params():
+    """What load_plain's conversions read (PostgreSQL)."""
+    return load_plain.params() if _postgres() else {}
+
+
+def _tables(run, k):
+    """Part k's raw table (PostgreSQL: its plain rows are staged rows) or None, and part k's staging table."""
+    staged = staging.part(staging.staged(run.pk), k, run.parts)
+    return (staging.part(raw.table(run.pk), k, run.parts) if _postgres() else None), staged
+
+
+def _staged(run, k, columns):
+    """SQL for part k's staged rows with `columns`: the raw table's plain rows, read through load_plain's
+    conversions, and the staging table's rows. Run it with _params()."""
+    raw_part, staged = _tables(run, k)
+    rows = f"SELECT {', '.join(columns)} FROM {staged}"
+    if raw_part is None:
+        return f"({rows})"
+    return f"(SELECT {load_plain.select_converted('r', columns)} FROM {raw_part} r WHERE r.plain UNION ALL {rows})"
 
 
 def _stream(sql, params):
@@ -48,18 +75,20 @@ CMP = "recon_cmp"
 def duplicates(run, k):
     """Part k's rows repeating an earlier row's code + number: reported, and dropped before comparing. The same
     number always lands in the same part, so looking within the part finds them all."""
-    table = staging.part(staging.staged(run.pk), k, run.parts)
-    if connection.vendor == "postgresql" and _unique(run, table):
+    raw_part, staged = _tables(run, k)
+    if raw_part is not None and _unique(raw_part, staged):
         return
-    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {table} s JOIN ("
-           f"SELECT code, number, MIN(row_no) AS first_row FROM {table} "
+    keys = _staged(run, k, ["row_no", "code", "number"])
+    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {keys} s JOIN ("
+           f"SELECT code, number, MIN(row_no) AS first_row FROM {keys} k "
            f"GROUP BY code, number HAVING COUNT(*) > 1) f ON f.code = s.code AND f.number = s.number "
            f"WHERE s.row_no > f.first_row ORDER BY s.row_no")
-    dups = list(_stream(sql, {}))
+    dups = list(_stream(sql, _params()))
     with connection.cursor() as cursor:
         for start in range(0, len(dups), 500):  # stays under SQLite's limit on parameters
             chunk = [d[0] for d in dups[start:start + 500]]
-            cursor.execute(f"DELETE FROM {table} WHERE row_no IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            for table in filter(None, (raw_part, staged)):
+                cursor.execute(f"DELETE FROM {table} WHERE row_no IN ({', '.join(['%s'] * len(chunk))})", chunk)
     for row_no, code, number, first_row in dups:
         yield Discrepancy(run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no,
                           number=f"{code}-{number}" if code else number,
@@ -73,13 +102,20 @@ def _ledger(field):
     return f"coalesce(l.{field}, o.{field})"
 
 
-def _unique(run, table):
-    """Whether the part has no two rows with one number. A unique index under the "C" collation (bytewise sorts)
-    answers it in about half the time of a hash aggregate, and nearly every export has no duplicate."""
+def _unique(raw_part, staged):
+    """Whether no two of the part's staged rows have one number. Unique indexes under the "C" collation (bytewise
+    sorts) answer it in about half the time of a hash aggregate, and nearly every export has no duplicate: one on
+    the raw table's plain rows, one on the staging table's, and a probe of the first with the rows of the
+    second, of which there are normally few or none."""
+    key = f'({load_plain.key_number()}) COLLATE "C", code COLLATE "C"'
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f'CREATE UNIQUE INDEX {table}_key ON {table} (number COLLATE "C", code COLLATE "C")')
-        return True
+            cursor.execute(f"CREATE UNIQUE INDEX {raw_part}_key ON {raw_part} ({key}) WHERE plain")
+            cursor.execute(f'CREATE UNIQUE INDEX {staged}_key ON {staged} (number COLLATE "C", code COLLATE "C")')
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM {staged} s JOIN {raw_part} r ON r.plain '
+                           f'AND ({load_plain.key_number("r")}) COLLATE "C" = s.number COLLATE "C" '
+                           f'AND r.code COLLATE "C" = s.code COLLATE "C")')
+            return not cursor.fetchone()[0]
     except IntegrityError:
         return False
 
@@ -90,9 +126,10 @@ def match_part(run, k):
     staged row a row with row_no NULL. A staged row the snapshot lacks is looked up in the ledger itself (an
     invoice of the seller outside the period), by the unique index; normally there are none. The table keeps
     the ledger side's compared values, so the discrepancies are read from it without joining the ledger again.
-    Call drop_match() when done."""
+    Of the staged rows it reads only what it compares (KEYED): for the raw table's plain rows, converting the
+    other columns of every row would cost more than the join. Call drop_match() when done."""
     staged = staging.part(staging.staged(run.pk), k, run.parts)
-    params = {"seller": run.seller_id, "synced": SyncStatus.SYNCED}
+    params = {"seller": run.seller_id, "synced": SyncStatus.SYNCED, **_params()}
     if run.parts > 1:
         ledger = staging.part(staging.ledger(run.pk), k, run.parts)
     else:
@@ -100,38 +137,45 @@ def match_part(run, k):
         params.update(ledger_params(run.seller_id, start, end))
         ledger = (f"(SELECT {', '.join(f'i.{c}' for c in staging.LEDGER_COLUMNS)} FROM {INVOICE} i "
                   f"WHERE {LEDGER})")
-    probe = ", ".join(f"i.{c}" for c in staging.LEDGER_COLUMNS)
-    kept = ", ".join(f"{_ledger(c)} AS l_{c}" for c in staging.LEDGER_COLUMNS)
-    staged_cols = ", ".join(["s.row_no"] + [f"s.{f} AS s_{f}" for f in STAGED_FIELDS if f != "row_no"])
-    differs = "(" + " OR ".join(f"{_ledger(c)} <> s.{c}" for c in COMPARED) + ")"
-    keep = f"l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s"
+    staged_cols = ", ".join(["s.row_no"] + [f"s.{f} AS s_{f}" for f in KEYED if f != "row_no"])
     # Only rows that call for something: a discrepancy, or a sync status to set. A row that agrees with an
-    # invoice already `synced` (nearly all of them, run after run) is counted, never written; the rows kept
-    # carry the staged columns too, so the discrepancies are read without going back to the part. Rows without
-    # an invoice of the period (l) are always kept: count_matching counts the period's invoices from them.
-    select = f"SELECT {staged_cols}, {kept}, {differs} AS differs, l.id IS NOT NULL AS in_period"
+    # invoice already `synced` (nearly all of them, run after run) is counted, never written. Rows without an
+    # invoice of the period (l) are always kept: count_matching counts the period's invoices from them.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            kept = ", ".join(f"l.{c} AS l_{c}" for c in staging.LEDGER_COLUMNS)
+            differs = "(" + " OR ".join(f"l.{c} <> s.{c}" for c in COMPARED) + ")"
             # A hash join: the planner has no statistics for the fresh parts and would otherwise sort both
             # sides (text sorts under the database's collation) for a merge join.
             cursor.execute("SET LOCAL enable_mergejoin = off")
-            # LATERAL with LIMIT (which keeps the planner from flattening it into a join with every invoice of
-            # the seller): one index probe per row the snapshot lacks, a one-time filter for the others.
             cursor.execute(
-                f"CREATE TEMP TABLE {CMP} AS {select} "
-                f"FROM {staged} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number "
-                f"LEFT JOIN LATERAL (SELECT {probe} FROM {INVOICE} i WHERE l.id IS NULL AND i.code = s.code "
-                f"AND i.number = s.number AND i.seller_id = %(seller)s LIMIT 1) o ON true "
-                f"WHERE s.row_no IS NULL OR {keep}",
+                f"CREATE TEMP TABLE {CMP} AS SELECT {staged_cols}, {kept}, {differs} AS differs, "
+                f"l.id IS NOT NULL AS in_period "
+                f"FROM {_staged(run, k, KEYED)} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number "
+                f"WHERE s.row_no IS NULL OR l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s",
                 params,
             )
             cursor.execute("SET LOCAL enable_mergejoin = on")
+            # The staged rows without an invoice of the period (normally none) are looked up in the whole
+            # ledger, by its unique index: an invoice of the seller outside the period.
+            cursor.execute(f"ANALYZE {CMP}")
+            found = ", ".join(f"l_{c} = i.{c}" for c in staging.LEDGER_COLUMNS)
+            differs = " OR ".join(f"i.{c} <> c.s_{c}" for c in COMPARED)
+            cursor.execute(
+                f"UPDATE {CMP} c SET {found}, differs = ({differs}) FROM {INVOICE} i "
+                f"WHERE c.row_no IS NOT NULL AND c.l_id IS NULL AND i.code = c.s_code AND i.number = c.s_number "
+                f"AND i.seller_id = %(seller)s", params)
             return
+        # A staged row the period lacks is matched with the seller's invoice outside it (o), if any.
+        kept = ", ".join(f"{_ledger(c)} AS l_{c}" for c in staging.LEDGER_COLUMNS)
+        differs = "(" + " OR ".join(f"{_ledger(c)} <> s.{c}" for c in COMPARED) + ")"
+        keep = f"l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s"
+        select = f"SELECT {staged_cols}, {kept}, {differs} AS differs, l.id IS NOT NULL AS in_period"
         # SQLite (always one part) joins by nested loops: each staged row probes the ledger's unique
         # (code, number) index, and each invoice of the period the staged rows' index, for the ones it lacks.
         cursor.execute(f"CREATE INDEX {staged}_key ON {staged} (code, number)")
         ledger_cols = ", ".join(f"l.{c}" for c in staging.LEDGER_COLUMNS)
-        nulls = ", ".join(["NULL"] * len(STAGED_FIELDS))
+        nulls = ", ".join(["NULL"] * len(KEYED))
         cursor.execute(
             f"CREATE TEMP TABLE {CMP} AS {select} FROM {staged} s "
             f"LEFT JOIN {INVOICE} l ON l.code = s.code AND l.number = s.number AND l.seller_id = %(seller)s "
@@ -149,13 +193,25 @@ def drop_match():
         cursor.execute(f"DROP TABLE {CMP}")
 
 
-def staged_discrepancies(run):
+def _details(run, k):
+    """SQL for the staged rows of part k that the comparison kept as absent from the ledger or differing: every
+    staged column, then the ledger side's. The kept rows are few, so only they are converted."""
+    raw_part, staged = _tables(run, k)
+    ledger = ", ".join(f"c.l_{f}" for f in LEDGER_FIELDS)
+    kept = "c.row_no IS NOT NULL AND (c.l_id IS NULL OR c.differs)"
+    rows = (f"SELECT {', '.join(f's.{f}' for f in STAGED_FIELDS)}, {ledger} FROM {CMP} c "
+            f"JOIN {staged} s ON s.row_no = c.row_no WHERE {kept}")
+    if raw_part is not None:
+        rows = (f"SELECT {load_plain.select_converted('r')}, {ledger} FROM {CMP} c "
+                f"JOIN {raw_part} r ON r.row_no = c.row_no AND r.plain WHERE {kept} UNION ALL {rows}")
+    return f"SELECT * FROM ({rows}) d ORDER BY row_no"
+
+
+def staged_discrepancies(run, k):
     """Yield Discrepancy objects for the matched part's rows that are absent from the ledger or differ."""
-    cols = ", ".join(["row_no"] + [f"s_{f}" for f in STAGED_FIELDS if f != "row_no"]
-                     + [f"l_{f}" for f in LEDGER_FIELDS])
-    sql = f"SELECT {cols} FROM {CMP} WHERE row_no IS NOT NULL AND (l_id IS NULL OR differs) ORDER BY row_no"
+    sql = _details(run, k)
     n = len(STAGED_FIELDS)
-    for row in _stream(sql, {}):
+    for row in _stream(sql, _params()):
         staged = dict(zip(STAGED_FIELDS, row[:n]))
         ledger = dict(zip(LEDGER_FIELDS, row[n:]))
         common = {"run": run, "row_no": staged["row_no"], "number": _number(staged),
@@ -195,10 +251,11 @@ def count_matching(run, k):
     """(Rows of the matched part that agree with their ledger invoice in every compared field, the period's
     ledger invoices in the part.) All of the part's rows but those the ledger lacks or disagrees with; all of
     them but those without an invoice of the period, plus the period's invoices without a row."""
-    staged = staging.part(staging.staged(run.pk), k, run.parts)
+    raw_part, staged = _tables(run, k)
+    plain = f" + (SELECT COUNT(*) FROM {raw_part} WHERE plain)" if raw_part else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {staged}), "
+            f"SELECT (SELECT COUNT(*) FROM {staged}){plain}, "
             f"COUNT(*) FILTER (WHERE row_no IS NOT NULL AND (l_id IS NULL OR differs)), "
             f"COUNT(*) FILTER (WHERE row_no IS NOT NULL AND NOT in_period), "
             f"COUNT(*) FILTER (WHERE row_no IS NULL) FROM {CMP}")

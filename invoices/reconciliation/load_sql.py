@@ -1,25 +1,24 @@
-"""PostgreSQL: stream raw cells into a temporary table with COPY (text columns, no per-row Python beyond the
-csv/openpyxl reader), then normalise, validate and classify the whole chunk in set-based SQL. The rules are the
-same as reader.parse_row (the SQLite path), written as SQL: NFKC + upper + strip invisible characters for
-identities, the damaged-number check, the 发票票种/发票状态 vocabularies, 开票日期 in the formats strptime takes,
-amounts as plain decimals guarded by a regex before the cast, and the red-to-blue link in 备注."""
+"""PostgreSQL, the general lane (XLSX, and CSV blocks load_block does not take): stream a chunk's cells into a
+temporary chunk table with COPY (text columns, no per-row Python beyond the csv/openpyxl reader); its plain rows
+(load_plain, strict checks) go to the run's raw table as they are, and the others are normalised, validated and
+classified in set-based SQL (classify_rest, which load_block uses too). The rules are the same as
+reader.parse_row (the SQLite path), written as SQL: NFKC + upper + strip invisible characters for identities, the
+damaged-number check, the 发票票种/发票状态 vocabularies, 开票日期 in the formats strptime takes, amounts as plain
+decimals guarded by a regex before the cast, and the red-to-blue link in 备注."""
 import csv
 import io
 import json
 import re
 import sys
 import unicodedata
-from contextlib import contextmanager
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import DataError, connection, transaction
-from psycopg.errors import DataError as PsycopgDataError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from ..models_reconciliation import Discrepancy, DiscrepancyKind
-from . import load_plain, vocab
-from . import staging
+from . import load_plain, raw, staging, vocab
 from .staging import STAGING_COLUMNS
 
 RAW_KEYS = list(vocab.HEADERS)
@@ -134,7 +133,7 @@ DATE_RE = (r"^[0-9]{4}-(?:1[0-2]|0[1-9]|[1-9])-(?:3[01]|[12][0-9]|0[1-9]|[1-9])"
 COMPACT_DATE_RE = r"^[0-9]{4}(?:1[0-2]|0[1-9])(?:3[01]|[12][0-9]|0[1-9])$"
 
 
-def _classify_sql(present, rest):
+def _classify_sql(present, rest, source):
     """Three statements over the raw chunk, each a temporary table so that every expression runs once per row
     (a single SELECT with LATERAL steps lets the planner copy a step's expressions into every place that
     uses them, running each regex many times): trimmed text (t_*), then normalised values (n_*) and the date's
@@ -149,7 +148,7 @@ def _classify_sql(present, rest):
     raw_json = ", ".join(f"'{k}', t_{k}" for k in present)
     reason = re.sub(r"\b([tnkd])\.(\w+)", r"\1_\2", _reason_sql())
     return [
-        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM recon_raw WHERE {rest}",
+        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM {source} WHERE {rest}",
         f"""CREATE TEMP TABLE recon_n ON COMMIT DROP AS SELECT t.*, {normalised}, {amounts},
                coalesce(%(kinds)s::jsonb ->> t_kind, %(kinds)s::jsonb ->> {_norm('t_kind')}) AS n_kind,
                coalesce(%(statuses)s::jsonb ->> t_status, %(statuses)s::jsonb ->> {_norm('t_status')}) AS n_status,
@@ -194,29 +193,31 @@ def _params(seller_tax_id):
     }
 
 
-def create_raw(cursor, run, present, *, extra=(), first_row_no=None, plain_lane=True):
-    """The chunk's temporary table: one text column per export column (plus `extra` ones the file has), the
-    row number (an identity from first_row_no when COPY is to number the rows), and load_plain's `plain`."""
-    row_no = (f"row_no integer GENERATED ALWAYS AS IDENTITY (START WITH {int(first_row_no)})"
-              if first_row_no else "row_no integer")
-    columns = ", ".join(f"{k} text" for k in [*RAW_KEYS, *extra])
-    cursor.execute(f"CREATE TEMP TABLE recon_raw ({row_no}, {columns}, "
-                   f"{load_plain.plain_column(present, plain_lane)}) ON COMMIT DROP",
+CHUNK = "recon_chunk"
+
+
+def create_chunk(cursor, run, present, *, plain_lane=True):
+    """The chunk's temporary table: one text column per export column, the row number, and load_plain's strict
+    `plain`."""
+    columns = ", ".join(f"{k} text" for k in RAW_KEYS)
+    cursor.execute(f"CREATE TEMP TABLE {CHUNK} (row_no integer, {columns}, "
+                   f"{load_plain.chunk_plain_column(present, plain_lane)}) ON COMMIT DROP",
                    {**_params(run.seller.tax_id), **load_plain.params()})
 
 
 def load_chunk(run, source, rows, first_row_no, *, plain_lane=True):
-    """COPY the chunk's rows (parsed by Python's csv module or openpyxl), then classify them in SQL. Returns
-    (rows loaded, unreadable count)."""
+    """COPY the chunk's rows (parsed by Python's csv module or openpyxl) into a chunk table; its plain rows go to
+    the run's raw table as they are, the others are classified in SQL. Returns (rows loaded, unreadable
+    count)."""
     present = [k for k in RAW_KEYS if k in source.columns]
     index = [source.columns[k] for k in present]
     width = max(index) + 1
     n = first_row_no - 1
     with connection.cursor() as cursor:
-        create_raw(cursor, run, present, plain_lane=plain_lane)
+        create_chunk(cursor, run, present, plain_lane=plain_lane)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        with cursor.cursor.copy(f"COPY recon_raw (row_no, {', '.join(present)}) FROM STDIN "
+        with cursor.cursor.copy(f"COPY {CHUNK} (row_no, {', '.join(present)}) FROM STDIN "
                                 f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(present)}))") as copy:
             for row in rows:
                 if len(row) < width:
@@ -229,54 +230,21 @@ def load_chunk(run, source, rows, first_row_no, *, plain_lane=True):
                     buffer.truncate()
             copy.write(buffer.getvalue())
         loaded = n - first_row_no + 1
-        unreadable = stage(cursor, run, present, loaded) if loaded else 0
-        cursor.execute("DROP TABLE recon_raw")
+        unreadable = 0
+        if loaded:
+            plain = raw.insert_plain(cursor, run, present, CHUNK)
+            if plain < loaded:
+                unreadable = classify_rest(cursor, run, present, "NOT plain", CHUNK)
+        cursor.execute(f"DROP TABLE {CHUNK}")
     return loaded, unreadable
 
 
-def stage(cursor, run, present, loaded, *, before_rest=None):
-    """Stage recon_raw's rows: the plain lane first, then the full pipeline over what it left. before_rest(rest),
-    given the SQL condition selecting the rows left, may veto the chunk by raising. Returns the unreadable
-    count."""
-    plain, strict = insert_plain(cursor, run, present)
-    if plain == loaded:
-        return 0
-    rest = f"NOT (plain AND {load_plain.strict_where(present)})" if strict else "NOT plain"
-    if before_rest:
-        before_rest(rest)
-    return classify_rest(cursor, run, present, rest)
-
-
-def insert_plain(cursor, run, present):
-    """Stage recon_raw's plain rows (load_plain): cheap checks and casts, or, when a cast refuses a cell of the
-    chunk, the strict checks. Returns (how many, whether strict)."""
+def classify_rest(cursor, run, present, rest, source):
+    """The full pipeline over the rows of `source` (a chunk table or the raw table) that `rest` selects (those
+    the plain lane left): readable rows into the staging table, the others into unreadable discrepancies.
+    Returns the unreadable count."""
     params = {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk}
-    table = staging.staged(run.pk)
-    try:
-        with transaction.atomic():
-            with _local_time_zone(cursor):
-                cursor.execute(load_plain.insert_plain_sql(present, table), params)
-                return cursor.rowcount, False
-    except (DataError, PsycopgDataError):
-        with _local_time_zone(cursor):
-            cursor.execute(load_plain.insert_plain_sql(present, table, strict=True), params)
-            return cursor.rowcount, True
-
-
-@contextmanager
-def _local_time_zone(cursor):
-    """The session's TimeZone is settings.TIME_ZONE inside, the connection's (UTC) again after. Nothing may read a
-    timestamp inside: Django's loader takes the session's zone to be the connection's."""
-    cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
-    yield
-    cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
-
-
-def classify_rest(cursor, run, present, rest="NOT plain"):
-    """The full pipeline over recon_raw's rows that `rest` selects (those the plain lane left): readable rows into
-    the staging table, the others into unreadable discrepancies. Returns the unreadable count."""
-    params = {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk}
-    for statement in _classify_sql(present, rest):
+    for statement in _classify_sql(present, rest, source):
         cursor.execute(statement, params)
     cols = ", ".join(STAGING_COLUMNS)
     cursor.execute(f"""

@@ -1,10 +1,11 @@
 """One reconciliation run from file to discrepancies, in bounded chunks so that every django-q2 task stays
 well under the cluster's timeout (and so under its retry): LOAD reads up to RECONCILIATION_CHUNK_ROWS rows
-into the run's staging table; for a run of several parts (staging.py) LEDGER copies that many of the seller's
-invoices for the period into the run's ledger snapshot; MATCH compares one part and finds both the export rows
-the ledger lacks or disagrees with and the ledger invoices the export lacks. Each chunk runs in one transaction
-that also saves (phase, position) and queues the next chunk; a chunk task whose (phase, position) is no longer the run's is a redelivery and does nothing,
-so every chunk's work happens exactly once."""
+into the run's raw and staging tables (raw.py, staging.py); for a run of several parts (staging.py) LEDGER
+copies that many of the seller's invoices for the period into the run's ledger snapshot; MATCH compares one part
+and finds both the export rows the ledger lacks or disagrees with and the ledger invoices the export lacks. Each
+chunk runs in one transaction that also saves (phase, position) and queues the next chunk; a chunk task whose
+(phase, position) is no longer the run's is a redelivery and does nothing, so every chunk's work happens exactly
+once."""
 import logging
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from backoffice.bulk_insert import insert_objects
 
 from ..models import SyncStatus
 from ..models_reconciliation import COUNT_FIELDS, Discrepancy, ReconciliationRun, RunPhase, RunStatus
-from . import compare, ledger, load_block, load_python, load_sql, staging, statuses
+from . import compare, ledger, load_block, load_python, load_sql, raw, staging, statuses
 from .source import CsvSource, open_source
 
 logger = logging.getLogger(__name__)
@@ -80,11 +81,12 @@ def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
             if connection.vendor == "postgresql":
                 # The working tables are fresh and unanalysed, so the planner's costs are guesses that cross
                 # jit_above_cost: compiling each statement (~0.25 s) would cost more than it saves. With twice
-                # this (hash_mem_multiplier) a part's hash join holds a million ledger rows (~75 MB) in memory;
-                # larger parts spill in batches.
+                # this (hash_mem_multiplier) the planner expects a part's hash join to hold a million ledger rows
+                # (~130 MB by its estimate, ~75 MB in fact) in memory, in one batch; larger parts spill in
+                # batches.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
-                    cursor.execute("SET LOCAL work_mem = '64MB'")
+                    cursor.execute("SET LOCAL work_mem = '96MB'")
             step = STEPS[phase](run, position, size)
             if step is None:
                 _finish(run)
@@ -134,6 +136,8 @@ def _load(run, position, size):
             ledger_rows = ledger.estimate_ledger(run.seller_id, start, end) if postgres else 0
             run.parts = staging.parts_for(source.estimate_rows(), ledger_rows)
             staging.create(run.pk, run.parts)
+            if postgres:
+                raw.create(run, run.parts, load_block.extra_columns(source) if isinstance(source, CsvSource) else ())
         counts = None
         if postgres and isinstance(source, CsvSource) and settings.RECONCILIATION_COPY_BLOCKS:
             counts = load_block.load_block(run, source, source.block(position, size), run.rows_read + 1)
@@ -157,7 +161,7 @@ def _match(run, position, size):
     list(_saved(run, compare.duplicates(run, position)))
     compare.match_part(run, position)
     mismatched = []
-    for item in _saved(run, compare.staged_discrepancies(run)):
+    for item in _saved(run, compare.staged_discrepancies(run, position)):
         if item.invoice_id:
             mismatched.append(item.invoice_id)
     missing = [item.invoice_id for item in _saved(run, compare.ledger_missing(run))]

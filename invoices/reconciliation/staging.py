@@ -1,12 +1,14 @@
-"""A run's own working tables: `recon_<run>_s`, the readable rows of the export, and, for a run of several parts,
-`recon_<run>_l`, the snapshot of the seller's ledger for the period. They are created when the run starts loading
-and dropped when it ends, so runs never share an index or leave dead rows behind, and on PostgreSQL they are UNLOGGED (they live for
-one run; crash safety is not worth the WAL of a million-row load) and without indexes while loading.
+"""A run's own working tables: `recon_<run>_s`, the export's rows that the full pipeline read (on SQLite every
+readable row; on PostgreSQL the plain rows stay in the raw table, raw.py, and are read from there), and, for a run
+of several parts, `recon_<run>_l`, the snapshot of the seller's ledger for the period. They are created when the
+run starts loading and dropped when it ends, so runs never share an index or leave dead rows behind, and on
+PostgreSQL they are UNLOGGED (they live for one run; crash safety is not worth the WAL of a million-row load) and
+without indexes while loading.
 
-A file or a period ledger larger than RECONCILIATION_PART_ROWS makes several parts: on PostgreSQL both tables are
+A file or a period ledger larger than RECONCILIATION_PART_ROWS makes several parts: on PostgreSQL the tables are
 then hash-partitioned on the invoice number into that many parts, so an export row and the ledger invoice with its
 number always land in the same part and the comparison runs one part at a time (one bounded chunk per part) as a
-hash join of two tables of bounded size. A run of one part (and every run on SQLite) joins the ledger directly."""
+hash join of tables of bounded size. A run of one part (and every run on SQLite) joins the ledger directly."""
 import math
 
 from django.conf import settings
@@ -84,6 +86,10 @@ def drop(run_id):
     with connection.cursor() as cursor:
         for table in (staged(run_id), ledger(run_id)):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if postgres():
+            from . import raw
+
+            raw.drop(cursor, run_id)
 
 
 def insert_sql(run_id):
@@ -115,8 +121,15 @@ def load_batch(run_id, rows):
 
 
 def rows(run_id):
-    """Every staged row in file order, as tuples of STAGING_COLUMNS (for tests and debugging)."""
+    """Every staged row in file order, as tuples of STAGING_COLUMNS (for tests and debugging): on PostgreSQL the
+    raw table's plain rows, converted, and the staging table's."""
+    sql, params = f"SELECT {', '.join(STAGING_COLUMNS)} FROM {staged(run_id)}", {}
+    if postgres():
+        from . import load_plain, raw
+
+        sql = f"SELECT {load_plain.select_converted('r')} FROM {raw.table(run_id)} r WHERE r.plain UNION ALL {sql}"
+        params = load_plain.params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(STAGING_COLUMNS)} FROM {staged(run_id)} ORDER BY row_no")
+        cursor.execute(f"{sql} ORDER BY row_no", params)
         return cursor.fetchall()
 
