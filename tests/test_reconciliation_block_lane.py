@@ -52,12 +52,13 @@ def _staged_after_load(seller, user, content, chunk_rows):
     step = (RunPhase.LOAD, 0)
     while step and step[0] == RunPhase.LOAD:
         step = runner.run_chunk(run.pk, *step, size=chunk_rows, queue_next=False)
-    run.refresh_from_db()
+    run = ReconciliationRun.objects.select_related("seller").get(pk=run.pk)
     assert run.phase == RunPhase.MATCH, run.error  # one part: no ledger snapshot to take
+    unreadable = raw.prepare(run, 0)  # what matching does first
     staged = staging.rows(run.pk)
     bad = list(Discrepancy.objects.filter(run=run).order_by("row_no", "id")
                .values_list("row_no", "kind", "number", "detail", "platform_data"))
-    return staged, bad, run.rows_read, run.count_unreadable
+    return staged, bad, run.rows_read, unreadable
 
 
 def _both_ways(settings, seller, user, content, chunk_rows):
@@ -114,8 +115,22 @@ def test_plain_blocks_go_through_copy_and_odd_ones_do_not(seller, customer, fina
         source = open_source(io.BytesIO(_csv(shapes[label])))
         return load_block.load_block(run, source, source.block(0, 1000), next(first_row))
 
-    assert attempt("plain") == (len(rows), 1)  # the float-damaged number is unreadable
-    assert attempt("columns reordered plus one unknown") == (len(rows), 1)
+    assert attempt("plain") == (len(rows), 0)
+    assert attempt("columns reordered plus one unknown") == (len(rows), 0)
     for label in ("a quoted cell", "a row of empty cells", "a blank line", "a short row", "COPY's end marker"):
         assert attempt(label) is None, label
+    assert raw.prepare(run, 0) == 2  # the float-damaged number, once per block taken
     assert len(staging.rows(run.pk)) == 2 * (len(rows) - 1)  # what a refused block tried to write was rolled back
+
+
+@pytest.mark.parametrize("block, blank", [
+    (b"1,a,b\r\n2,c,d\r\n", False),
+    (b"1,a,b\n2,c,d", False),
+    (b",,\r\n1,a,b\r\n", True),
+    (b"1,a,b\r\n \t, ,\r\n2,c,d\r\n", True),
+    ("1,a,b\n\u3000,\u00a0,\n".encode(), True),
+    (b"1,a,b\n\n2,c,d\n", True),
+    ("1,a,b\n\u3000x,,\n".encode(), False),
+])
+def test_blank_rows_are_found_in_the_bytes(block, blank):
+    assert load_block.has_blank_row(block) is blank

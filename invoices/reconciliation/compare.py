@@ -33,19 +33,31 @@ def _params():
 
 
 def _tables(run, k):
-    """Part k's raw table (PostgreSQL: its plain rows are staged rows) or None, and part k's staging table."""
+    """Part k's keys table (PostgreSQL: its plain rows are staged rows; raw.prepare) or None, and part k's
+    staging table."""
     staged = staging.part(staging.staged(run.pk), k, run.parts)
-    return (staging.part(raw.table(run.pk), k, run.parts) if _postgres() else None), staged
+    return (raw.keys(run, k) if _postgres() else None), staged
+
+
+def _raw_part(run, k):
+    return staging.part(raw.table(run.pk), k, run.parts)
+
+
+# A keys table's cells as the compared staged values (the checks made sure every conversion succeeds).
+_FROM_KEYS = {"row_no": "row_no", "code": "code", "number": "number",
+              **{m: f"{m}::{load_plain.MONEY}" for m in ("amount", "tax_amount", "total")},
+              "status": "%(status_labels)s::jsonb ->> status", "buyer_tax_id": "buyer_tax_id"}
 
 
 def _staged(run, k, columns):
-    """SQL for part k's staged rows with `columns`: the raw table's plain rows, read through load_plain's
-    conversions, and the staging table's rows. Run it with _params()."""
-    raw_part, staged = _tables(run, k)
-    rows = f"SELECT {', '.join(columns)} FROM {staged}"
-    if raw_part is None:
+    """SQL for part k's staged rows with `columns` (of KEYED) and `plain`, whether the row is the raw table's:
+    the keys table's plain rows and the staging table's rows. Run it with _params()."""
+    keys, staged = _tables(run, k)
+    rows = f"SELECT {', '.join(columns)}, false AS plain FROM {staged}"
+    if keys is None:
         return f"({rows})"
-    return f"(SELECT {load_plain.select_converted('r', columns)} FROM {raw_part} r WHERE r.plain UNION ALL {rows})"
+    converted = ", ".join(f"{_FROM_KEYS[c]} AS {c}" for c in columns)
+    return f"(SELECT {converted}, true AS plain FROM {keys} WHERE plain UNION ALL {rows})"
 
 
 def _stream(sql, params):
@@ -75,19 +87,19 @@ CMP = "recon_cmp"
 def duplicates(run, k):
     """Part k's rows repeating an earlier row's code + number: reported, and dropped before comparing. The same
     number always lands in the same part, so looking within the part finds them all."""
-    raw_part, staged = _tables(run, k)
-    if raw_part is not None and _unique(raw_part, staged):
+    keys, staged = _tables(run, k)
+    if keys is not None and _unique(keys, staged):
         return
-    keys = _staged(run, k, ["row_no", "code", "number"])
-    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {keys} s JOIN ("
-           f"SELECT code, number, MIN(row_no) AS first_row FROM {keys} k "
+    rows = _staged(run, k, ["row_no", "code", "number"])
+    sql = (f"SELECT s.row_no, s.code, s.number, f.first_row FROM {rows} s JOIN ("
+           f"SELECT code, number, MIN(row_no) AS first_row FROM {rows} k "
            f"GROUP BY code, number HAVING COUNT(*) > 1) f ON f.code = s.code AND f.number = s.number "
            f"WHERE s.row_no > f.first_row ORDER BY s.row_no")
     dups = list(_stream(sql, _params()))
     with connection.cursor() as cursor:
         for start in range(0, len(dups), 500):  # stays under SQLite's limit on parameters
             chunk = [d[0] for d in dups[start:start + 500]]
-            for table in filter(None, (raw_part, staged)):
+            for table in filter(None, (keys, staged)):
                 cursor.execute(f"DELETE FROM {table} WHERE row_no IN ({', '.join(['%s'] * len(chunk))})", chunk)
     for row_no, code, number, first_row in dups:
         yield Discrepancy(run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no,
@@ -102,19 +114,18 @@ def _ledger(field):
     return f"coalesce(l.{field}, o.{field})"
 
 
-def _unique(raw_part, staged):
+def _unique(keys, staged):
     """Whether no two of the part's staged rows have one number. Unique indexes under the "C" collation (bytewise
     sorts) answer it in about half the time of a hash aggregate, and nearly every export has no duplicate: one on
-    the raw table's plain rows, one on the staging table's, and a probe of the first with the rows of the
+    the keys table's plain rows, one on the staging table's, and a probe of the first with the rows of the
     second, of which there are normally few or none."""
-    key = f'({load_plain.key_number()}) COLLATE "C", code COLLATE "C"'
+    key = 'number COLLATE "C", code COLLATE "C"'
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"CREATE UNIQUE INDEX {raw_part}_key ON {raw_part} ({key}) WHERE plain")
-            cursor.execute(f'CREATE UNIQUE INDEX {staged}_key ON {staged} (number COLLATE "C", code COLLATE "C")')
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM {staged} s JOIN {raw_part} r ON r.plain '
-                           f'AND ({load_plain.key_number("r")}) COLLATE "C" = s.number COLLATE "C" '
-                           f'AND r.code COLLATE "C" = s.code COLLATE "C")')
+            cursor.execute(f"CREATE UNIQUE INDEX {keys}_key ON {keys} ({key}) WHERE plain")
+            cursor.execute(f"CREATE UNIQUE INDEX {staged}_key ON {staged} ({key})")
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM {staged} s JOIN {keys} r ON r.plain '
+                           f'AND r.number COLLATE "C" = s.number COLLATE "C" AND r.code COLLATE "C" = s.code COLLATE "C")')
             return not cursor.fetchone()[0]
     except IntegrityError:
         return False
@@ -137,7 +148,7 @@ def match_part(run, k):
         params.update(ledger_params(run.seller_id, start, end))
         ledger = (f"(SELECT {', '.join(f'i.{c}' for c in staging.LEDGER_COLUMNS)} FROM {INVOICE} i "
                   f"WHERE {LEDGER})")
-    staged_cols = ", ".join(["s.row_no"] + [f"s.{f} AS s_{f}" for f in KEYED if f != "row_no"])
+    staged_cols = ", ".join(["s.row_no"] + [f"s.{f} AS s_{f}" for f in KEYED + ["plain"] if f != "row_no"])
     # Only rows that call for something: a discrepancy, or a sync status to set. A row that agrees with an
     # invoice already `synced` (nearly all of them, run after run) is counted, never written. Rows without an
     # invoice of the period (l) are always kept: count_matching counts the period's invoices from them.
@@ -175,9 +186,9 @@ def match_part(run, k):
         # (code, number) index, and each invoice of the period the staged rows' index, for the ones it lacks.
         cursor.execute(f"CREATE INDEX {staged}_key ON {staged} (code, number)")
         ledger_cols = ", ".join(f"l.{c}" for c in staging.LEDGER_COLUMNS)
-        nulls = ", ".join(["NULL"] * len(KEYED))
+        nulls = ", ".join(["NULL"] * (len(KEYED) + 1))
         cursor.execute(
-            f"CREATE TEMP TABLE {CMP} AS {select} FROM {staged} s "
+            f"CREATE TEMP TABLE {CMP} AS {select} FROM {_staged(run, k, KEYED)} s "
             f"LEFT JOIN {INVOICE} l ON l.code = s.code AND l.number = s.number AND l.seller_id = %(seller)s "
             f"AND l.issued_at >= %(start)s AND l.issued_at < %(end)s "
             f"LEFT JOIN {INVOICE} o ON l.id IS NULL AND o.code = s.code AND o.number = s.number "
@@ -196,14 +207,14 @@ def drop_match():
 def _details(run, k):
     """SQL for the staged rows of part k that the comparison kept as absent from the ledger or differing: every
     staged column, then the ledger side's. The kept rows are few, so only they are converted."""
-    raw_part, staged = _tables(run, k)
+    keys, staged = _tables(run, k)
     ledger = ", ".join(f"c.l_{f}" for f in LEDGER_FIELDS)
     kept = "c.row_no IS NOT NULL AND (c.l_id IS NULL OR c.differs)"
     rows = (f"SELECT {', '.join(f's.{f}' for f in STAGED_FIELDS)}, {ledger} FROM {CMP} c "
-            f"JOIN {staged} s ON s.row_no = c.row_no WHERE {kept}")
-    if raw_part is not None:
+            f"JOIN {staged} s ON s.row_no = c.row_no WHERE {kept} AND NOT c.s_plain")
+    if keys is not None:
         rows = (f"SELECT {load_plain.select_converted('r')}, {ledger} FROM {CMP} c "
-                f"JOIN {raw_part} r ON r.row_no = c.row_no AND r.plain WHERE {kept} UNION ALL {rows}")
+                f"JOIN {_raw_part(run, k)} r ON r.row_no = c.row_no WHERE {kept} AND c.s_plain UNION ALL {rows}")
     return f"SELECT * FROM ({rows}) d ORDER BY row_no"
 
 
@@ -251,8 +262,8 @@ def count_matching(run, k):
     """(Rows of the matched part that agree with their ledger invoice in every compared field, the period's
     ledger invoices in the part.) All of the part's rows but those the ledger lacks or disagrees with; all of
     them but those without an invoice of the period, plus the period's invoices without a row."""
-    raw_part, staged = _tables(run, k)
-    plain = f" + (SELECT COUNT(*) FROM {raw_part} WHERE plain)" if raw_part else ""
+    keys, staged = _tables(run, k)
+    plain = f" + (SELECT COUNT(*) FROM {keys} WHERE plain)" if keys else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {staged}){plain}, "

@@ -1,10 +1,9 @@
-"""PostgreSQL, the general lane (XLSX, and CSV blocks load_block does not take): stream a chunk's cells into a
-temporary chunk table with COPY (text columns, no per-row Python beyond the csv/openpyxl reader); its plain rows
-(load_plain, strict checks) go to the run's raw table as they are, and the others are normalised, validated and
-classified in set-based SQL (classify_rest, which load_block uses too). The rules are the same as
-reader.parse_row (the SQLite path), written as SQL: NFKC + upper + strip invisible characters for identities, the
-damaged-number check, the 发票票种/发票状态 vocabularies, 开票日期 in the formats strptime takes, amounts as plain
-decimals guarded by a regex before the cast, and the red-to-blue link in 备注."""
+"""PostgreSQL: the general lane into the run's raw table (XLSX, and CSV blocks load_block does not take), which
+streams a chunk's cells into it with COPY (no per-row Python beyond the csv/openpyxl reader); and the full
+pipeline (classify_rest) for the rows that are not plain, normalised, validated and classified in set-based SQL.
+The rules are the same as reader.parse_row (the SQLite path), written as SQL: NFKC + upper + strip invisible
+characters for identities, the damaged-number check, the 发票票种/发票状态 vocabularies, 开票日期 in the formats
+strptime takes, amounts as plain decimals guarded by a regex before the cast, and the red-to-blue link in 备注."""
 import csv
 import io
 import json
@@ -133,22 +132,24 @@ DATE_RE = (r"^[0-9]{4}-(?:1[0-2]|0[1-9]|[1-9])-(?:3[01]|[12][0-9]|0[1-9]|[1-9])"
 COMPACT_DATE_RE = r"^[0-9]{4}(?:1[0-2]|0[1-9])(?:3[01]|[12][0-9]|0[1-9])$"
 
 
-def _classify_sql(present, rest, source):
+def _classify_sql(rest, source):
     """Three statements over the raw chunk, each a temporary table so that every expression runs once per row
     (a single SELECT with LATERAL steps lets the planner copy a step's expressions into every place that
     uses them, running each regex many times): trimmed text (t_*), then normalised values (n_*) and the date's
     parts, then the resolved identity (k_*), the timestamp and the reason the row cannot be read (NULL when
     it can)."""
     trimmed = ", ".join(f"btrim(coalesce({k}, ''), %(strip)s) AS t_{k}" for k in RAW_KEYS)
+    # The cells of the columns the file has (the others are NULL), for the unreadable row's platform data.
+    raw_json = ", ".join(f"'{k}', btrim({k}, %(strip)s)" for k in RAW_KEYS)
     normalised = ", ".join(f"{_norm('t_' + k)} AS n_{k}" for k in (
         "code", "number", "digital_number", "seller_tax_id", "buyer_tax_id", "positive"))
     amounts = ", ".join(f"CASE WHEN t_{k} ~ '^-?[0-9]+[.][0-9]{{2}}$' THEN t_{k} "
                         f"ELSE upper(btrim(normalize(t_{k}, NFKC), %(strip)s)) END AS n_{k}" for k in (
         "amount", "tax_amount", "total"))
-    raw_json = ", ".join(f"'{k}', t_{k}" for k in present)
     reason = re.sub(r"\b([tnkd])\.(\w+)", r"\1_\2", _reason_sql())
     return [
-        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed} FROM {source} WHERE {rest}",
+        f"CREATE TEMP TABLE recon_t ON COMMIT DROP AS SELECT row_no, {trimmed}, "
+        f"jsonb_strip_nulls(jsonb_build_object({raw_json})) AS raw_json FROM {source} WHERE {rest}",
         f"""CREATE TEMP TABLE recon_n ON COMMIT DROP AS SELECT t.*, {normalised}, {amounts},
                coalesce(%(kinds)s::jsonb ->> t_kind, %(kinds)s::jsonb ->> {_norm('t_kind')}) AS n_kind,
                coalesce(%(statuses)s::jsonb ->> t_status, %(statuses)s::jsonb ->> {_norm('t_status')}) AS n_status,
@@ -163,7 +164,7 @@ def _classify_sql(present, rest, source):
                    d_issued_at AS issued_at, n_buyer_tax_id AS buyer_tax_id, t_buyer_name AS buyer_name,
                    t_drawer AS drawer, t_remarks AS remarks, n_positive AS positive, n_amount AS amount,
                    n_tax_amount AS tax_amount, n_total AS total, t_digital_number AS raw_digital_number,
-                   t_number AS raw_number, jsonb_build_object({raw_json}) AS raw_json, {reason} AS reason
+                   t_number AS raw_number, raw_json, {reason} AS reason
             FROM (SELECT n.*, n_kind LIKE 'digital%%' AS n_digital,
                          CASE WHEN n_digital_number <> '' THEN '' ELSE n_code END AS k_code,
                          CASE WHEN n_digital_number <> '' THEN n_digital_number ELSE n_number END AS k_number,
@@ -193,31 +194,17 @@ def _params(seller_tax_id):
     }
 
 
-CHUNK = "recon_chunk"
-
-
-def create_chunk(cursor, run, present, *, plain_lane=True):
-    """The chunk's temporary table: one text column per export column, the row number, and load_plain's strict
-    `plain`."""
-    columns = ", ".join(f"{k} text" for k in RAW_KEYS)
-    cursor.execute(f"CREATE TEMP TABLE {CHUNK} (row_no integer, {columns}, "
-                   f"{load_plain.chunk_plain_column(present, plain_lane)}) ON COMMIT DROP",
-                   {**_params(run.seller.tax_id), **load_plain.params()})
-
-
-def load_chunk(run, source, rows, first_row_no, *, plain_lane=True):
-    """COPY the chunk's rows (parsed by Python's csv module or openpyxl) into a chunk table; its plain rows go to
-    the run's raw table as they are, the others are classified in SQL. Returns (rows loaded, unreadable
-    count)."""
+def load_chunk(run, source, rows, first_row_no):
+    """COPY the chunk's rows (parsed by Python's csv module or openpyxl) into the run's raw table. Returns (rows
+    loaded, 0): which rows cannot be read is found when the part is prepared (raw.prepare)."""
     present = [k for k in RAW_KEYS if k in source.columns]
     index = [source.columns[k] for k in present]
     width = max(index) + 1
     n = first_row_no - 1
     with connection.cursor() as cursor:
-        create_chunk(cursor, run, present, plain_lane=plain_lane)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        with cursor.cursor.copy(f"COPY {CHUNK} (row_no, {', '.join(present)}) FROM STDIN "
+        with cursor.cursor.copy(f"COPY {raw.table(run.pk)} (row_no, {', '.join(present)}) FROM STDIN "
                                 f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(present)}))") as copy:
             for row in rows:
                 if len(row) < width:
@@ -229,22 +216,15 @@ def load_chunk(run, source, rows, first_row_no, *, plain_lane=True):
                     buffer.seek(0)
                     buffer.truncate()
             copy.write(buffer.getvalue())
-        loaded = n - first_row_no + 1
-        unreadable = 0
-        if loaded:
-            plain = raw.insert_plain(cursor, run, present, CHUNK)
-            if plain < loaded:
-                unreadable = classify_rest(cursor, run, present, "NOT plain", CHUNK)
-        cursor.execute(f"DROP TABLE {CHUNK}")
-    return loaded, unreadable
+    return n - first_row_no + 1, 0
 
 
-def classify_rest(cursor, run, present, rest, source):
-    """The full pipeline over the rows of `source` (a chunk table or the raw table) that `rest` selects (those
+def classify_rest(cursor, run, rest, source):
+    """The full pipeline over the rows of `source` (the raw table or a part of it) that `rest` selects (those
     the plain lane left): readable rows into the staging table, the others into unreadable discrepancies.
     Returns the unreadable count."""
     params = {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk}
-    for statement in _classify_sql(present, rest, source):
+    for statement in _classify_sql(rest, source):
         cursor.execute(statement, params)
     cols = ", ".join(STAGING_COLUMNS)
     cursor.execute(f"""

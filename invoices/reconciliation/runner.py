@@ -158,6 +158,8 @@ def _ledger(run, position, size):
 
 
 def _match(run, position, size):
+    if connection.vendor == "postgresql":
+        run.count_unreadable += raw.prepare(run, position)
     list(_saved(run, compare.duplicates(run, position)))
     compare.match_part(run, position)
     mismatched = []

@@ -121,13 +121,14 @@ def load_batch(run_id, rows):
 
 
 def rows(run_id):
-    """Every staged row in file order, as tuples of STAGING_COLUMNS (for tests and debugging): on PostgreSQL the
-    raw table's plain rows, converted, and the staging table's."""
+    """Every staged row of a prepared run of one part in file order, as tuples of STAGING_COLUMNS (for tests and
+    debugging): on PostgreSQL the raw table's plain rows, converted, and the staging table's."""
     sql, params = f"SELECT {', '.join(STAGING_COLUMNS)} FROM {staged(run_id)}", {}
     if postgres():
         from . import load_plain, raw
 
-        sql = f"SELECT {load_plain.select_converted('r')} FROM {raw.table(run_id)} r WHERE r.plain UNION ALL {sql}"
+        sql = (f"SELECT {load_plain.select_converted('r')} FROM {raw.table(run_id)} r "
+               f"JOIN recon_{int(run_id)}_k k ON k.row_no = r.row_no AND k.plain UNION ALL {sql}")
         params = load_plain.params()
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY row_no", params)
