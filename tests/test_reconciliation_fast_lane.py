@@ -134,7 +134,7 @@ def _load_blocks(seller, rows, keys):
     run = _run(seller)
     source = open_source(io.BytesIO(_csv(rows, keys)))
     with transaction.atomic():
-        if load_block.load_block(run, source, source.block(0, 1000), 1) is None:
+        if load_block.load_block(run, source, 0, 1000, 1) is None:
             load_sql.load_chunk(run, source, source.rows(0, 1000), 1)
         return _result(run)
 

@@ -20,7 +20,7 @@ STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "iss
 LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 COMPARED = ["amount", "tax_amount", "total", "status", "buyer_tax_id"]
 # What the comparison reads of every staged row; the rest only for the rows it keeps (_details).
-KEYED = ["row_no", "code", "number", *COMPARED]
+KEYED = ["row_no", "tid", "code", "number", *COMPARED]
 
 
 def _postgres():
@@ -44,16 +44,16 @@ def _raw_part(run, k):
 
 
 # A keys table's cells as the compared staged values (the checks made sure every conversion succeeds).
-_FROM_KEYS = {"row_no": "row_no", "code": "code", "number": "number",
+_FROM_KEYS = {"row_no": "row_no", "tid": "tid", "code": "code", "number": "number",
               **{m: f"{m}::{load_plain.MONEY}" for m in ("amount", "tax_amount", "total")},
               "status": "%(status_labels)s::jsonb ->> status", "buyer_tax_id": "buyer_tax_id"}
 
 
 def _staged(run, k, columns):
-    """SQL for part k's staged rows with `columns` (of KEYED) and `plain`, whether the row is the raw table's:
-    the keys table's plain rows and the staging table's rows. Run it with _params()."""
+    """SQL for part k's staged rows with `columns` (of KEYED) and `plain`, whether the row is the raw table's
+    (at `tid`): the keys table's plain rows and the staging table's rows. Run it with _params()."""
     keys, staged = _tables(run, k)
-    rows = f"SELECT {', '.join(columns)}, false AS plain FROM {staged}"
+    rows = f"SELECT {', '.join('NULL AS tid' if c == 'tid' else c for c in columns)}, false AS plain FROM {staged}"
     if keys is None:
         return f"({rows})"
     converted = ", ".join(f"{_FROM_KEYS[c]} AS {c}" for c in columns)
@@ -214,7 +214,7 @@ def _details(run, k):
             f"JOIN {staged} s ON s.row_no = c.row_no WHERE {kept} AND NOT c.s_plain")
     if keys is not None:
         rows = (f"SELECT {load_plain.select_converted('r')}, {ledger} FROM {CMP} c "
-                f"JOIN {_raw_part(run, k)} r ON r.row_no = c.row_no WHERE {kept} AND c.s_plain UNION ALL {rows}")
+                f"JOIN {_raw_part(run, k)} r ON r.ctid = c.s_tid WHERE {kept} AND c.s_plain UNION ALL {rows}")
     return f"SELECT * FROM ({rows}) d ORDER BY row_no"
 
 

@@ -140,7 +140,7 @@ def _load(run, position, size):
                 raw.create(run, run.parts, load_block.extra_columns(source) if isinstance(source, CsvSource) else ())
         counts = None
         if postgres and isinstance(source, CsvSource) and settings.RECONCILIATION_COPY_BLOCKS:
-            counts = load_block.load_block(run, source, source.block(position, size), run.rows_read + 1)
+            counts = load_block.load_block(run, source, position, size, run.rows_read + 1)
         if counts is None:
             loader = load_sql if postgres else load_python
             counts = loader.load_chunk(run, source, source.rows(position, size), run.rows_read + 1)

@@ -78,26 +78,40 @@ class CsvSource:
         self.end = offset + sum(lengths[:reader.line_num])
 
 
-    def block(self, position, limit):
-        """The raw bytes of up to `limit` lines from `position`, cut after a newline; sets self.end and
-        self.exhausted like rows() does. For load_block, which hands them to PostgreSQL's COPY unparsed."""
+    def parts(self, position, limit):
+        """The raw bytes of up to `limit` lines from `position`, in pieces of about BLOCK_BYTES each cut after a
+        newline (the last one after the limit-th); once they are all taken, self.end and self.exhausted are set
+        as rows() sets them. For load_block, which hands them to PostgreSQL's COPY unparsed, each as soon as it
+        is read."""
         offset = position or self.start
         self.fileobj.seek(offset)
-        parts, lines, self.exhausted = [], 0, True
-        while block := self.fileobj.read(BLOCK_BYTES):
-            count = block.count(b"\n")
+        lines, carry, sent, self.exhausted = 0, b"", 0, True
+        while chunk := self.fileobj.read(BLOCK_BYTES):
+            data = carry + chunk if carry else chunk
+            count = data.count(b"\n")
             if lines + count >= limit:
                 cut = -1
                 for _n in range(limit - lines):
-                    cut = block.index(b"\n", cut + 1)
-                parts.append(block[:cut + 1])
+                    cut = data.index(b"\n", cut + 1)
+                carry = b""
+                sent += cut + 1
                 self.exhausted = False
+                yield data[:cut + 1]
                 break
-            parts.append(block)
-            lines += count
-        data = b"".join(parts)
-        self.end = offset + len(data)
-        return data
+            last = data.rfind(b"\n")
+            carry = data[last + 1:]
+            if last >= 0:
+                lines += count
+                sent += last + 1
+                yield data[:last + 1]
+        if carry:
+            sent += len(carry)
+            yield carry
+        self.end = offset + sent
+
+    def block(self, position, limit):
+        """All of parts() at once."""
+        return b"".join(self.parts(position, limit))
 
 
 def _xlsx_text(value):
