@@ -49,3 +49,14 @@ def test_bench_reconcile_finds_what_it_planted():
     for kind, n in expected.items():
         assert counts[kind] == n, (kind, counts, expected)
     assert re.search(r"^ratio\s+[\d.]+ ×", text, re.M)
+
+
+def test_bench_reconcile_breakdown_times_every_phase_and_finds_the_same():
+    text = _run("bench_reconcile", rows=3000, breakdown=True)
+    found = re.search(r"^discrepancies\s+(\{.*?\})\s+\(expected (\{.*?\})\)", text, re.M)
+    counts, expected = ast.literal_eval(found.group(1)), ast.literal_eval(found.group(2))
+    for kind, n in expected.items():
+        assert counts[kind] == n, (kind, counts, expected)
+    for phase in ("load", "match"):
+        assert re.search(rf"^phase {phase}\s+[\d.]+ s", text, re.M), text
+    assert re.search(r"^\s+[\d.]+ s\s+\d+ × (SELECT|INSERT|CREATE|UPDATE)", text, re.M), text

@@ -1,12 +1,12 @@
 """PostgreSQL's fast lane for the rows nearly every export consists of: cells already in their canonical
 spelling (ASCII digits and upper-case letters, ISO dates, amounts with two decimals, known 发票票种/发票状态
 labels, no padding). Such rows are never converted into a staging table: they stay in the run's raw table
-(raw.py) as the text the file holds, and the comparison reads them through CONVERTED, converting only the few
-columns it compares. What the lane leaves goes through the full normalising pipeline in load_sql (NFKC,
+(raw.py) as the text the file holds, and the comparison reads them through converted(), converting only the
+few columns it compares. What the lane leaves goes through the full normalising pipeline in load_sql (NFKC,
 invisible characters, date variants, damaged numbers, reasons). tests/test_reconciliation_fast_lane.py feeds
 both the same rows and compares.
 
-PLAIN decides, once per row in a parallel scan (raw.prepare), and its checks never let through a cell that a
+plain() decides, once per row in a parallel scan (raw.prepare), and its checks never let through a cell that a
 conversion would refuse: a date must be a real one, amounts have the shape numeric(16,2) reads. They are as
 cheap as PostgreSQL allows (a LIKE costs a few dozen nanoseconds, a regex a few hundred, a regex of a date's
 shape about 1.5 µs, so dates are looked up in sets)."""
@@ -63,8 +63,7 @@ def _part(x, start):
 
 
 def _timestamp(x):
-    """开票日期 as local wall-clock time (a timestamp without time zone), from its parts: immutable, so a
-    generated column may use it, and it refuses what is no real day or time."""
+    """开票日期 of a plain row as local wall-clock time (a timestamp without time zone), from its parts."""
     hms = ", ".join(f"CASE WHEN length({x}) = 19 THEN {_part(x, start)} ELSE 0 END" for start in (12, 15, 18))
     return f"make_timestamp(substr({x}, 1, 4)::int, {_part(x, 6)}, {_part(x, 9)}, {hms})"
 
