@@ -122,15 +122,3 @@ def test_plain_blocks_go_through_copy_and_odd_ones_do_not(seller, customer, fina
     assert raw.prepare(run, 0) == 2  # the float-damaged number, once per block taken
     assert len(staging.rows(run.pk)) == 2 * (len(rows) - 1)  # what a refused block tried to write was rolled back
 
-
-@pytest.mark.parametrize("block, blank", [
-    (b"1,a,b\r\n2,c,d\r\n", False),
-    (b"1,a,b\n2,c,d", False),
-    (b",,\r\n1,a,b\r\n", True),
-    (b"1,a,b\r\n \t, ,\r\n2,c,d\r\n", True),
-    ("1,a,b\n\u3000,\u00a0,\n".encode(), True),
-    (b"1,a,b\n\n2,c,d\n", True),
-    ("1,a,b\n\u3000x,,\n".encode(), False),
-])
-def test_blank_rows_are_found_in_the_bytes(block, blank):
-    assert load_block.has_blank_row(block) is blank
