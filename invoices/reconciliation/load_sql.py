@@ -12,7 +12,6 @@ import sys
 import unicodedata
 from functools import lru_cache
 
-from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -183,14 +182,12 @@ def _classify_sql(rest, source):
 
 
 def _params(seller_tax_id):
-    from ..identifiers import normalize_text
-
+    """The full pipeline's parameters, on top of load_plain's (labels, strip characters, time zone, red link)."""
     return {
-        "strip": STRIP_CHARS, "invisible": INVISIBLE_CLASS, "tz": settings.TIME_ZONE,
+        **load_plain.params(), "invisible": INVISIBLE_CLASS,
         "kinds": json.dumps(vocab.KIND_LOOKUP), "statuses": json.dumps(vocab.STATUS_LOOKUP),
-        "positives": json.dumps({normalize_text(k): v for k, v in vocab.POSITIVE_LOOKUP.items()}),
         "date_re": DATE_RE, "compact_date_re": COMPACT_DATE_RE, "seller_tax_id": seller_tax_id,
-        "red_link": vocab.RED_LINK_RE.pattern, "v": V, **_reasons(seller_tax_id),
+        "v": V, **_reasons(seller_tax_id),
     }
 
 
@@ -223,7 +220,7 @@ def classify_rest(cursor, run, rest, source):
     """The full pipeline over the rows of `source` (the raw table or a part of it) that `rest` selects (those
     the plain lane left): readable rows into the staging table, the others into unreadable discrepancies.
     Returns the unreadable count."""
-    params = {**_params(run.seller.tax_id), **load_plain.params(), "run": run.pk}
+    params = {**_params(run.seller.tax_id), "run": run.pk}
     for statement in _classify_sql(rest, source):
         cursor.execute(statement, params)
     cols = ", ".join(STAGING_COLUMNS)
