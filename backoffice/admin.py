@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
-from .accounts import token_revoke, user_deactivate
+from backoffice.accounts import token_revoke, user_deactivate
 
 User = get_user_model()
 admin.site.unregister(User)

@@ -7,12 +7,12 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
+from backoffice.auth_api import TokenLoginView, TokenRevokeView
 from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
-from invoices.api import CustomerViewSet, InvoiceViewSet
-from invoices.api_reconciliation import ReconciliationViewSet
-from invoices.api_reissue import InvoiceReissueRequestCreate, ReissueRequestViewSet
-
-from .auth_api import TokenLoginView, TokenRevokeView
+from invoices.api import InvoiceViewSet
+from invoices.ledger.api import CustomerViewSet
+from invoices.reconciliation.api import ReconciliationViewSet
+from invoices.reissue.api import InvoiceReissueRequestCreate, ReissueRequestViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")

@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .accounts import token_revoke
+from backoffice.accounts import token_revoke
 
 
 class TokenLoginView(ObtainAuthToken):

@@ -2,7 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from .roles import CUSTOMER_SERVICE, FINANCE, MANAGER
+from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 
 DEMO_PASSWORD = "demo1234"
 DEMO_USERS = [

@@ -57,9 +57,11 @@ INSTALLED_APPS = [
     "django_q",
     "import_export",
     "axes",
+    "core.apps.CoreConfig",
     "invoices.apps.InvoicesConfig",
     "incidents.apps.IncidentsConfig",
     "backoffice.apps.BackofficeConfig",
+    "bench.apps.BenchConfig",
 ]
 
 MIDDLEWARE = [
@@ -160,13 +162,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["backoffice.permissions.ModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "backoffice.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -180,15 +182,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a "kind", "status" or "direction"; give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
-        "InvoiceKindEnum": "invoices.models.InvoiceKind",
-        "InvoiceDirectionEnum": "invoices.models.Direction",
-        "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
-        "SyncStatusEnum": "invoices.models.SyncStatus",
-        "InvoiceEventKindEnum": "invoices.models.InvoiceEventKind",
-        "ReissueStatusEnum": "invoices.reissue_models.ReissueStatus",
-        "RedLetterFormStatusEnum": "invoices.reissue_models.RedLetterFormStatus",
-        "ReconciliationRunStatusEnum": "invoices.models_reconciliation.RunStatus",
-        "DiscrepancyKindEnum": "invoices.models_reconciliation.DiscrepancyKind",
+        "InvoiceKindEnum": "invoices.ledger.models.InvoiceKind",
+        "InvoiceDirectionEnum": "invoices.ledger.models.Direction",
+        "InvoiceStatusEnum": "invoices.ledger.models.InvoiceStatus",
+        "SyncStatusEnum": "invoices.ledger.models.SyncStatus",
+        "InvoiceEventKindEnum": "invoices.ledger.models.InvoiceEventKind",
+        "ReissueStatusEnum": "invoices.reissue.models.ReissueStatus",
+        "RedLetterFormStatusEnum": "invoices.reissue.models.RedLetterFormStatus",
+        "ReconciliationRunStatusEnum": "invoices.reconciliation.models.RunStatus",
+        "DiscrepancyKindEnum": "invoices.reconciliation.models.DiscrepancyKind",
         "IncidentKindEnum": "incidents.models.incident.IncidentKind",
         "IncidentStatusEnum": "incidents.models.incident.IncidentStatus",
         "FollowUpStatusEnum": "incidents.models.followup.FollowUpStatus",

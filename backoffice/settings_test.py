@@ -1,6 +1,6 @@
 """Test settings: the same as production-like development, with tasks run inline and fast hashing."""
-from .settings import *  # noqa: F401,F403
-from .settings import Q_CLUSTER
+from backoffice.settings import *  # noqa: F401,F403
+from backoffice.settings import Q_CLUSTER
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

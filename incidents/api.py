@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backoffice.permissions import require
+from core.permissions import require
 
 from .access import visible_communications, visible_followups, visible_incidents
 from .filters import CommunicationFilter, FollowUpFilter, IncidentFilter

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from invoices.models import Customer, Invoice
+from invoices.ledger.models import Customer, Invoice
 
 from . import playbooks
 from .models import (

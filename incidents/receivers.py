@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invoices import signals
-from invoices.models import Invoice
+from invoices.ledger.models import Invoice
 
 from .models import (
     OPEN_STATUSES,
@@ -90,7 +90,7 @@ def on_invoice_sync_failed(sender, *, invoice_ids, reason, code, **kwargs):
     day = timezone.localdate()
     result = []
     for seller_id, ids in sorted(by_seller.items()):
-        from invoices.models import Seller
+        from invoices.ledger.models import Seller
 
         seller = Seller.objects.get(pk=seller_id)
         incident, _created = open_incident_for_source(

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from invoices.models import Customer, Invoice, Seller
+from invoices.ledger.models import Customer, Invoice, Seller
 
 from .models import (
     Channel,

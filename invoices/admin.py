@@ -1,185 +1,27 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+"""The admin of the invoices app. Each subdomain registers its own screens; the invoice page is assembled here
+from the ledger's part and the parts the platform and the reissue desk add to it, since the ledger below them
+may not import them."""
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from backoffice.history_admin import ReadOnlyHistoryAdmin
 
-from backoffice.admin_fastlist import FastChangeListMixin
-from backoffice.admin_tables import ReadOnlyTable, ReadOnlyTablesMixin
-from backoffice.paginator import EstimatedCountPaginator
-
-from .admin_chain import chain_html
-from .admin_forms import InvoiceIssueForm, InvoiceLineFormSet
-from .admin_import import ServiceImportExportMixin
-from .admin_reissue import InvoiceReissueAdminMixin
-from .admin_sync import InvoiceSyncAdminMixin, SyncAttemptTable
-from .identifiers import normalize_text
-from .models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
-from .resources import CustomerResource, InvoiceResource
-from .services import customer_create, customer_update, invoice_issue
-from .services.customers import CUSTOMER_FIELDS, _clean_customer
-
-
-@admin.register(Seller)
-class SellerAdmin(admin.ModelAdmin):
-    list_display = ["name", "tax_id", "region", "region_code"]
-    search_fields = ["name", "tax_id"]
-
-
-class CustomerAdminForm(admin.ModelAdmin.form):
-    def clean(self):
-        data = super().clean()
-        try:
-            cleaned, _warnings = _clean_customer(
-                {f: data.get(f, "") for f in CUSTOMER_FIELDS}, instance=self.instance if self.instance.pk else None
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            data.update(cleaned)
-        return data
-
-
-@admin.register(Customer)
-class CustomerAdmin(FastChangeListMixin, ServiceImportExportMixin, ReadOnlyHistoryAdmin):
-    form = CustomerAdminForm
-    resource_classes = [CustomerResource]
-    import_permission = "invoices.import_customers"
-    list_display = ["name", "tax_id", "contact_name", "mobile", "email"]
-    search_fields = ["name", "=tax_id", "contact_name", "=mobile"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data.get(f, "") for f in CUSTOMER_FIELDS}
-        if change:
-            saved = customer_update(customer=obj, actor=request.user, **data)
-        else:
-            saved = customer_create(actor=request.user, **data)
-        obj.pk = saved.pk
-        obj.tax_id = saved.tax_id
-
-    def has_delete_permission(self, request, obj=None):
-        # Customers carry invoices; they are never deleted from the back office.
-        return False
-
-
-class InvoiceLineTable(ReadOnlyTable):
-    model = InvoiceLine
-    fk_name = "invoice"
-    fields = ["line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate",
-              "tax_exempt", "tax_amount"]
-    ordering = ["line_no", "id"]
-
-
-class InvoiceEventTable(ReadOnlyTable):
-    model = InvoiceEvent
-    fk_name = "invoice"
-    fields = ["at", "kind", "actor", "message"]
-    related_labels = {"actor": "actor__username"}
-    ordering = ["-at", "-id"]
-    verbose_name_plural = _("events (newest first)")
+import invoices.reconciliation.admin  # noqa: F401  registers the reconciliation screens
+from invoices.ledger.admin import (
+    InvoiceEventTable,
+    InvoiceLedgerAdmin,
+    InvoiceLineTable,
+)
+from invoices.ledger.models import Invoice
+from invoices.platform.admin import InvoiceSyncAdminMixin, SyncAttemptTable
+from invoices.reissue.admin import InvoiceReissueAdminMixin
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImportExportMixin, InvoiceReissueAdminMixin,
-                   InvoiceSyncAdminMixin, ReadOnlyHistoryAdmin):
-    resource_classes = [InvoiceResource]
-    import_permission = "invoices.import_invoices"
-    list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",
-                    "sync_status", "issued_at", "seller"]
-    list_filter = ["status", "sync_status", "kind", "direction", "seller", ("issued_at", admin.DateFieldListFilter)]
-    list_select_related = ["seller"]
-    search_fields = ["number"]  # replaced by get_search_results; keeps the search box
-    search_help_text = _("Number or code (exact or prefix), buyer tax id, or part of the buyer name.")
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-    list_per_page = 50
-    # Lines, attempts and events are read-only: plain tables from values() queries, not inline formsets.
+class InvoiceAdmin(InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, InvoiceLedgerAdmin):
     readonly_tables = [InvoiceLineTable, SyncAttemptTable, InvoiceEventTable]
     actions = ["resync_selected", "verify_selected", "bulk_resync_from_selection"]
     fieldsets = [
-        (None, {"fields": ["kind", "direction", "code", "number", "issued_at", "seller", "status", "sync_status"]}),
-        (_("buyer"), {"fields": ["buyer", "buyer_name", "buyer_tax_id"]}),
-        (_("amounts"), {"fields": ["amount", "tax_amount", "total"]}),
+        *InvoiceLedgerAdmin.fieldsets[:3],
         (_("chain"), {"fields": ["chain"]}),
-        (_("other"), {"fields": ["remarks", "drawer", "created_by", "created_at"]}),
+        *InvoiceLedgerAdmin.fieldsets[3:],
     ]
     readonly_fields = ["chain", "created_at"]
-
-    def get_search_results(self, request, queryset, search_term):
-        term = normalize_text(search_term)
-        if not term:
-            return queryset, False
-        # Index-friendly lookups only: equality and prefix on numbers, equality on tax ids.
-        condition = Q(number__startswith=term) | Q(code__startswith=term)
-        if term.isalnum() and len(term) in (15, 17, 18, 20):
-            condition |= Q(buyer_tax_id=term)
-        if not term.isdigit():
-            condition |= Q(buyer_name__icontains=search_term.strip())
-        return queryset.filter(condition), False
-
-    @admin.display(description=_("original → red → reissued"))
-    def chain(self, obj):
-        return chain_html(obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Invoice._meta.concrete_fields] + ["chain"]
-
-    def has_change_permission(self, request, obj=None):
-        # An issued invoice is immutable: corrections go through red-flush and reissue.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = InvoiceIssueForm(request.POST or None, admin_site=self.admin_site)
-        formset = InvoiceLineFormSet(request.POST or None, prefix="lines")
-        if request.method == "POST" and form.is_valid() and formset.is_valid():
-            filled = [f for f in formset.forms if f.cleaned_data]
-            lines = [f.cleaned_data for f in filled]
-            data = form.cleaned_data
-            try:
-                invoice = invoice_issue(
-                    actor=request.user, seller=data["seller"], buyer=data["buyer"], kind=data["kind"],
-                    code=data["code"], number=data["number"], issued_at=data["issued_at"],
-                    drawer=data["drawer"], remarks=data["remarks"], lines=lines,
-                )
-            except ValidationError as exc:
-                self._attach_errors(exc, form, filled)
-            else:
-                for warning in getattr(invoice, "warnings", []):
-                    self.message_user(request, warning, messages.WARNING)
-                self.message_user(request, _("Invoice %(n)s issued.") % {"n": invoice}, messages.SUCCESS)
-                return redirect("admin:invoices_invoice_change", invoice.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Issue invoice"),
-            "opts": self.model._meta,
-            "form": form,
-            "formset": formset,
-            "media": self.media + form.media + formset.media,
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/invoices/invoice/issue_form.html", context)
-
-    @staticmethod
-    def _attach_errors(exc, form, line_forms):
-        # The service numbers lines from 1 over the filled rows only.
-        for key, errors in exc.message_dict.items():
-            if key.startswith("lines.") and key.count(".") == 2:
-                _prefix, n, field = key.split(".")
-                line_form = line_forms[int(n) - 1] if int(n) - 1 < len(line_forms) else None
-                if line_form is not None and field in line_form.fields:
-                    line_form.add_error(field, errors)
-                    continue
-            form.add_error(key if key in form.fields else None, errors)
-
-
-from . import admin_reconciliation  # noqa: E402,F401  registers the reconciliation screens

@@ -6,19 +6,20 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .gateway import invoice_payload
-from .identifiers import USCC_ALPHABET, uscc_check_char
-from .models import (
+from invoices.ledger.identifiers import USCC_ALPHABET, uscc_check_char
+from invoices.ledger.models import (
     Customer,
     Direction,
     Invoice,
     InvoiceKind,
-    PlatformInvoice,
     Seller,
     SyncStatus,
 )
-from .platform_sim import sim_receive, sim_settings_row
-from .services import customer_create, invoice_issue
+from invoices.ledger.services.customers import customer_create
+from invoices.ledger.services.issue import invoice_issue
+from invoices.platform.gateway import invoice_payload
+from invoices.platform.models import PlatformInvoice
+from invoices.platform.simulator import sim_receive, sim_settings_row
 
 SELLERS = [
     {"name": "北京云票财务软件有限公司", "region": "北京", "region_code": "11", "seed": "91110108AY4CL12TH"},

@@ -1,9 +1,18 @@
-"""Facts the ledger announces. Other apps (incidents) listen; `invoices` never imports them.
+"""Facts the invoices app announces, all defined here. Other apps (incidents) listen, and so does a subdomain
+that must act on a lower one's fact without the lower one importing it (the platform queues the upload of an
+invoice the ledger issued); nothing here imports a subdomain.
 
-Every signal is sent after the transaction that established the fact has committed."""
+Every signal is sent after the transaction that established the fact has committed, except
+`invoices_awaiting_upload`, which is part of that transaction."""
 from django.dispatch import Signal
 
-from .services.issue import invoice_issued  # noqa: F401  kwargs: invoice_id, actor_id
+# An invoice was issued. kwargs: invoice_id, actor_id
+invoice_issued = Signal()
+
+# Sent inside the issuing transaction, so that the upload queue is written atomically with the invoices: the
+# platform subdomain records their sync state and queues their uploads after commit.
+# kwargs: invoice_ids (list[int]), batch (bool: an import's many invoices, queued by fan-out tasks)
+invoices_awaiting_upload = Signal()
 
 # A sync attempt ended in `failed` for good (rejected, or retries exhausted).
 # kwargs: invoice_ids (list[int]), reason (str), code (str, platform's code or "")

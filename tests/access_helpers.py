@@ -6,12 +6,12 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
+from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 from incidents.models import Team
 from incidents.services.communications import communication_log
 from incidents.services.followups import followup_create
-from invoices.platform_export_writer import build_file, invoice_row
-from invoices.services.reconciliation import reconciliation_start
+from invoices.platform.export_writer import build_file, invoice_row
+from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
 from .incident_helpers import open_incident

@@ -3,9 +3,10 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
+from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 
 from . import factories
+
 
 @pytest.fixture(autouse=True)
 def english_messages():
@@ -85,7 +86,14 @@ def invoice(db, seller, customer):
 def no_reference_data(db):
     """For tests that build their own calendar, SLA targets, playbooks and templates: start without the
     reference data that incidents/migrations/0004 loads into every installation."""
-    from incidents.models import CalendarDay, CommunicationTemplate, Playbook, PlaybookStep, SlaTarget, WorkCalendar
+    from incidents.models import (
+        CalendarDay,
+        CommunicationTemplate,
+        Playbook,
+        PlaybookStep,
+        SlaTarget,
+        WorkCalendar,
+    )
 
     CalendarDay.objects.all().delete()
     WorkCalendar.objects.all().delete()

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from invoices.demo import make_uscc
-from invoices.models import InvoiceKind, Seller
-from invoices.services import customer_create, invoice_issue
+from invoices.ledger.models import InvoiceKind, Seller
+from invoices.ledger.services.customers import customer_create
+from invoices.ledger.services.issue import invoice_issue
 
 _seq = itertools.count(1)
 

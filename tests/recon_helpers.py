@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from invoices.models import Direction, InvoiceKind, SyncStatus
-from invoices.platform_export_writer import build_file, invoice_row
-from invoices.services import invoice_issue
+from invoices.ledger.models import Direction, InvoiceKind, SyncStatus
+from invoices.ledger.services.issue import invoice_issue
+from invoices.platform.export_writer import build_file, invoice_row
 
 from . import factories
 

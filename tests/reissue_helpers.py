@@ -1,8 +1,11 @@
 from decimal import Decimal
 
-from invoices.models import Direction, InvoiceKind, SyncStatus
-from invoices.services import invoice_issue
-from invoices.services.reissue import invoice_reissue_approve, invoice_reissue_request
+from invoices.ledger.models import Direction, InvoiceKind, SyncStatus
+from invoices.ledger.services.issue import invoice_issue
+from invoices.reissue.services.reissue import (
+    invoice_reissue_approve,
+    invoice_reissue_request,
+)
 
 from . import factories
 

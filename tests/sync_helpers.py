@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import pytest
 
 from invoices import signals
-from invoices.platform_server import PlatformHandler, make_server
+from invoices.platform.server import PlatformHandler, make_server
 
 
 class LivePlatform:

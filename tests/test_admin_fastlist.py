@@ -7,20 +7,23 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import items_for_result
-from django.contrib.admin.templatetags.admin_list import result_list as django_result_list
+from django.contrib.admin.templatetags.admin_list import (
+    result_list as django_result_list,
+)
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from backoffice.admin_fastlist import fast_result_list
-from backoffice.admin_formats import compiled_dateformat
+from core.admin.fastlist import fast_result_list
+from core.admin.formats import compiled_dateformat
 from incidents.models import Communication, FollowUp, Incident, IncidentEvent, Team
 from incidents.services.communications import communication_log
-from incidents.services.timeline import incident_note_add
 from incidents.services.followups import followup_complete, followup_create
 from incidents.services.incidents import incident_transition
-from invoices.models import Customer, Direction, Invoice, SyncAttempt
-from invoices.services import invoice_issue
+from incidents.services.timeline import incident_note_add
+from invoices.ledger.models import Customer, Direction, Invoice
+from invoices.ledger.services.issue import invoice_issue
+from invoices.platform.models import SyncAttempt
 
 from . import factories
 from .incident_helpers import open_incident

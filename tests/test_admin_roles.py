@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from invoices.models import Invoice
+from invoices.ledger.models import Invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,6 @@ def test_customer_admin_validates_through_the_service_rules(client, cs_user, cus
     assert customer.tax_id in response.context["adminform"].form.errors["tax_id"][0]
     response = client.post(reverse("admin:invoices_customer_add"), {"name": "新公司", "tax_id": "９１１１００００６０００３７３４１Ｌ"})
     assert response.status_code == 302
-    from invoices.models import Customer
+    from invoices.ledger.models import Customer
 
     assert Customer.objects.get(name="新公司").tax_id == "91110000600037341L"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from backoffice.roles import CUSTOMER_SERVICE
+from core.roles import CUSTOMER_SERVICE
 from incidents.admin.tables import TIMELINE_ON_PAGE, TIMELINE_PER_PAGE
 from incidents.models import IncidentEvent
 from incidents.services.timeline import incident_note_add

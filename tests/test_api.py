@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from invoices.models import Customer, Invoice, InvoiceLine
+from invoices.ledger.models import Customer, Invoice, InvoiceLine
 
 from . import factories
 

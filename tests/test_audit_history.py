@@ -7,13 +7,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.history import acting_as
+from core.history import acting_as
 from incidents.models import FollowUp, Incident
-from invoices.models import Customer, Invoice, SyncStatus
-from invoices.services import customer_update
-from invoices.services.sync import invoices_resync_bulk
-from invoices.reconciliation.runner import execute
-from invoices.services.reconciliation import reconciliation_start
+from invoices.ledger.models import Customer, Invoice, SyncStatus
+from invoices.ledger.services.customers import customer_update
+from invoices.platform.services.sync import invoices_resync_bulk
+from invoices.reconciliation.pipeline.runner import execute
+from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
 from .incident_helpers import open_incident
@@ -77,7 +77,10 @@ def test_api_request_records_the_token_user(api, cs_user):
 
 
 def test_task_without_actor_records_the_system(cs_user):
-    from incidents.services.followups import followup_create, followups_remind_and_escalate
+    from incidents.services.followups import (
+        followup_create,
+        followups_remind_and_escalate,
+    )
 
     followup = followup_create(actor=cs_user, title="x", due_at=timezone.now() + timedelta(hours=1),
                                customer=factories.customer())

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from invoices.models import Invoice, InvoiceEvent
+from invoices.ledger.models import Invoice, InvoiceEvent
 
 from . import factories
 

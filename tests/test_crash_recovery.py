@@ -15,11 +15,13 @@ from django.db import connection
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE
+from core.roles import CUSTOMER_SERVICE, FINANCE
 from incidents.models import Communication, DeliveryStatus
 from incidents.services.communications import communication_send_email
-from invoices.models import Invoice, PlatformInvoice, ReconciliationRun, RunStatus, SyncStatus
-from invoices.services.reconciliation import reconciliation_start
+from invoices.ledger.models import Invoice, SyncStatus
+from invoices.platform.models import PlatformInvoice
+from invoices.reconciliation.models import ReconciliationRun, RunStatus
+from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
 from .conftest import make_user

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from invoices.services import customer_create, customer_update
+from invoices.ledger.services.customers import customer_create, customer_update
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from invoices.identifiers import check_tax_id
-from invoices.services import customer_create
+from invoices.ledger.identifiers import check_tax_id
+from invoices.ledger.services.customers import customer_create
 
 from . import factories
 
@@ -34,7 +34,7 @@ def test_api_answers_in_chinese_by_default_and_english_on_request(api_as, cs_use
 
 @pytest.mark.django_db
 def test_model_labels_translated():
-    from invoices.models import InvoiceKind
+    from invoices.ledger.models import InvoiceKind
 
     with translation.override("zh-hans"):
         assert str(InvoiceKind.DIGITAL_SPECIAL.label) == "数电发票（增值税专用发票）"

@@ -1,6 +1,12 @@
 import pytest
 
-from invoices.identifiers import check_tax_id, is_valid_uscc, looks_like_float_damage, normalize_text, uscc_check_char
+from invoices.ledger.identifiers import (
+    check_tax_id,
+    is_valid_uscc,
+    looks_like_float_damage,
+    normalize_text,
+    uscc_check_char,
+)
 
 
 @pytest.mark.parametrize("value", ["91110000600037341L", "91110108551385082Q"])

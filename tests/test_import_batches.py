@@ -6,8 +6,9 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from invoices.models import Invoice, InvoiceEvent, InvoiceLine, NumberSequence, SyncState
-from invoices.resources import INVOICE_COLUMNS, LINE_COLUMNS, InvoiceResource
+from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceLine, NumberSequence
+from invoices.ledger.resources import INVOICE_COLUMNS, LINE_COLUMNS, InvoiceResource
+from invoices.platform.models import SyncState
 
 from . import factories
 

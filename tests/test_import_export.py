@@ -5,8 +5,13 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from invoices.models import Customer, Invoice
-from invoices.resources import INVOICE_COLUMNS, LINE_COLUMNS, CustomerResource, InvoiceResource
+from invoices.ledger.models import Customer, Invoice
+from invoices.ledger.resources import (
+    INVOICE_COLUMNS,
+    LINE_COLUMNS,
+    CustomerResource,
+    InvoiceResource,
+)
 
 from . import factories
 

@@ -71,7 +71,7 @@ def test_completed_followups_are_left_alone(cs_user, manager, django_capture_on_
 
 
 def test_assignment_rules(cs_user, manager, django_user_model):
-    from backoffice.roles import CUSTOMER_SERVICE
+    from core.roles import CUSTOMER_SERVICE
 
     from .conftest import make_user
 

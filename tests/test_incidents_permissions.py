@@ -110,7 +110,7 @@ def test_api_per_role(api_as, cs_user, finance_user, manager_user, customer):
 
 
 def test_api_rep_cannot_change_others_incident(api_as, cs_user, django_user_model):
-    from backoffice.roles import CUSTOMER_SERVICE
+    from core.roles import CUSTOMER_SERVICE
 
     from .conftest import make_user
 

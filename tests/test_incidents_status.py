@@ -88,8 +88,9 @@ def test_events_are_append_only(cs_user):
 
 
 def test_rep_cannot_work_someone_elses_incident(cs_user, manager_user, django_user_model):
+    from core.roles import CUSTOMER_SERVICE
+
     from .conftest import make_user
-    from backoffice.roles import CUSTOMER_SERVICE
 
     other = make_user(django_user_model, "cs-other", CUSTOMER_SERVICE)
     incident = open_incident(cs_user)

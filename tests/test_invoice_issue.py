@@ -6,8 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from invoices.models import Direction, Invoice, InvoiceEvent, InvoiceKind, InvoiceLine, InvoiceStatus
-from invoices.services import invoice_issue, invoice_void
+from invoices.ledger.models import (
+    Direction,
+    Invoice,
+    InvoiceEvent,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from invoices.ledger.services.issue import invoice_issue, invoice_void
 
 from . import factories
 from .factories import line

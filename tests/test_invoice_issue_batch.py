@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import Task
 
-from backoffice.history import acting_as
-from invoices.identifiers import check_tax_id
-from invoices.models import (
+from core.history import acting_as
+from invoices.ledger.identifiers import check_tax_id
+from invoices.ledger.models import (
     Direction,
     Invoice,
     InvoiceEvent,
@@ -23,11 +23,11 @@ from invoices.models import (
     InvoiceLine,
     InvoiceStatus,
     NumberSequence,
-    PlatformInvoice,
-    SyncState,
     SyncStatus,
 )
-from invoices.services import invoice_issue, invoice_issue_batch
+from invoices.ledger.services.issue import invoice_issue
+from invoices.ledger.services.issue_batch import invoice_issue_batch
+from invoices.platform.models import PlatformInvoice, SyncState
 
 from . import factories
 from .factories import line
@@ -230,7 +230,7 @@ def test_after_commit_every_invoice_is_announced_and_synced_through_few_tasks(
                 hook()
     ids = [r.invoice.pk for r in results if r.invoice]
     assert issued.calls == [{"invoice_id": pk, "actor_id": finance_user.pk} for pk in ids]
-    assert Task.objects.filter(func="invoices.tasks.queue_sync").count() == 3  # 24 pending invoices / 10
+    assert Task.objects.filter(func="invoices.platform.tasks.queue_sync").count() == 3  # 24 pending invoices / 10
     for pk in ids[:24]:
         invoice = Invoice.objects.get(pk=pk)
         assert invoice.sync_status == SyncStatus.SYNCED
@@ -240,7 +240,7 @@ def test_after_commit_every_invoice_is_announced_and_synced_through_few_tasks(
 
 
 def test_fan_out_queues_only_invoices_still_pending(seller, customer, django_capture_on_commit_callbacks):
-    from invoices.services.sync_support import queue_sync_tasks
+    from invoices.platform.services.sync_support import queue_sync_tasks
 
     results = invoice_issue_batch(actor=None, items=[
         {"seller": seller, "buyer": customer, "kind": InvoiceKind.DIGITAL_GENERAL, "issued_at": at(n),

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from invoices.money import line_tax, money, split_inclusive
+from invoices.ledger.money import line_tax, money, split_inclusive
 
 
 def test_line_tax_rounds_half_up_not_bankers():

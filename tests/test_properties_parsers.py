@@ -1,11 +1,11 @@
 """Property tests (hypothesis) for the parsers every import, API call and admin form goes through."""
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from invoices.identifiers import (
+from invoices.ledger.identifiers import (
     USCC_ALPHABET,
     check_tax_id,
     is_digits,
@@ -14,9 +14,9 @@ from invoices.identifiers import (
     normalize_text,
     uscc_check_char,
 )
-from invoices.models import DIGITAL_KINDS, InvoiceKind
-from invoices.money import line_tax, money, split_inclusive, to_decimal
-from invoices.services.numbers import check_number_format
+from invoices.ledger.models import DIGITAL_KINDS, InvoiceKind
+from invoices.ledger.money import line_tax, money, split_inclusive, to_decimal
+from invoices.ledger.services.numbers import check_number_format
 
 settings.register_profile("suite", max_examples=300, deadline=None)
 settings.load_profile("suite")

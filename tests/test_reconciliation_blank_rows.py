@@ -2,7 +2,7 @@
 rows after one are numbered differently); it finds them in the bytes, before COPY."""
 import pytest
 
-from invoices.reconciliation import load_block
+from invoices.reconciliation.pipeline import load_block
 
 
 @pytest.mark.parametrize("block, blank", [

@@ -6,13 +6,12 @@ import io
 import pytest
 from django.db import connection
 
-from invoices.models import Discrepancy, ReconciliationRun
-from invoices.models_reconciliation import RunPhase
-from invoices.platform_export_writer import float_damaged, invoice_row
-from invoices.reconciliation import load_block, raw, runner, staging
-from invoices.reconciliation.source import open_source
-from invoices.reconciliation.vocab import EXPORT_COLUMNS
-from invoices.services.reconciliation import reconciliation_start
+from invoices.platform.export_vocab import EXPORT_COLUMNS
+from invoices.platform.export_writer import float_damaged, invoice_row
+from invoices.reconciliation.models import Discrepancy, ReconciliationRun, RunPhase
+from invoices.reconciliation.pipeline import load_block, raw, runner, staging
+from invoices.reconciliation.pipeline.source import open_source
+from invoices.reconciliation.services.runs import reconciliation_start
 
 from .recon_helpers import PERIOD, ledger, legacy, upload
 

@@ -4,10 +4,17 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from invoices.models import Discrepancy, DiscrepancyKind, InvoiceEvent, RunPhase, RunStatus, SyncStatus
-from invoices.platform_export_writer import invoice_row
-from invoices.reconciliation import load_sql, runner, tasks
-from invoices.services.reconciliation import reconciliation_start
+from invoices.ledger.models import InvoiceEvent, SyncStatus
+from invoices.platform.export_writer import invoice_row
+from invoices.reconciliation import tasks
+from invoices.reconciliation.models import (
+    Discrepancy,
+    DiscrepancyKind,
+    RunPhase,
+    RunStatus,
+)
+from invoices.reconciliation.pipeline import load_sql, runner
+from invoices.reconciliation.services.runs import reconciliation_start
 
 from .recon_helpers import PERIOD, ledger, rows_for, upload
 
@@ -97,8 +104,8 @@ def test_the_sql_character_sets_match_pythons_tables():
 
 
 def test_the_run_page_says_which_step_a_running_run_is_at(settings, seller, customer, finance_user):
-    from invoices.admin_reconciliation import ReconciliationRunAdmin
-    from invoices.models import ReconciliationRun
+    from invoices.reconciliation.admin import ReconciliationRunAdmin
+    from invoices.reconciliation.models import ReconciliationRun
 
     settings.RECONCILIATION_CHUNK_ROWS = settings.RECONCILIATION_PART_ROWS = 2
     invoices = ledger(seller, customer, n=5)

@@ -8,12 +8,14 @@ import io
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from invoices.models import Discrepancy, ReconciliationRun
-from invoices.reconciliation import load_block, load_sql, raw, staging
-from invoices.reconciliation.source import open_source
-from invoices.reconciliation.vocab import HEADERS
+from invoices.platform.export_vocab import HEADERS
+from invoices.reconciliation.models import Discrepancy, ReconciliationRun
+from invoices.reconciliation.pipeline import load_block, load_sql, raw, staging
+from invoices.reconciliation.pipeline.source import open_source
 
 pytestmark = [
     pytest.mark.django_db,

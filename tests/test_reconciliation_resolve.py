@@ -1,26 +1,25 @@
 """Resolving discrepancies (services, admin actions) and the reconciliation API with its permissions."""
-import importlib.util
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from invoices.models import Discrepancy, DiscrepancyKind, Invoice, InvoiceEvent, Resolution, SyncStatus
-from invoices.platform_export_writer import invoice_row
-from invoices.reconciliation.runner import execute
-from invoices.services.discrepancies import (
+from invoices.ledger.models import Invoice, InvoiceEvent, SyncStatus
+from invoices.platform.export_writer import invoice_row
+from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, Resolution
+from invoices.reconciliation.pipeline.runner import execute
+from invoices.reconciliation.services.discrepancies import (
     discrepancy_ignore,
     discrepancy_manual_entry,
     discrepancy_mark_missing,
     discrepancy_resync,
 )
-from invoices.services.reconciliation import reconciliation_start
+from invoices.reconciliation.services.runs import reconciliation_start
 from invoices.signals import invoice_verify_failed
 
 from .recon_helpers import PERIOD, ledger, rows_for, upload
 
 pytestmark = pytest.mark.django_db
-HAS_SYNC = importlib.util.find_spec("invoices.services.sync") is not None
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +98,6 @@ def test_ignore_needs_a_reason(finished_run, finance_user):
     assert item.resolution == Resolution.IGNORED and item.resolution_note == "测试数据"
 
 
-@pytest.mark.skipif(not HAS_SYNC, reason="needs invoices.services.sync (issue 3)")
 def test_resync_queues_the_sync(finished_run, finance_user, django_capture_on_commit_callbacks):
     item = one(finished_run, DiscrepancyKind.MISSING_ON_PLATFORM)
     with django_capture_on_commit_callbacks(execute=True):

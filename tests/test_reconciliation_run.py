@@ -1,10 +1,11 @@
 """Reconciliation of generated exports: every discrepancy kind, every encoding, damaged rows, header variants."""
 import pytest
 
-from invoices.models import Discrepancy, DiscrepancyKind, Invoice, InvoiceEvent, RunStatus, SyncStatus
-from invoices.platform_export_writer import float_damaged, invoice_row
-from invoices.reconciliation.runner import execute
-from invoices.services.reconciliation import reconciliation_start
+from invoices.ledger.models import Invoice, InvoiceEvent, SyncStatus
+from invoices.platform.export_writer import float_damaged, invoice_row
+from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, RunStatus
+from invoices.reconciliation.pipeline.runner import execute
+from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
 from .recon_helpers import PERIOD, ledger, legacy, red_for, rows_for, upload

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from invoices.models import ReissueRequest, ReissueStatus
+from invoices.reissue.models import ReissueRequest, ReissueStatus
 
 from .reissue_helpers import blue, request_full
 

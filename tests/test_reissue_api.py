@@ -3,7 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from invoices.models import Invoice, ReissueRequest, ReissueStatus
+from invoices.ledger.models import Invoice
+from invoices.reissue.models import ReissueRequest, ReissueStatus
 
 from .reissue_helpers import blue, corrected_lines, reds_of
 
@@ -75,8 +76,11 @@ def test_reject_and_retry_answers(api_as, original, finance_user, finance_user2)
 def test_two_approvers_at_the_same_moment_make_one_chain(seller, customer, finance_user, django_user_model):
     from django.contrib.auth.models import Group
 
-    from backoffice.roles import FINANCE
-    from invoices.services.reissue import invoice_reissue_approve, invoice_reissue_request
+    from core.roles import FINANCE
+    from invoices.reissue.services.reissue import (
+        invoice_reissue_approve,
+        invoice_reissue_request,
+    )
 
     original = blue(seller, customer, "1000.00")
     approvers = []

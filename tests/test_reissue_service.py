@@ -7,20 +7,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backoffice.api_errors import Conflict
-from invoices.models import (
-    Direction,
-    InvoiceStatus,
-    PlatformInvoice,
-    RedLetterForm,
-    ReissueRequest,
-    ReissueStatus,
+from core.api_errors import Conflict
+from invoices.ledger.models import Direction, InvoiceStatus
+from invoices.ledger.services.issue import invoice_issue, invoice_void
+from invoices.platform.models import PlatformInvoice
+from invoices.platform.simulator import SimulatedGateway, sim_settings_row
+from invoices.reissue.models import RedLetterForm, ReissueRequest, ReissueStatus
+from invoices.reissue.services.redeliver import invoice_redeliver
+from invoices.reissue.services.redletter import (
+    red_letter_form_confirm,
+    red_letter_forms_lapse,
 )
-from invoices.platform_sim import SimulatedGateway, sim_settings_row
-from invoices.services import invoice_issue, invoice_void
-from invoices.services.redeliver import invoice_redeliver
-from invoices.services.redletter import red_letter_form_confirm, red_letter_forms_lapse
-from invoices.services.reissue import (
+from invoices.reissue.services.reissue import (
     invoice_reissue_approve,
     invoice_reissue_reject,
     invoice_reissue_request,
@@ -29,7 +27,13 @@ from invoices.services.reissue import (
 from invoices.signals import invoice_reissued
 
 from . import factories
-from .reissue_helpers import approve_and_complete, blue, corrected_lines, reds_of, request_full
+from .reissue_helpers import (
+    approve_and_complete,
+    blue,
+    corrected_lines,
+    reds_of,
+    request_full,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +104,7 @@ def test_double_approval_yields_one_chain_and_a_clear_refusal(
 
 @pytest.mark.parametrize("make_bad", ["red", "void", "flushed"])
 def test_red_voided_and_fully_flushed_invoices_cannot_be_reissued(seller, customer, finance_user, make_bad):
-    from invoices.models import InvoiceKind
+    from invoices.ledger.models import InvoiceKind
 
     if make_bad == "void":
         target = blue(seller, customer, kind=InvoiceKind.VAT_SPECIAL) if False else invoice_issue(
@@ -175,9 +179,9 @@ class DiesAfterRed(SimulatedGateway):
 def test_outage_in_the_middle_fails_at_step_and_retry_resumes_without_second_red(
     original, finance_user, finance_user2, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import invoices.gateway
+    from invoices.platform import gateway
 
-    monkeypatch.setattr(invoices.gateway, "get_gateway", lambda: DiesAfterRed())
+    monkeypatch.setattr(gateway, "get_gateway", lambda: DiesAfterRed())
     req = approve_and_complete(request_full(original, finance_user), finance_user2, django_capture_on_commit_callbacks)
     assert req.status == ReissueStatus.FAILED and req.step == "red"
     assert "unavailable" in req.failure and req.red_invoice and not req.new_invoice
@@ -208,7 +212,7 @@ def test_rejected_by_platform_fails_and_can_be_retried_after_fix(
 def test_buyer_confirmation_waits_then_confirm_completes(
     original, finance_user, finance_user2, django_capture_on_commit_callbacks
 ):
-    from invoices.services.reissue import invoice_reissue_complete
+    from invoices.reissue.services.reissue import invoice_reissue_complete
 
     req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
                                django_capture_on_commit_callbacks)
@@ -259,9 +263,9 @@ def test_lapse_job_is_scheduled_and_runs_as_a_task(original, finance_user, finan
                                                   django_capture_on_commit_callbacks):
     from django_q.models import Schedule
 
-    from invoices.tasks_reissue import lapse_red_letter_forms
+    from invoices.reissue.tasks import lapse_red_letter_forms
 
-    schedule = Schedule.objects.get(func="invoices.tasks_reissue.lapse_red_letter_forms")
+    schedule = Schedule.objects.get(func="invoices.reissue.tasks.lapse_red_letter_forms")
     assert schedule.repeats == -1 and schedule.minutes <= 60
     req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
                                django_capture_on_commit_callbacks)

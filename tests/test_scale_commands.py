@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from incidents.models import FollowUp, Incident, Team
-from invoices.models import Invoice
+from invoices.ledger.models import Invoice
 
 pytestmark = pytest.mark.django_db
 

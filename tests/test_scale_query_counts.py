@@ -5,14 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.services.followups import followup_create
-from invoices.models import Direction
-from invoices.services import invoice_issue
+from invoices.ledger.models import Direction
+from invoices.ledger.services.issue import invoice_issue
 
 from . import factories
 from .incident_helpers import open_incident

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
-from invoices.identifiers import is_valid_uscc
-from invoices.models import Customer, Direction, Invoice, InvoiceStatus
+from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
+from invoices.ledger.identifiers import is_valid_uscc
+from invoices.ledger.models import Customer, Direction, Invoice, InvoiceStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_migrations_create_roles_with_explicit_permissions_and_no_users():
 
 @pytest.mark.django_db
 def test_every_group_holds_exactly_the_declared_permissions():
-    from backoffice.roles import ROLE_PERMISSIONS
+    from core.roles import ROLE_PERMISSIONS
 
     for role in (CUSTOMER_SERVICE, FINANCE, MANAGER):
         declared = {f"{app}.{code}" for app, roles in ROLE_PERMISSIONS.items() for code in roles.get(role, [])}

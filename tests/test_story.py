@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from incidents.models import CommunicationTemplate, FollowUp, Incident
 from incidents.services.followups import followups_remind_and_escalate
-from invoices.models import Invoice, PlatformInvoice, ReissueRequest
-from invoices.platform_sim import sim_settings_row
+from invoices.ledger.models import Invoice
+from invoices.platform.models import PlatformInvoice
+from invoices.platform.simulator import sim_settings_row
+from invoices.reissue.models import ReissueRequest
 
 from . import factories
 

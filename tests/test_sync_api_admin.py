@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from invoices.models import PlatformInvoice, PlatformSettings, SyncStatus
-from invoices.platform_sim import sim_settings_row
+from invoices.ledger.models import SyncStatus
+from invoices.platform.models import PlatformInvoice, PlatformSettings
+from invoices.platform.simulator import sim_settings_row
 
 from . import factories
 

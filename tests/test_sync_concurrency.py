@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from invoices.models import PlatformInvoice, SyncAttempt, SyncStatus
-from invoices.platform_sim import sim_settings_row
-from invoices.services import invoice_sync_run
+from invoices.ledger.models import SyncStatus
+from invoices.platform.models import PlatformInvoice, SyncAttempt
+from invoices.platform.services.sync import invoice_sync_run
+from invoices.platform.simulator import sim_settings_row
 
 from . import factories
 

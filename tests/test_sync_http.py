@@ -7,12 +7,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from invoices.gateway import InvoiceDraft, PlatformRejected, PlatformUnavailable, get_gateway
-from invoices.models import Invoice, PlatformInvoice, SyncStatus
-from invoices.platform_http import HttpGateway
-from invoices.platform_server import PlatformHandler
-from invoices.platform_sim import sim_settings_row
-from invoices.services import invoices_sync_sweep
+from invoices.ledger.models import Invoice, SyncStatus
+from invoices.platform.gateway import (
+    InvoiceDraft,
+    PlatformRejected,
+    PlatformUnavailable,
+    get_gateway,
+)
+from invoices.platform.http import HttpGateway
+from invoices.platform.models import PlatformInvoice
+from invoices.platform.server import PlatformHandler
+from invoices.platform.services.sync import invoices_sync_sweep
+from invoices.platform.simulator import sim_settings_row
 
 from . import factories
 from .sync_helpers import live_platform  # noqa: F401  (fixture)

@@ -6,23 +6,22 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from invoices.models import (
-    InvoiceEventKind,
+from invoices.ledger.models import InvoiceEventKind, SyncStatus
+from invoices.platform.models import (
     PlatformInvoice,
     SyncAttempt,
     SyncOutcome,
     SyncState,
-    SyncStatus,
 )
-from invoices.platform_sim import sim_settings_row
-from invoices.services import (
+from invoices.platform.services.sync import (
     invoice_sync_request,
     invoice_sync_run,
     invoice_verify,
     invoices_resync_bulk,
     invoices_sync_sweep,
 )
-from invoices.services.sync_support import claim, sync_conf
+from invoices.platform.services.sync_support import claim, sync_conf
+from invoices.platform.simulator import sim_settings_row
 
 from . import factories
 from .sync_helpers import collect, signals

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backoffice.admin_fastlist import FastChangeListMixin
-from backoffice.paginator import EstimatedCountPaginator
+from core.admin.fastlist import FastChangeListMixin
+from core.paginator import EstimatedCountPaginator
 
 from ..access import visible_communications
 from ..models import Channel, Communication, CommunicationDirection, DeliveryStatus

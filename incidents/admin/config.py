@@ -2,7 +2,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CalendarDay, CommunicationTemplate, Playbook, PlaybookStep, SlaTarget, Team, WorkCalendar
+from ..models import (
+    CalendarDay,
+    CommunicationTemplate,
+    Playbook,
+    PlaybookStep,
+    SlaTarget,
+    Team,
+    WorkCalendar,
+)
 from ..services.rendering import placeholder_help
 
 

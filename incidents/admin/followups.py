@@ -4,14 +4,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
-from backoffice.history_admin import ReadOnlyHistoryAdmin
 
-from backoffice.admin_fastlist import FastChangeListMixin
-from backoffice.paginator import EstimatedCountPaginator
+from core.admin.fastlist import FastChangeListMixin
+from core.admin.history import ReadOnlyHistoryAdmin
+from core.paginator import EstimatedCountPaginator
 
 from ..access import visible_followups
 from ..models import FollowUp, FollowUpStatus

@@ -7,14 +7,20 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from backoffice.history_admin import ReadOnlyHistoryAdmin
 
-from backoffice.admin_fastlist import FastChangeListMixin
-from backoffice.admin_tables import ReadOnlyTablesMixin
-from backoffice.paginator import EstimatedCountPaginator
-from invoices.models import Invoice
+from core.admin.fastlist import FastChangeListMixin
+from core.admin.history import ReadOnlyHistoryAdmin
+from core.admin.tables import ReadOnlyTablesMixin
+from core.paginator import EstimatedCountPaginator
+from invoices.ledger.models import Invoice
 
-from ..access import can_work_incident, sees_every_team, team_ids, visible_incident_events, visible_incidents
+from ..access import (
+    can_work_incident,
+    sees_every_team,
+    team_ids,
+    visible_incident_events,
+    visible_incidents,
+)
 from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, Team
 from ..resources import IncidentResource
 from ..selectors import breached_q

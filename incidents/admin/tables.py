@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin_tables import ReadOnlyTable
+from core.admin.tables import ReadOnlyTable
 
 from ..models import IncidentEvent, IncidentStep
 

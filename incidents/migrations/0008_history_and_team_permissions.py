@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from backoffice.roles import grant_role_permissions
+from core.roles import grant_role_permissions
 
 
 def grant(apps, schema_editor):

@@ -19,8 +19,8 @@ from .incident import (
     IncidentStatus,
     Severity,
 )
-from .team import Team
 from .playbook import IncidentStep, Playbook, PlaybookStep
+from .team import Team
 from .timeline import EventKind, IncidentEvent
 
 __all__ = [

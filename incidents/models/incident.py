@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from backoffice.history import history_user
+from core.history import history_user
 
 
 class IncidentKind(models.TextChoices):

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.append_only import AppendOnlyModel
+from core.append_only import AppendOnlyModel
 
 
 class EventKind(models.TextChoices):

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from invoices.models import Customer
+from invoices.ledger.models import Customer
 
 from ..access import ensure_can_work_incident
 from ..models import (

@@ -3,7 +3,7 @@ read the simulated platform and rehearse outages. Frozen here, not read from ROL
 earlier backoffice.0001_roles grant never asks for permissions whose models don't exist yet."""
 from django.db import migrations
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER, grant_role_permissions
+from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER, grant_role_permissions
 
 SYNC_ROLE_PERMISSIONS = {
     CUSTOMER_SERVICE: ["view_syncattempt"],

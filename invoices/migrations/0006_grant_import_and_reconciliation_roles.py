@@ -2,7 +2,7 @@
 (its rows live for one run only, so crash safety is not worth the WAL traffic of a million-row COPY)."""
 from django.db import migrations
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE, MANAGER, grant_role_permissions
+from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER, grant_role_permissions
 
 GRANTS = {
     # Customer service may import customers but never invoices.

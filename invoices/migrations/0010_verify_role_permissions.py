@@ -1,7 +1,7 @@
 """Reps verify on the platform while the customer is on the phone; finance too."""
 from django.db import migrations
 
-from backoffice.roles import CUSTOMER_SERVICE, FINANCE, grant_role_permissions
+from core.roles import CUSTOMER_SERVICE, FINANCE, grant_role_permissions
 
 
 def grant(apps, schema_editor):

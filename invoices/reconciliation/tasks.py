@@ -1,8 +1,8 @@
 """django-q2 entry points: they take the run id (and the chunk's phase and position), never the run. Each task
 is one bounded chunk (RECONCILIATION_CHUNK_ROWS rows), so the cluster's timeout, smaller than its retry,
 applies to every one of them; a redelivered task is a no-op (see runner.run_chunk)."""
-from ..models_reconciliation import RunPhase
-from . import runner
+from invoices.reconciliation.models import RunPhase
+from invoices.reconciliation.pipeline import runner
 
 
 def reconcile_run(run_id):

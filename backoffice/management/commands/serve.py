@@ -7,7 +7,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from .runall import Command as RunAllCommand
+from backoffice.management.commands.runall import Command as RunAllCommand
 
 
 class Command(RunAllCommand):

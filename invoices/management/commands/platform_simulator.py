@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from invoices.platform_server import make_server
+from invoices.platform.server import make_server
 
 
 class Command(BaseCommand):

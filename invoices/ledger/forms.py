@@ -1,0 +1,49 @@
+"""Forms for the issue screen. They check shape; the issue service checks the tax rules and its
+ValidationError is mapped back onto these forms."""
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.utils.translation import gettext_lazy as _
+
+from invoices.ledger.models import Customer, Invoice, InvoiceKind, Seller
+from invoices.ledger.money import TAX_RATES
+
+
+class InvoiceIssueForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=InvoiceKind.choices)
+    seller = forms.ModelChoiceField(label=_("seller"), queryset=Seller.objects.all())
+    buyer = forms.ModelChoiceField(label=_("buyer"), queryset=Customer.objects.all())
+    code = forms.CharField(label=_("invoice code"), required=False, help_text=_("Legacy invoices only."))
+    number = forms.CharField(
+        label=_("invoice number"), required=False, help_text=_("Leave empty to allocate the next 数电 number.")
+    )
+    issued_at = forms.DateTimeField(label=_("issued at"), required=False, help_text=_("Empty means now."))
+    drawer = forms.CharField(label=_("drawer"), required=False, max_length=50)
+    remarks = forms.CharField(label=_("remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if admin_site is not None:
+            buyer = self.fields["buyer"]
+            buyer.widget = AutocompleteSelect(Invoice._meta.get_field("buyer"), admin_site)
+            # A widget set after field creation must be given the field's choice iterator itself.
+            buyer.widget.choices = buyer.choices
+
+
+class InvoiceLineForm(forms.Form):
+    name = forms.CharField(label=_("goods or service"), max_length=200)
+    tax_code = forms.CharField(label=_("tax classification code"), required=False, max_length=19)
+    spec = forms.CharField(label=_("specification"), required=False, max_length=100)
+    unit = forms.CharField(label=_("unit"), required=False, max_length=20)
+    quantity = forms.DecimalField(label=_("quantity"), required=False, max_digits=28, decimal_places=13)
+    unit_price = forms.DecimalField(label=_("unit price"), required=False, max_digits=28, decimal_places=13)
+    amount = forms.DecimalField(label=_("amount"), max_digits=16, decimal_places=2)
+    tax_rate = forms.TypedChoiceField(
+        label=_("tax rate"), choices=[(str(r), f"{r * 100:.0f}%") for r in TAX_RATES], coerce=str
+    )
+    tax_exempt = forms.BooleanField(label=_("tax exempt (免税)"), required=False)
+    tax_amount = forms.DecimalField(
+        label=_("tax"), required=False, max_digits=16, decimal_places=2, help_text=_("Empty: computed.")
+    )
+
+
+InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=3, min_num=1, validate_min=True)

@@ -1,0 +1,91 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from invoices.ledger.models import (
+    Customer,
+    Invoice,
+    InvoiceEvent,
+    InvoiceKind,
+    InvoiceLine,
+    Seller,
+)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "name", "tax_id", "address", "phone", "bank_name", "bank_account",
+            "contact_name", "email", "mobile", "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+        # Uniqueness and format are the service's rules; let it speak once, in one voice.
+        extra_kwargs = {"tax_id": {"validators": []}, "email": {"validators": []}}
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price",
+            "amount", "tax_rate", "tax_exempt", "tax_amount",
+        ]
+
+
+class InvoiceEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
+
+    class Meta:
+        model = InvoiceEvent
+        fields = ["id", "kind", "at", "actor", "message", "data"]
+
+
+class InvoiceListSerializer(serializers.ModelSerializer):
+    seller_name = serializers.CharField(source="seller.name", read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id", "kind", "direction", "code", "number", "issued_at", "seller", "seller_name", "buyer",
+            "buyer_name", "buyer_tax_id", "amount", "tax_amount", "total", "status", "sync_status",
+            "original",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceDetailSerializer(InvoiceListSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    corrections = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta(InvoiceListSerializer.Meta):
+        fields = InvoiceListSerializer.Meta.fields + ["remarks", "drawer", "created_at", "lines", "corrections"]
+        read_only_fields = fields
+
+
+class LineInputSerializer(serializers.Serializer):
+    """Shape only; the issue service owns every tax rule."""
+
+    name = serializers.CharField(max_length=200, allow_blank=True)
+    tax_code = serializers.CharField(max_length=19, required=False, allow_blank=True, default="")
+    spec = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    quantity = serializers.DecimalField(max_digits=28, decimal_places=13, required=False, allow_null=True)
+    unit_price = serializers.DecimalField(max_digits=28, decimal_places=13, required=False, allow_null=True)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    tax_exempt = serializers.BooleanField(required=False, default=False)
+    tax_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+
+
+class InvoiceIssueSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=InvoiceKind.choices)
+    seller = serializers.PrimaryKeyRelatedField(queryset=Seller.objects.all())
+    buyer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    issued_at = serializers.DateTimeField(required=False)
+    remarks = serializers.CharField(required=False, allow_blank=True, default="")
+    drawer = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    lines = LineInputSerializer(many=True, allow_empty=False)
+
+    default_error_messages = {"empty": _("An invoice needs at least one line.")}

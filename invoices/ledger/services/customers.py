@@ -1,0 +1,63 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from invoices.ledger.identifiers import check_tax_id, normalize_text
+from invoices.ledger.models import Customer
+
+CUSTOMER_FIELDS = (
+    "name", "tax_id", "address", "phone", "bank_name", "bank_account", "contact_name", "email", "mobile",
+)
+
+
+def _clean_customer(data, *, instance=None):
+    errors = {}
+    cleaned = {}
+    for field in CUSTOMER_FIELDS:
+        if field in data:
+            value = data[field]
+            cleaned[field] = "" if value is None else str(value).strip()
+    if "name" in cleaned or instance is None:
+        if not cleaned.get("name"):
+            errors["name"] = [_("Customer name is required.")]
+    warnings = []
+    if cleaned.get("tax_id"):
+        check = check_tax_id(cleaned["tax_id"])
+        if not check.ok:
+            errors["tax_id"] = [check.error]
+        else:
+            cleaned["tax_id"] = check.value
+            if check.warning:
+                warnings.append(check.warning)
+            clash = Customer.objects.filter(tax_id=check.value)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                errors["tax_id"] = [_("Another customer already has tax id %(v)s.") % {"v": check.value}]
+    if cleaned.get("email"):
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["email"] = [_("Enter a valid email address.")]
+    if cleaned.get("mobile"):
+        cleaned["mobile"] = normalize_text(cleaned["mobile"]).replace("-", "")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned, warnings
+
+
+@transaction.atomic
+def customer_create(*, actor=None, **data):
+    cleaned, _warnings = _clean_customer(data)
+    return Customer.objects.create(**cleaned)
+
+
+@transaction.atomic
+def customer_update(*, customer, actor=None, **data):
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    cleaned, _warnings = _clean_customer(data, instance=customer)
+    for field, value in cleaned.items():
+        setattr(customer, field, value)
+    customer.save(update_fields=list(cleaned) or None)
+    return customer

@@ -1,0 +1,263 @@
+"""The rules of issuing an invoice, in one place for the single path (invoice_issue) and the batch path
+(invoice_issue_batch). Nothing here queries the database: what a rule needs from it (the original locked, what
+red invoices already took from it, whether a number is taken) the caller looks up, one row or a whole batch at
+a time, so both paths apply exactly the same checks with the same messages."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from invoices.ledger.identifiers import check_tax_id
+from invoices.ledger.models import (
+    DIGITAL_KINDS,
+    Direction,
+    InvoiceKind,
+    InvoiceStatus,
+    SyncStatus,
+)
+from invoices.ledger.money import (
+    CENT,
+    INVOICE_TAX_TOLERANCE,
+    LINE_TAX_TOLERANCE,
+    TAX_RATES,
+    line_tax,
+    to_decimal,
+)
+from invoices.ledger.services.numbers import check_number_format, normalize_number
+
+SPECIAL_KINDS = (InvoiceKind.DIGITAL_SPECIAL, InvoiceKind.VAT_SPECIAL, InvoiceKind.VAT_ELECTRONIC_SPECIAL)
+# Choices' `.values` builds a new list (and every label) on each access; these are checked for every invoice.
+KINDS, DIRECTIONS, SYNC_STATUSES = (frozenset(c.values) for c in (InvoiceKind, Direction, SyncStatus))
+
+# invoice_issue's keyword arguments besides `actor`, with their defaults; a batch item is a dict of these.
+ISSUE_DEFAULTS = {
+    "issued_at": None, "number": "", "code": "", "direction": Direction.BLUE, "original": None, "remarks": "",
+    "drawer": "", "buyer_name": None, "buyer_tax_id": None, "sync_status": None,
+}
+ISSUE_REQUIRED = ("seller", "buyer", "kind", "lines")
+
+
+@dataclass
+class InvoiceLineInput:
+    name: str
+    amount: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal | None = None
+    tax_code: str = ""
+    spec: str = ""
+    unit: str = ""
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    tax_exempt: bool = False
+    errors: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data):
+        known = {k: data.get(k) for k in cls.__dataclass_fields__ if k != "errors" and k in data}
+        return cls(**{"name": "", "amount": None, "tax_rate": None, **known})
+
+
+@dataclass
+class IssueDraft:
+    """An invoice that passed every rule, cleaned, ready to be written (number still empty if it is to be
+    allocated)."""
+    seller: object
+    buyer: object
+    kind: str
+    direction: str
+    code: str
+    number: str
+    issued_at: datetime
+    buyer_name: str
+    buyer_tax_id: str
+    remarks: str
+    drawer: str
+    original: object
+    sync_status: str
+    queue_upload: bool
+    lines: list
+    amount: Decimal
+    tax: Decimal
+    total: Decimal
+    warnings: list
+
+
+def _decimal_or_error(value, errors, key, *, places=None, required=True):
+    if value is None or value == "":
+        if required:
+            errors[key] = _("This field is required.")
+        return None
+    try:
+        result = to_decimal(value)
+    except ValueError:
+        errors[key] = _("'%(v)s' is not a number.") % {"v": value}
+        return None
+    if places is not None and result.as_tuple().exponent < -places:
+        errors[key] = _("At most %(n)d decimal places are allowed (got %(v)s).") % {"n": places, "v": value}
+        return None
+    return result
+
+
+def clean_lines(raw_lines, direction):
+    """Return (lines, errors) where errors is keyed 'lines.<n>.<field>' with n counted from 1."""
+    errors = {}
+    lines = []
+    if not raw_lines:
+        errors["lines"] = _("An invoice needs at least one line.")
+        return lines, errors
+    for n, raw in enumerate(raw_lines, start=1):
+        line = raw if isinstance(raw, InvoiceLineInput) else InvoiceLineInput.from_dict(raw)
+        e = {}
+        line.name = (line.name or "").strip()
+        if not line.name:
+            e["name"] = _("Goods or service name is required.")
+        line.amount = _decimal_or_error(line.amount, e, "amount", places=2)
+        line.tax_rate = _decimal_or_error(line.tax_rate, e, "tax_rate", places=4)
+        line.quantity = _decimal_or_error(line.quantity, e, "quantity", places=13, required=False)
+        line.unit_price = _decimal_or_error(line.unit_price, e, "unit_price", places=13, required=False)
+        line.tax_amount = _decimal_or_error(line.tax_amount, e, "tax_amount", places=2, required=False)
+        line.tax_exempt = bool(line.tax_exempt)
+        if line.tax_rate is not None and line.tax_rate not in TAX_RATES:
+            e["tax_rate"] = _("Tax rate %(v)s is not in use; allowed: 0.13, 0.09, 0.06, 0.03, 0.01, 0.") % {
+                "v": line.tax_rate
+            }
+        if line.tax_exempt and line.tax_rate not in (None, Decimal(0)):
+            e["tax_rate"] = _("A tax-exempt (免税) line has rate 0.")
+        if line.amount is not None:
+            if direction == Direction.RED and line.amount > 0:
+                e["amount"] = _("A red invoice carries negative amounts.")
+        if line.amount is not None and line.tax_rate is not None and "tax_rate" not in e:
+            expected = line_tax(line.amount, line.tax_rate)
+            if line.tax_amount is None:
+                line.tax_amount = expected
+            elif abs(line.tax_amount - expected) > LINE_TAX_TOLERANCE:
+                e["tax_amount"] = _(
+                    "Tax %(got)s differs from amount × rate = %(want)s by more than 0.06."
+                ) % {"got": line.tax_amount, "want": expected}
+        if line.tax_code and not (line.tax_code.isdigit() and len(line.tax_code) == 19):
+            e["tax_code"] = _("Tax classification code has 19 digits.")
+        for key, message in e.items():
+            errors[f"lines.{n}.{key}"] = message
+        lines.append(line)
+    if not errors:
+        exact = sum((line.amount * line.tax_rate for line in lines), Decimal(0))
+        tax = sum((line.tax_amount for line in lines), Decimal(0))
+        if abs(exact - tax) > INVOICE_TAX_TOLERANCE:
+            errors["tax_amount"] = _(
+                "The invoice's tax %(got)s differs from Σ amount × rate = %(want)s by more than 1.27."
+            ) % {"got": tax, "want": exact.quantize(Decimal("0.01"))}
+    return lines, errors
+
+
+def check_red_against_original(original, amount, tax, total, errors, flushed_of):
+    """`flushed_of(original)` gives what red invoices already took from it: {"amount", "tax", "total"} sums
+    (negative, or None when there is none), asked only when the original can still be flushed."""
+    if original is None:
+        errors["original"] = _("A red invoice must name the blue invoice it corrects.")
+        return
+    if original.direction != Direction.BLUE:
+        errors["original"] = _("Only a blue invoice can be red-flushed.")
+        return
+    if original.status in (InvoiceStatus.RED_FLUSHED, InvoiceStatus.VOID):
+        errors["original"] = _("Invoice %(n)s is %(s)s and cannot be red-flushed again.") % {
+            "n": original, "s": original.get_status_display(),
+        }
+        return
+    flushed = flushed_of(original)
+    for key, value, base in (
+        ("amount", amount, original.amount),
+        ("tax_amount", tax, original.tax_amount),
+        ("total", total, original.total),
+    ):
+        # In cents whatever the database's SUM gives back (SQLite drops trailing zeros: 400 for 400.00).
+        already = -(flushed[key if key != "tax_amount" else "tax"] or Decimal(0)).quantize(CENT)
+        if already - value > base:
+            errors[key] = _(
+                "Red invoices against %(n)s would exceed it: %(already)s already flushed, %(more)s more, "
+                "original %(base)s."
+            ) % {"n": original, "already": already, "more": -value, "base": base}
+
+
+def status_after_red(original, flushed_total):
+    """The original's status once red invoices took `flushed_total` (positive) from it."""
+    return InvoiceStatus.RED_FLUSHED if flushed_total >= original.total else InvoiceStatus.PARTIALLY_RED_FLUSHED
+
+
+def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="", direction=Direction.BLUE,
+                original=None, remarks="", drawer="", buyer_name=None, buyer_tax_id=None, sync_status=None,
+                flushed_of):
+    """Every rule of invoice_issue except the ones that need the ledger itself (the number already taken,
+    the allocation of a new one). `original`, when given, is already locked by the caller.
+    Returns (draft, errors): errors maps a field ('lines.<n>.<field>' for a line) to one message."""
+    errors = {}
+    issued_at = issued_at or timezone.now()
+    if timezone.is_naive(issued_at):
+        errors["issued_at"] = _("Issue time must carry a time zone.")
+    if kind not in KINDS:
+        errors["kind"] = _("Unknown invoice kind %(v)s.") % {"v": kind}
+    if direction not in DIRECTIONS:
+        errors["direction"] = _("Direction is blue or red.")
+    queue_upload = sync_status is None
+    if queue_upload:
+        sync_status = SyncStatus.PENDING
+    elif sync_status not in SYNC_STATUSES:
+        errors["sync_status"] = _("Unknown sync status %(v)s.") % {"v": sync_status}
+    number = normalize_number(number)
+    code = normalize_number(code)
+    if kind in KINDS and (number or kind not in DIGITAL_KINDS):
+        errors.update(check_number_format(kind, code, number))
+
+    buyer_name = (buyer_name if buyer_name is not None else buyer.name).strip()
+    raw_tax_id = buyer_tax_id if buyer_tax_id is not None else buyer.tax_id
+    buyer_tax_id = ""
+    warnings = []
+    if not buyer_name:
+        errors["buyer_name"] = _("Buyer name is required.")
+    if raw_tax_id:
+        check = check_tax_id(raw_tax_id)
+        if check.ok:
+            buyer_tax_id = check.value
+            if check.warning:
+                warnings.append(check.warning)
+        else:
+            errors["buyer_tax_id"] = check.error
+    elif kind in SPECIAL_KINDS:
+        errors["buyer_tax_id"] = _("A special VAT invoice (专票) needs the buyer's tax id.")
+
+    if original is not None:
+        if direction == Direction.BLUE:
+            errors["original"] = _("Only a red invoice names an original.")
+        elif original.seller_id != seller.pk:
+            errors["original"] = _("A red invoice is issued by the seller of its original.")
+
+    line_inputs, line_errors = clean_lines(lines, direction)
+    errors.update(line_errors)
+    amount = tax = total = None
+    if not line_errors:
+        amount = sum((line.amount for line in line_inputs), Decimal(0))
+        tax = sum((line.tax_amount for line in line_inputs), Decimal(0))
+        total = amount + tax
+        if direction == Direction.BLUE and total < 0:
+            errors["total"] = _("A blue invoice's total cannot be negative.")
+        if direction == Direction.RED:
+            if total >= 0:
+                errors["total"] = _("A red invoice's total is negative.")
+            check_red_against_original(original, amount, tax, total, errors, flushed_of)
+    draft = IssueDraft(
+        seller=seller, buyer=buyer, kind=kind, direction=direction, code=code, number=number, issued_at=issued_at,
+        buyer_name=buyer_name, buyer_tax_id=buyer_tax_id, remarks=remarks or "", drawer=drawer or "",
+        original=original, sync_status=sync_status, queue_upload=queue_upload, lines=line_inputs, amount=amount,
+        tax=tax, total=total, warnings=warnings,
+    )
+    return draft, errors
+
+
+def number_taken_message(code, number):
+    return _("Invoice %(code)s %(number)s already exists.") % {"code": code, "number": number}
+
+
+def message_dict(errors):
+    """{field: message} as ValidationError.message_dict has it ({field: [message, ...]})."""
+    return {k: [v] if isinstance(v, str) else v for k, v in errors.items()}

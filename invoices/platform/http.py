@@ -1,0 +1,115 @@
+"""JSON over HTTP(S) to a tax-platform provider, with the wire protocol in the issue:
+
+POST {url}/invoices           Idempotency-Key: <number>  → 200/201 accepted, 409 already there, 4xx rejected
+GET  {url}/invoices/{number}  → 200 record, 404 none
+POST {url}/invoices/issue     Idempotency-Key: <draft key> → 200/201 {number, platform_id}
+
+5xx, timeouts, refused or dropped connections, and 401/403/408/429 (our credentials or the provider's load,
+not the invoice's data) are `PlatformUnavailable`; every other 4xx is `PlatformRejected`."""
+import http.client
+import json
+import socket
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote, urlencode, urlsplit
+
+from django.conf import settings
+
+from invoices.platform.gateway import (
+    Gateway,
+    PlatformError,
+    PlatformReceipt,
+    PlatformRecord,
+    PlatformRejected,
+    PlatformUnavailable,
+    idempotency_key,
+    invoice_payload,
+)
+
+RETRYABLE_4XX = {401, 403, 408, 425, 429}
+
+
+class HttpGateway(Gateway):
+    def __init__(self, url=None, token=None, connect_timeout=None, read_timeout=None):
+        url = url if url is not None else getattr(settings, "TAX_PLATFORM_URL", "")
+        if not url:
+            raise PlatformError("TAX_PLATFORM_URL is not set")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise PlatformError(f"TAX_PLATFORM_URL must be an http(s) URL, not {url!r}")
+        self.scheme, self.host, self.port = parts.scheme, parts.hostname, parts.port
+        self.base_path = parts.path.rstrip("/")
+        self.token = token if token is not None else getattr(settings, "TAX_PLATFORM_TOKEN", "")
+        self.connect_timeout = connect_timeout or getattr(settings, "TAX_PLATFORM_CONNECT_TIMEOUT", 5)
+        self.read_timeout = read_timeout or getattr(settings, "TAX_PLATFORM_READ_TIMEOUT", 15)
+
+    # --- transport ---------------------------------------------------------------------------------------
+    def _request(self, method, path, body=None, key=""):
+        cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+        conn = cls(self.host, self.port, timeout=self.connect_timeout)
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if key:
+            headers["Idempotency-Key"] = key
+        data = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        try:
+            conn.connect()
+            # The connect timeout bounds the handshake; the read timeout bounds every wait for the answer.
+            conn.sock.settimeout(self.read_timeout)
+            conn.request(method, self.base_path + path, body=data, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, garbled
+            kind = "timed out" if isinstance(exc, (socket.timeout, TimeoutError)) else type(exc).__name__
+            raise PlatformUnavailable(f"{method} {path}: {kind} {exc}".strip()) from exc
+        finally:
+            conn.close()
+        try:
+            payload = json.loads(raw.decode("utf-8")) if raw else {}
+        except (UnicodeDecodeError, ValueError):
+            payload = {"body": raw[:200].decode("utf-8", "replace")}
+        if not isinstance(payload, dict):
+            payload = {"body": payload}
+        return response.status, payload
+
+    def _raise_for(self, status, payload, method, path):
+        if status >= 500 or status in RETRYABLE_4XX:
+            raise PlatformUnavailable(f"{method} {path}: HTTP {status} {payload.get('message', '')}".strip())
+        if 400 <= status < 500:
+            raise PlatformRejected(payload.get("code") or str(status), payload.get("message") or f"HTTP {status}")
+        raise PlatformUnavailable(f"{method} {path}: unexpected HTTP {status}")
+
+    # --- interface -----------------------------------------------------------------------------------------
+    def upload(self, invoice):
+        status, payload = self._request("POST", "/invoices", invoice_payload(invoice), key=idempotency_key(invoice))
+        if status in (200, 201, 409):
+            return PlatformReceipt(number=invoice.number, code=invoice.code,
+                                   platform_id=str(payload.get("platform_id") or ""),
+                                   duplicate=status == 409, raw=payload)
+        self._raise_for(status, payload, "POST", "/invoices")
+
+    def query(self, invoice):
+        path = f"/invoices/{quote(invoice.number)}"
+        if invoice.code:
+            path += "?" + urlencode({"code": invoice.code})
+        status, payload = self._request("GET", path)
+        if status == 404:
+            return None
+        if status != 200:
+            self._raise_for(status, payload, "GET", path)
+        try:
+            total = Decimal(str(payload.get("total")))
+        except (InvalidOperation, TypeError):
+            raise PlatformUnavailable(f"GET {path}: the platform answered without a readable total") from None
+        return PlatformRecord(number=str(payload.get("number") or invoice.number), code=str(payload.get("code") or ""),
+                              status=str(payload.get("status") or ""), total=total, raw=payload)
+
+    def issue(self, draft):
+        status, payload = self._request("POST", "/invoices/issue", draft.to_payload(), key=draft.idempotency_key)
+        if status in (200, 201) and payload.get("number"):
+            return PlatformReceipt(number=str(payload["number"]), platform_id=str(payload.get("platform_id") or ""),
+                                   duplicate=status == 200, raw=payload)
+        self._raise_for(status if status not in (200, 201) else 502, payload, "POST", "/invoices/issue")

@@ -1,0 +1,152 @@
+"""The platform's side of things, as the back office keeps it.
+
+The ledger's side of sync: one row per attempt (SyncAttempt), one bookkeeping/claim row per invoice
+(SyncState), and the platform's observed health (PlatformHealth). The simulated tax platform's own tables:
+what "the Beijing system" holds (PlatformInvoice, PlatformSequence), and how it is told to fail
+(PlatformSettings); only the simulated gateway and `platform_simulator` touch those, the ledger never reads
+them directly."""
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformInvoice(models.Model):
+    """An invoice as the platform holds it, stored as it arrived on the wire."""
+
+    code = models.CharField(_("invoice code"), max_length=12, blank=True, default="")
+    number = models.CharField(_("invoice number"), max_length=20)
+    platform_id = models.CharField(_("platform id"), max_length=40, unique=True)
+    issue_key = models.CharField(_("issue idempotency key"), max_length=100, null=True, blank=True, unique=True)
+    status = models.CharField(_("platform status"), max_length=20, default="正常")
+    total = models.DecimalField(_("total incl. tax"), max_digits=16, decimal_places=2)
+    payload = models.JSONField(_("payload"), default=dict)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    uploads = models.PositiveIntegerField(_("uploads received"), default=1)
+
+    class Meta:
+        verbose_name = _("simulated platform invoice")
+        verbose_name_plural = _("simulated platform invoices")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["code", "number"], name="platform_invoice_unique")]
+
+    def __str__(self):
+        return f"{self.code}-{self.number}" if self.code else self.number
+
+
+class PlatformSequence(models.Model):
+    """Numbers the simulated platform hands out on `issue`, per 5-digit prefix (year, province, channel)."""
+
+    prefix = models.CharField(max_length=5, unique=True)
+    last = models.BigIntegerField(default=0)
+
+
+class PlatformSettings(models.Model):
+    """A single row staff edit in the admin to rehearse an outage. Settings' TAX_PLATFORM_SIMULATOR adds to it."""
+
+    outage = models.BooleanField(_("outage now"), default=False, help_text=_("Refuse every request until switched off."))
+    outage_from = models.DateTimeField(_("outage window from"), null=True, blank=True)
+    outage_until = models.DateTimeField(_("outage window until"), null=True, blank=True)
+    failure_rate = models.DecimalField(
+        _("failure rate"), max_digits=3, decimal_places=2, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Share of requests answered as unavailable, 0 to 1."),
+    )
+    latency_ms = models.PositiveIntegerField(
+        _("latency (ms)"), default=0, validators=[MaxValueValidator(60000)],
+        help_text=_("Delay before every answer; keep it under the HTTP read timeout to stay available."),
+    )
+    rejected_tax_ids = models.TextField(
+        _("rejected tax ids"), blank=True, help_text=_("One per line; uploads naming them are rejected."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("simulated platform settings")
+        verbose_name_plural = _("simulated platform settings")
+
+    def __str__(self):
+        return str(_("simulated platform settings"))
+
+
+class SyncOperation(models.TextChoices):
+    UPLOAD = "upload", _("upload")
+    VERIFY = "verify", _("verify")
+
+
+class SyncOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("accepted")
+    DUPLICATE = "duplicate", _("already on the platform")
+    UNAVAILABLE = "unavailable", _("platform unavailable")
+    REJECTED = "rejected", _("rejected")
+    FOUND = "found", _("found, matches")
+    MISSING = "missing", _("missing on platform")
+    MISMATCH = "mismatch", _("differs from platform")
+
+
+class SyncAttempt(models.Model):
+    """One conversation with the platform about one invoice. Written once, never changed."""
+
+    invoice = models.ForeignKey(
+        "invoices.Invoice", on_delete=models.PROTECT, related_name="sync_attempts", verbose_name=_("invoice")
+    )
+    operation = models.CharField(_("operation"), max_length=8, choices=SyncOperation.choices)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=SyncOutcome.choices)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    response = models.JSONField(_("platform answer"), default=dict, blank=True)
+    attempt_no = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
+    )
+
+    class Meta:
+        verbose_name = _("sync attempt")
+        verbose_name_plural = _("sync attempts")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["invoice", "-started_at", "-id"], name="sync_attempt_invoice_idx")]
+
+    def __str__(self):
+        return f"{self.get_operation_display()} {self.get_outcome_display()} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SyncState(models.Model):
+    """Retry bookkeeping and the run claim for one invoice.
+
+    `claim_token` is the lock that keeps two task runs for one invoice from overlapping; a claim expires at
+    `claimed_until` so a worker killed mid-upload cannot block the invoice for ever. The sweep re-queues a
+    pending invoice once `next_attempt_at` has passed (backoff after an outage, or a lost task)."""
+
+    invoice = models.OneToOneField(
+        "invoices.Invoice", on_delete=models.CASCADE, primary_key=True, related_name="sync_state",
+        verbose_name=_("invoice"),
+    )
+    attempts = models.PositiveSmallIntegerField(_("failed attempts in a row"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Failed because the platform stayed unreachable (not because it refused the data): re-queued
+    # automatically once the platform answers again, so an outage of any length loses nothing.
+    gave_up = models.BooleanField(_("gave up during an outage"), default=False)
+    claim_token = models.CharField(max_length=32, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sync state")
+        verbose_name_plural = _("sync states")
+        indexes = [models.Index(fields=["next_attempt_at"], name="sync_state_next_idx")]
+
+
+class PlatformHealth(models.Model):
+    """A single row: whether the platform answered last time, so down/up transitions are announced once."""
+
+    available = models.BooleanField(default=True)
+    since = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("platform health")
+        verbose_name_plural = _("platform health")

@@ -1,0 +1,123 @@
+"""An HTTP face for the simulated platform (the wire protocol in platform_http), for `manage.py
+platform_simulator` and for tests that exercise the http gateway over loopback."""
+import json
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.conf import settings
+from django.db import connections
+
+from invoices.platform.gateway import PlatformRejected, PlatformUnavailable
+from invoices.platform.simulator import (
+    record_json,
+    sim_gate,
+    sim_issue,
+    sim_lookup,
+    sim_receive,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class PlatformHandler(BaseHTTPRequestHandler):
+    server_version = "SimulatedTaxPlatform/1.0"
+    token = ""  # set per server by make_server
+
+    def log_message(self, fmt, *args):
+        logger.debug("platform_simulator: " + fmt, *args)
+
+    def _send(self, status, body):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _authorized(self):
+        if self.token and self.headers.get("Authorization", "") != f"Bearer {self.token}":
+            self._send(401, {"code": "UNAUTHORIZED", "message": "invalid bearer token"})
+            return False
+        return True
+
+    def _read_json(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw else {}
+        except (UnicodeDecodeError, ValueError):
+            raise PlatformRejected("INVALID_JSON", "请求体不是合法的 JSON") from None
+        if not isinstance(body, dict):
+            raise PlatformRejected("INVALID_JSON", "请求体应为 JSON 对象")
+        return body
+
+    def _handle(self, work):
+        try:
+            if self._authorized():
+                work()
+        except PlatformUnavailable as exc:
+            self._send(503, {"code": "UNAVAILABLE", "message": str(exc)})
+        except PlatformRejected as exc:
+            self._send(422, {"code": exc.code, "message": exc.message})
+        except Exception:  # a bug here must look like a platform fault to the client, not hang it
+            logger.exception("platform_simulator failed")
+            self._send(500, {"code": "INTERNAL", "message": "internal error"})
+        finally:
+            # Each request runs in its own thread with its own connection; don't leave them open.
+            connections.close_all()
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        path = urlsplit(self.path).path.rstrip("/")
+        if path.endswith("/invoices/issue"):
+            self._handle(self._issue)
+        elif path.endswith("/invoices"):
+            self._handle(self._upload)
+        else:
+            self._send(404, {"code": "NOT_FOUND", "message": self.path})
+
+    def do_GET(self):  # noqa: N802
+        parts = urlsplit(self.path)
+        head, _sep, number = parts.path.rstrip("/").rpartition("/")
+        if not head.endswith("/invoices") or not number:
+            self._send(404, {"code": "NOT_FOUND", "message": self.path})
+            return
+        code = parse_qs(parts.query).get("code", [""])[0]
+        self._handle(lambda: self._query(code, unquote(number)))
+
+    def _upload(self):
+        body = self._read_json()
+        sim_gate([str(body.get("seller_tax_id") or ""), str(body.get("buyer_tax_id") or "")])
+        record, created = sim_receive(body)
+        self.after_store(record, created)
+        self._send(201 if created else 409, {"platform_id": record.platform_id, "number": record.number})
+
+    def _issue(self):
+        body = self._read_json()
+        sim_gate([str(body.get("seller_tax_id") or ""), str(body.get("buyer_tax_id") or "")])
+        record, created = sim_issue(body, self.headers.get("Idempotency-Key", ""))
+        self._send(201 if created else 200, {"platform_id": record.platform_id, "number": record.number})
+
+    def _query(self, code, number):
+        sim_gate()
+        record = sim_lookup(code, number)
+        if record is None:
+            self._send(404, {"code": "NOT_FOUND", "message": number})
+        else:
+            self._send(200, record_json(record))
+
+    def after_store(self, record, created):
+        """Hook for tests that model a server which stores the upload and then fails to answer."""
+
+
+def make_server(port=8765, host="127.0.0.1", handler=PlatformHandler, token=None, daemon_threads=True):
+    """A ThreadingHTTPServer on loopback only; port 0 picks a free port (read it from server.server_address).
+    With daemon_threads=False, server_close() waits for requests in flight (tests use that)."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("the simulated platform only listens on loopback")
+    handler_cls = type("BoundPlatformHandler", (handler,), {
+        "token": getattr(settings, "TAX_PLATFORM_TOKEN", "") if token is None else token,
+    })
+    server = ThreadingHTTPServer((host, port), handler_cls)
+    server.daemon_threads = daemon_threads
+    return server

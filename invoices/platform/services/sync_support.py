@@ -1,0 +1,138 @@
+"""Plumbing shared by the sync services: configuration, the per-invoice claim, queueing and platform health."""
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from core.bulk_insert import insert_rows
+from invoices.ledger.models import Invoice, SyncStatus
+from invoices.platform.models import PlatformHealth, SyncState
+
+SYNC_DEFAULTS = {
+    # Failed uploads in a row before an invoice is marked `failed` (each later one waits twice as long).
+    "max_attempts": 6,
+    "backoff_base": 60,       # seconds before the first retry
+    "backoff_max": 3600,      # never wait longer than this between retries
+    "stale_after": 600,       # a queued invoice still pending after this is re-queued by the sweep
+    "claim_ttl": 120,         # longer than the django-q task timeout, so a killed worker's claim lapses
+    "batch_size": 500,        # invoices per transaction in the bulk re-sync and per sweep run
+}
+
+
+def sync_conf():
+    return {**SYNC_DEFAULTS, **(getattr(settings, "TAX_PLATFORM_SYNC", {}) or {})}
+
+
+def backoff_seconds(attempts):
+    conf = sync_conf()
+    return min(conf["backoff_max"], conf["backoff_base"] * 2 ** max(attempts - 1, 0))
+
+
+def queue_sync_task(invoice_id):
+    """Queue the upload task once the current transaction commits (nothing is sent for a rollback)."""
+    transaction.on_commit(
+        lambda: async_task("invoices.platform.tasks.sync_invoice", invoice_id, group="invoice-sync",
+                           task_name=f"sync-invoice-{invoice_id}")
+    )
+
+
+def reset_sync_state(invoice_ids, now=None):
+    """Fresh retry budget for invoices just (re)queued; the sweep picks them up again if the task is lost."""
+    now = now or timezone.now()
+    due = now + timedelta(seconds=sync_conf()["stale_after"])
+    ids = list(invoice_ids)
+    existing = set(SyncState.objects.filter(invoice_id__in=ids).values_list("invoice_id", flat=True))
+    SyncState.objects.filter(invoice_id__in=existing).update(
+        attempts=0, next_attempt_at=due, last_error="", gave_up=False
+    )
+    SyncState.objects.bulk_create(
+        [SyncState(invoice_id=i, next_attempt_at=due) for i in ids if i not in existing], ignore_conflicts=True
+    )
+
+
+def queue_uploads(invoice_ids):
+    """Inside invoice_issue's transaction: newly issued invoices are pending and get uploaded, each by its own
+    task after commit."""
+    reset_sync_state(invoice_ids)
+    for invoice_id in invoice_ids:
+        queue_sync_task(invoice_id)
+
+
+def queue_new_invoices(invoice_ids):
+    """The batch form of queue_uploads (invoice_issue_batch): sync states written now, in the issuing
+    transaction; after commit, one task per `batch_size` invoices that queues their uploads (queue_sync_tasks).
+    Not one task per invoice from here: the import's request would spend its time after the commit inserting
+    a broker message per invoice (tens of thousands). The fan-out runs in the worker instead and each upload
+    stays its own short task with its own claim and retries; if a fan-out task is lost, the sweep re-queues its
+    invoices once their `next_attempt_at` (stale_after) has passed, as for any lost task."""
+    ids = list(invoice_ids)
+    if not ids:
+        return
+    # What reset_sync_state writes for an invoice without a state, without asking which have one: none do.
+    due = timezone.now() + timedelta(seconds=sync_conf()["stale_after"])
+    insert_rows(SyncState, [{"invoice_id": i, "next_attempt_at": due} for i in ids])
+    size = sync_conf()["batch_size"]
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+
+    def fan_out():
+        for chunk in chunks:
+            async_task("invoices.platform.tasks.queue_sync", chunk, group="invoice-sync",
+                       task_name=f"queue-sync-{chunk[0]}-{chunk[-1]}")
+
+    transaction.on_commit(fan_out)
+
+
+def queue_sync_tasks(invoice_ids):
+    """Queue the upload task of each invoice that is still pending (the task body of a fan-out). Returns how
+    many were queued."""
+    ids = list(Invoice.objects.filter(pk__in=list(invoice_ids), sync_status=SyncStatus.PENDING)
+               .order_by("pk").values_list("pk", flat=True))
+    for invoice_id in ids:
+        queue_sync_task(invoice_id)
+    return len(ids)
+
+
+def claim(invoice_id):
+    """Take the run claim for one invoice; None if another run holds a live claim. Atomic on both databases:
+    the conditional UPDATE re-checks its WHERE after waiting for a competing writer."""
+    now = timezone.now()
+    SyncState.objects.get_or_create(invoice_id=invoice_id)
+    token = uuid.uuid4().hex
+    taken = SyncState.objects.filter(invoice_id=invoice_id).filter(
+        Q(claim_token="") | Q(claimed_until__lt=now)
+    ).update(claim_token=token, claimed_until=now + timedelta(seconds=sync_conf()["claim_ttl"]))
+    return token if taken else None
+
+
+def release(invoice_id, token):
+    SyncState.objects.filter(invoice_id=invoice_id, claim_token=token).update(claim_token="", claimed_until=None)
+
+
+def note_platform(available, *, error="", invoice_ids=()):
+    """Record whether the platform answered; announce outages per affected invoice and recovery once.
+    Call inside the transaction that records the attempt; signals go out on commit."""
+    from invoices.signals import (  # signals imports services: import late
+        platform_recovered,
+        platform_unavailable,
+    )
+
+    now = timezone.now()
+    if not available:
+        ids = list(invoice_ids)
+        transaction.on_commit(lambda: platform_unavailable.send(sender=Invoice, invoice_ids=ids, error=error, at=now))
+    row = PlatformHealth.objects.filter(pk=1).first()
+    if row is not None and row.available == available:
+        return  # the common case: no transition, no write, no lock on the shared row
+    PlatformHealth.objects.get_or_create(pk=1)
+    row = PlatformHealth.objects.select_for_update().get(pk=1)
+    if row.available == available:
+        return
+    PlatformHealth.objects.filter(pk=1).update(available=available, since=now, last_error=error[:500])
+    if available:
+        transaction.on_commit(lambda: platform_recovered.send(sender=Invoice, at=now))
+        # Invoices that gave up during the outage go back in the queue now that the platform answers.
+        transaction.on_commit(lambda: async_task("invoices.platform.tasks.requeue_after_outage", group="invoice-sync"))

@@ -1,0 +1,216 @@
+"""One reconciliation run from file to discrepancies, in bounded chunks so that every django-q2 task stays
+well under the cluster's timeout (and so under its retry): LOAD reads up to RECONCILIATION_CHUNK_ROWS rows
+into the run's raw and staging tables (raw.py, staging.py); for a run of several parts (staging.py) LEDGER
+copies that many of the seller's invoices for the period into the run's ledger snapshot; MATCH compares one part
+and finds both the export rows the ledger lacks or disagrees with and the ledger invoices the export lacks. Each
+chunk runs in one transaction that also saves (phase, position) and queues the next chunk; a chunk task whose
+(phase, position) is no longer the run's is a redelivery and does nothing, so every chunk's work happens exactly
+once."""
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.bulk_insert import insert_objects
+from invoices.ledger.models import SyncStatus
+from invoices.reconciliation.models import (
+    COUNT_FIELDS,
+    Discrepancy,
+    ReconciliationRun,
+    RunPhase,
+    RunStatus,
+)
+from invoices.reconciliation.pipeline import (
+    compare,
+    load_block,
+    load_python,
+    load_sql,
+    raw,
+    snapshot,
+    staging,
+)
+from invoices.reconciliation.pipeline.source import CsvSource, open_source
+from invoices.reconciliation.services import statuses
+
+logger = logging.getLogger(__name__)
+DISCREPANCY_BATCH = 2_000
+CHUNK_TASK = "invoices.reconciliation.tasks.reconcile_chunk"
+
+
+def chunk_rows():
+    return getattr(settings, "RECONCILIATION_CHUNK_ROWS", 200_000)
+
+
+def claim(run_id):
+    """Queued → running, once: a redelivered first task finds the run taken and does nothing."""
+    return ReconciliationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), phase=RunPhase.LOAD, position=0
+    ) == 1
+
+
+def runs_sweep(*, now=None):
+    """Scheduled: queue again the chunk each unfinished run is waiting for. With the Redis broker a killed
+    worker's task is gone for good; with either broker a lost task would stall the run. A chunk task that is
+    still alive somewhere makes the duplicate find the run moved on, so re-queuing is always safe."""
+    from datetime import timedelta
+
+    from django_q.tasks import async_task
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.Q_CLUSTER["timeout"] + 5)
+    queued = list(ReconciliationRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=stale)
+                  .values_list("pk", flat=True)[:100])
+    for run_id in queued:
+        async_task("invoices.reconciliation.tasks.reconcile_run", run_id, task_name=f"reconcile-run-{run_id}")
+    running = list(ReconciliationRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=stale)
+                   .values_list("pk", "phase", "position")[:100])
+    for run_id, phase, position in running:
+        _queue(run_id, phase, position)
+    return len(queued) + len(running)
+
+
+def execute(run_id, *, chunk_rows=None):
+    """Run every chunk in this process (tests, the benchmark, a shell). Returns the counts, or None when the
+    run was not queued or failed."""
+    if not claim(run_id):
+        return None
+    step = (RunPhase.LOAD, 0)
+    while step:
+        step = run_chunk(run_id, *step, size=chunk_rows, queue_next=False)
+    run = ReconciliationRun.objects.get(pk=run_id)
+    return run.counts() if run.status == RunStatus.DONE else None
+
+
+def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
+    """Do one chunk if the run still stands at (phase, position); returns the next (phase, position), or None
+    when the run is finished, failed, or already past this chunk (a redelivered task)."""
+    size = size or chunk_rows()
+    try:
+        with transaction.atomic():
+            run = ReconciliationRun.objects.select_for_update().select_related("seller").filter(pk=run_id).first()
+            if run is None or run.status != RunStatus.RUNNING or (run.phase, run.position) != (phase, position):
+                return None
+            if connection.vendor == "postgresql":
+                # The working tables are fresh and unanalysed, so the planner's costs are guesses that cross
+                # jit_above_cost: compiling each statement (~0.25 s) would cost more than it saves. With twice
+                # this (hash_mem_multiplier) the planner expects a part's hash join to hold a million ledger rows
+                # (~130 MB by its estimate, ~75 MB in fact) in memory, in one batch; larger parts spill in
+                # batches.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+                    cursor.execute("SET LOCAL work_mem = '96MB'")
+            step = STEPS[phase](run, position, size)
+            if step is None:
+                _finish(run)
+            else:
+                run.phase, run.position = step
+            run.save()
+            if step is not None and queue_next:
+                _queue(run_id, *step)
+            return step
+    except Exception as exc:  # the run records why it failed; nothing half-compared is kept
+        logger.exception("reconciliation run %s failed in %s at %s", run_id, phase, position)
+        _fail(run_id, exc)
+        return None
+
+
+def _queue(run_id, phase, position):
+    from django_q.tasks import async_task
+
+    def send():
+        async_task(CHUNK_TASK, run_id, str(phase), position, task_name=f"reconcile-run-{run_id}-{phase}-{position}")
+
+    q_cluster = settings.Q_CLUSTER
+    if q_cluster.get("orm") and not q_cluster.get("sync"):
+        # The ORM broker's queue row is written in this transaction: the next chunk is queued if and only if
+        # this chunk's progress commits, even if the worker dies right after the commit.
+        send()
+    else:
+        transaction.on_commit(send)
+
+
+def _fail(run_id, exc):
+    staging.drop(run_id)
+    Discrepancy.objects.filter(run_id=run_id).delete()
+    message = "; ".join(sum(exc.message_dict.values(), [])) if hasattr(exc, "message_dict") else str(exc)
+    ReconciliationRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def _load(run, position, size):
+    postgres = connection.vendor == "postgresql"
+    with run.file.open("rb") as fileobj:
+        source = open_source(fileobj)
+        if not position:
+            run.file_format = source.fmt
+            start, end = snapshot.period_bounds(run.period_start, run.period_end)
+            ledger_rows = snapshot.estimate_ledger(run.seller_id, start, end) if postgres else 0
+            run.parts = staging.parts_for(source.estimate_rows(), ledger_rows)
+            staging.create(run.pk, run.parts)
+            if postgres:
+                raw.create(run, run.parts, load_block.extra_columns(source) if isinstance(source, CsvSource) else ())
+        counts = None
+        if postgres and isinstance(source, CsvSource) and settings.RECONCILIATION_COPY_BLOCKS:
+            counts = load_block.load_block(run, source, position, size, run.rows_read + 1)
+        if counts is None:
+            loader = load_sql if postgres else load_python
+            counts = loader.load_chunk(run, source, source.rows(position, size), run.rows_read + 1)
+        loaded, unreadable = counts
+    run.rows_read += loaded
+    run.count_unreadable += unreadable
+    if not source.exhausted:
+        return RunPhase.LOAD, source.end
+    return (RunPhase.LEDGER, 0) if run.parts > 1 else (RunPhase.MATCH, 0)
+
+
+def _ledger(run, position, size):
+    _copied, last = snapshot.snapshot_ledger(run, after=position, size=size)
+    return (RunPhase.LEDGER, last) if last else (RunPhase.MATCH, 0)
+
+
+def _match(run, position, size):
+    if connection.vendor == "postgresql":
+        run.count_unreadable += raw.prepare(run, position)
+    list(_saved(run, compare.duplicates(run, position)))
+    compare.match_part(run, position)
+    mismatched = []
+    for item in _saved(run, compare.staged_discrepancies(run, position)):
+        if item.invoice_id:
+            mismatched.append(item.invoice_id)
+    missing = [item.invoice_id for item in _saved(run, compare.ledger_missing(run))]
+    matching, in_ledger = compare.count_matching(run, position)
+    run.rows_matched += matching
+    run.ledger_invoices += in_ledger
+    statuses.set_sync_status_matched(run, actor_id=run.created_by_id)
+    compare.drop_match()
+    statuses.set_sync_status_for(run, mismatched, SyncStatus.MISMATCH, run.created_by_id, _(
+        "Reconciliation run #%(run)s: differs from the platform export.") % {"run": run.pk})
+    statuses.set_sync_status_for(run, missing, SyncStatus.MISSING, run.created_by_id, _(
+        "Reconciliation run #%(run)s: not in the platform export.") % {"run": run.pk})
+    return (RunPhase.MATCH, position + 1) if position + 1 < run.parts else None
+
+
+def _finish(run):
+    run.status, run.finished_at = RunStatus.DONE, timezone.now()
+    staging.drop(run.pk)
+
+
+def _saved(run, discrepancies):
+    """Save discrepancies in batches, add them to the run's counts, and yield each one saved."""
+    buffer = []
+    for item in discrepancies:
+        field = COUNT_FIELDS[item.kind]
+        setattr(run, field, getattr(run, field) + 1)
+        buffer.append(item)
+        if len(buffer) >= DISCREPANCY_BATCH:
+            insert_objects(Discrepancy, buffer)
+            yield from buffer
+            buffer = []
+    insert_objects(Discrepancy, buffer)
+    yield from buffer
+
+
+STEPS = {RunPhase.LOAD: _load, RunPhase.LEDGER: _ledger, RunPhase.MATCH: _match}

@@ -1,0 +1,147 @@
+"""Resolving a discrepancy: re-sync, mark missing (the incidents app opens an incident from the signal),
+manual entry (补录) through the issue service, or ignore with a reason. Each is recorded on the discrepancy
+with actor and time, and as an InvoiceEvent when there is an invoice."""
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from invoices.ledger.identifiers import normalize_text
+from invoices.ledger.locks import lock_invoice
+from invoices.ledger.models import (
+    Customer,
+    Direction,
+    Invoice,
+    InvoiceEventKind,
+    SyncStatus,
+)
+from invoices.ledger.money import TAX_RATES, line_tax, to_decimal
+from invoices.ledger.services.customers import customer_create
+from invoices.ledger.services.events import invoice_event_record
+from invoices.ledger.services.issue import invoice_issue
+from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, Resolution
+
+WITH_INVOICE = (DiscrepancyKind.MISSING_ON_PLATFORM, DiscrepancyKind.AMOUNT_MISMATCH,
+                DiscrepancyKind.STATUS_MISMATCH, DiscrepancyKind.BUYER_MISMATCH)
+
+
+def _lock_open(discrepancy, allowed_kinds=None):
+    item = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
+    if item.resolution:
+        raise ValidationError({"resolution": [_("This discrepancy is already resolved (%(r)s).") % {
+            "r": item.get_resolution_display()}]})
+    if allowed_kinds and item.kind not in allowed_kinds:
+        raise ValidationError({"kind": [_("This resolution does not apply to a discrepancy of kind %(k)s.") % {
+            "k": item.get_kind_display()}]})
+    return item
+
+
+def _resolve(item, *, resolution, actor, note="", invoice=None):
+    item.resolution = resolution
+    item.resolution_note = str(note)[:500]
+    item.resolved_by = actor
+    item.resolved_at = timezone.now()
+    fields = ["resolution", "resolution_note", "resolved_by", "resolved_at"]
+    if invoice is not None and item.invoice_id != invoice.pk:
+        item.invoice = invoice
+        fields.append("invoice")
+    item.save(update_fields=fields)
+    target = invoice or (Invoice.objects.get(pk=item.invoice_id) if item.invoice_id else None)
+    if target is not None:
+        invoice_event_record(
+            invoice=target, kind=InvoiceEventKind.RECONCILED, actor=actor,
+            message=_("Discrepancy %(kind)s of run #%(run)s resolved: %(res)s. %(note)s") % {
+                "kind": item.get_kind_display(), "run": item.run_id, "res": item.get_resolution_display(),
+                "note": note},
+            data={"run_id": item.run_id, "discrepancy_id": item.pk, "resolution": resolution},
+        )
+    return item
+
+
+@transaction.atomic
+def discrepancy_resync(*, discrepancy, actor):
+    # The sync service belongs to the tax-platform work; imported here so this module loads without it.
+    from invoices.platform.services.sync import invoice_sync_request
+
+    item = _lock_open(discrepancy, WITH_INVOICE)
+    invoice_sync_request(invoice_id=item.invoice_id, actor=actor,
+                         reason=_("Reconciliation run #%(run)s") % {"run": item.run_id})
+    return _resolve(item, resolution=Resolution.RESYNC, actor=actor)
+
+
+@transaction.atomic
+def discrepancy_mark_missing(*, discrepancy, actor):
+    from invoices.signals import invoice_verify_failed
+
+    item = _lock_open(discrepancy, (DiscrepancyKind.MISSING_ON_PLATFORM,))
+    invoice = lock_invoice(item.invoice_id)
+    if invoice.sync_status != SyncStatus.MISSING:
+        invoice.sync_status = SyncStatus.MISSING
+        invoice.save(update_fields=["sync_status"])
+    _resolve(item, resolution=Resolution.MARKED_MISSING, actor=actor)
+    detail = {"source": "reconciliation", "run_id": item.run_id, "discrepancy_id": item.pk}
+    invoice_id = invoice.pk
+    transaction.on_commit(lambda: invoice_verify_failed.send(
+        sender=Invoice, invoice_id=invoice_id, outcome="missing", detail=detail))
+    return item
+
+
+@transaction.atomic
+def discrepancy_ignore(*, discrepancy, actor, reason):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why this discrepancy is ignored.")]})
+    item = _lock_open(discrepancy)
+    return _resolve(item, resolution=Resolution.IGNORED, actor=actor, note=reason.strip())
+
+
+def _infer_rate(amount, tax):
+    for rate in TAX_RATES:
+        if abs(line_tax(amount, rate) - tax) <= Decimal("0.06"):
+            return rate
+    return None
+
+
+@transaction.atomic
+def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", tax_rate=None):
+    """补录: record in the ledger an invoice the platform has and the ledger lacks, through invoice_issue
+    (every ledger rule applies). The platform's basic sheet has no lines, so one summary line carries the
+    amounts; its rate is inferred from 税额/金额 unless given."""
+    item = _lock_open(discrepancy, (DiscrepancyKind.MISSING_IN_LEDGER,))
+    data = item.platform_data or {}
+    seller = seller or item.run.seller
+    errors = {}
+    amount, tax = to_decimal(data.get("amount") or 0), to_decimal(data.get("tax_amount") or 0)
+    rate = to_decimal(tax_rate) if tax_rate not in (None, "") else _infer_rate(amount, tax)
+    if rate is None:
+        errors["tax_rate"] = [_("No tax rate in use fits 税额 %(t)s on 金额 %(a)s; give the rate.") % {
+            "t": tax, "a": amount}]
+    issued_at = parse_datetime(data.get("issued_at") or "")
+    if issued_at is None:
+        errors["issued_at"] = [_("The platform row has no usable 开票日期.")]
+    direction = data.get("direction") or Direction.BLUE
+    original = None
+    if direction == Direction.RED:
+        original = Invoice.objects.filter(code="", number=data.get("original_number") or "-").first()
+        if original is None:
+            errors["original"] = [_("The red invoice's blue original %(n)s is not in the ledger; enter it first.")
+                                  % {"n": data.get("original_number") or "∅"}]
+    if errors:
+        raise ValidationError(errors)
+    tax_id = normalize_text(data.get("buyer_tax_id"))
+    buyer = Customer.objects.filter(tax_id=tax_id).first() if tax_id else None
+    if buyer is None:
+        buyer = customer_create(actor=actor, name=data.get("buyer_name") or "", tax_id=tax_id)
+    invoice = invoice_issue(
+        actor=actor, seller=seller, buyer=buyer, kind=data.get("kind"), code=data.get("code") or "",
+        number=data.get("number") or "", issued_at=issued_at, direction=direction, original=original,
+        remarks=data.get("remarks") or "", drawer=data.get("drawer") or "",
+        buyer_name=data.get("buyer_name") or buyer.name, buyer_tax_id=tax_id,
+        sync_status=SyncStatus.SYNCED,
+        lines=[{"name": line_name or _("Manual entry of %(n)s") % {"n": item.number}, "amount": amount, "tax_rate": rate,
+                "tax_amount": tax}],
+    )
+    return _resolve(item, resolution=Resolution.MANUAL_ENTRY, actor=actor, invoice=invoice,
+                    note=_("Entered as invoice #%(id)s") % {"id": invoice.pk})

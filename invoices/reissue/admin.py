@@ -1,0 +1,327 @@
+"""Admin for the reissue desk: the reissue and re-deliver screens reached from an invoice, the approvers'
+queue with a confirmation page in the manner of Django's delete confirmation, and the red-letter forms."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.admin.history import ReadOnlyHistoryAdmin
+from core.api_errors import Conflict
+from invoices.ledger.models import Invoice
+from invoices.ledger.money import line_tax, to_decimal
+from invoices.reissue.chain import chain_html
+from invoices.reissue.forms import (
+    NewLineFormSet,
+    RedLineFormSet,
+    ReissueForm,
+    RejectForm,
+)
+from invoices.reissue.models import RedLetterForm, ReissueRequest, ReissueStatus
+from invoices.reissue.services.plan import (
+    original_lines_as_input,
+    red_invoice_lines,
+    remaining_lines,
+)
+from invoices.reissue.services.redeliver import invoice_redeliver
+from invoices.reissue.services.redletter import red_letter_form_confirm
+from invoices.reissue.services.reissue import (
+    invoice_reissue_approve,
+    invoice_reissue_cancel,
+    invoice_reissue_complete,
+    invoice_reissue_reject,
+    invoice_reissue_request,
+    invoice_reissue_retry,
+)
+
+
+class _Preview(Exception):
+    pass
+
+
+def _errors_onto(exc, form, line_forms, red_forms):
+    for key, errors in exc.message_dict.items():
+        parts = key.split(".")
+        if parts[0] == "new" and len(parts) == 4 and parts[1] == "lines":
+            idx = int(parts[2]) - 1
+            if idx < len(line_forms) and parts[3] in line_forms[idx].fields:
+                line_forms[idx].add_error(parts[3], errors)
+                continue
+        if parts[0] == "red_lines" and len(parts) == 2 and int(parts[1]) - 1 < len(red_forms):
+            red_forms[int(parts[1]) - 1].add_error("amount", errors)
+            continue
+        field = parts[-1] if parts[0] == "new" and len(parts) == 2 else key
+        field = {"buyer_tax_id": "new_buyer_tax_id", "buyer_name": "new_buyer_name"}.get(field, field)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _plain(value):
+    """0.0600 → 0.06, -8.0000000000000 → -8: how a person writes it, so equal values compare equal."""
+    return format(value.normalize(), "f") if value is not None else ""
+
+
+def _shown(red_lines):
+    return [{**line, "quantity": _plain(line["quantity"]) if line.get("quantity") is not None else ""}
+            for line in red_lines]
+
+
+def _diff(invoice, data, lines):
+    """Old → new rows for the preview, flagging what changed."""
+    buyer = data.get("new_buyer") or invoice.buyer
+    new_name = data.get("new_buyer_name") or buyer.name
+    new_tax = data.get("new_buyer_tax_id") or buyer.tax_id
+    rows = [
+        (gettext("buyer name"), invoice.buyer_name, new_name),
+        (gettext("buyer tax id"), invoice.buyer_tax_id, new_tax),
+        (gettext("remarks"), invoice.remarks, data.get("new_remarks") or ""),
+    ]
+    old_lines = list(invoice.lines.order_by("line_no"))
+    new_total = 0
+    for n in range(max(len(old_lines), len(lines))):
+        old = old_lines[n] if n < len(old_lines) else None
+        new = lines[n] if n < len(lines) else None
+        old_txt = f"{old.name} {old.amount:.2f} × {_plain(old.tax_rate)}" if old else "—"
+        if new:
+            tax = new.get("tax_amount") or line_tax(new["amount"], new["tax_rate"])
+            new_total += to_decimal(new["amount"]) + to_decimal(tax)
+            new_txt = f"{new['name']} {to_decimal(new['amount']):.2f} × {_plain(to_decimal(new['tax_rate']))}"
+        else:
+            new_txt = "—"
+        rows.append((gettext("line %(n)d") % {"n": n + 1}, old_txt, new_txt))
+    rows.append((gettext("total incl. tax"), invoice.total, f"{new_total:.2f}" if lines else "—"))
+    return [(label, old, new, str(old) != str(new)) for label, old, new in rows]
+
+
+class InvoiceReissueAdminMixin:
+    """Reissue and re-deliver, reached from the invoice page, and the chain original → red → reissued on it."""
+
+    @admin.display(description=_("original → red → reissued"))
+    def chain(self, obj):
+        return chain_html(obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/reissue/", view(self.reissue_view), name="invoices_invoice_reissue"),
+            path("<int:object_id>/redeliver/", view(self.redeliver_view), name="invoices_invoice_redeliver"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_reissue": request.user.has_perm("invoices.reissue_invoice"),
+            "can_redeliver": request.user.has_perm("invoices.view_invoice"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reissue_view(self, request, object_id):
+        if not request.user.has_perm("invoices.reissue_invoice"):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.select_related("buyer", "seller"), pk=object_id)
+        remaining = remaining_lines(invoice)
+        initial_red = [{"line_no": r.line_no} for r in remaining]
+        post = request.POST if request.method == "POST" else None
+        form = ReissueForm(post, admin_site=self.admin_site, initial={
+            "new_buyer": invoice.buyer_id, "new_buyer_name": invoice.buyer_name,
+            "new_buyer_tax_id": invoice.buyer_tax_id, "new_remarks": invoice.remarks,
+        })
+        lines = NewLineFormSet(post, prefix="lines", initial=[
+            {**ln, "tax_rate": str(ln["tax_rate"].normalize() if ln["tax_rate"] else "0.00")}
+            for ln in original_lines_as_input(invoice)
+        ])
+        reds = RedLineFormSet(post, prefix="red", initial=initial_red)
+        preview = None
+        if post is not None and form.is_valid() and lines.is_valid() and reds.is_valid():
+            filled = [f for f in lines.forms if f.cleaned_data]
+            red_filled = [f for f in reds.forms if f.cleaned_data.get("amount")]
+            data = form.cleaned_data
+            kwargs = dict(
+                invoice=invoice, actor=request.user, reason=data["reason"], scope=data["scope"],
+                red_lines=[f.cleaned_data for f in red_filled], issue_new=data["issue_new"],
+                new_buyer=data["new_buyer"], new_buyer_name=data["new_buyer_name"],
+                new_buyer_tax_id=data["new_buyer_tax_id"],
+                new_lines=[f.cleaned_data for f in filled] if data["issue_new"] else [],
+                new_remarks=data["new_remarks"], buyer_confirmed_use=data["buyer_confirmed_use"], note=data["note"],
+            )
+            try:
+                if "_confirm" in post:
+                    created = invoice_reissue_request(**kwargs)
+                    self.message_user(request, gettext("Reissue request #%(id)s submitted; a colleague must approve it.")
+                                      % {"id": created.pk}, messages.SUCCESS)
+                    return redirect("admin:invoices_reissuerequest_change", created.pk)
+                # Preview: run the real checks, then roll back.
+                with transaction.atomic():
+                    planned = invoice_reissue_request(**kwargs)
+                    preview = {
+                        "diff": _diff(invoice, data, kwargs["new_lines"]),
+                        "red_lines": _shown(red_invoice_lines(invoice, planned.red_lines)),
+                    }
+                    raise _Preview
+            except _Preview:
+                pass
+            except ValidationError as exc:
+                _errors_onto(exc, form, filled, red_filled)
+            except Conflict as exc:
+                form.add_error(None, exc.detail)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": gettext("Reissue %(n)s") % {
+                "n": invoice}, "original": invoice, "form": form, "lines": lines, "reds": reds,
+            "red_rows": list(zip(reds.forms, remaining)), "preview": preview,
+            "media": self.media + form.media + lines.media,
+        }
+        return TemplateResponse(request, "admin/invoices/invoice/reissue.html", context)
+
+    def redeliver_view(self, request, object_id):
+        if not request.user.has_perm("invoices.view_invoice"):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.select_related("buyer"), pk=object_id)
+        if request.method == "POST":
+            try:
+                invoice_redeliver(invoice=invoice, actor=request.user, email=request.POST.get("email", ""))
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, gettext("Invoice %(n)s will be sent again.") % {"n": invoice}, messages.SUCCESS)
+                return redirect("admin:invoices_invoice_change", invoice.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": gettext("Re-deliver %(n)s") % {"n": invoice}, "original": invoice}
+        return TemplateResponse(request, "admin/invoices/invoice/redeliver.html", context)
+
+
+@admin.register(ReissueRequest)
+class ReissueRequestAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["id", "original_link", "reason", "scope", "status", "step", "requested_by", "requested_at",
+                    "approved_by"]
+    list_filter = ["status", "reason", "scope"]
+    list_select_related = ["original", "requested_by", "approved_by"]
+    ordering = ["requested_at", "id"]  # the approvers' queue: oldest first
+    search_fields = ["=original__number"]
+    show_full_result_count = False
+    fields = ["original_link", "reason", "scope", "red_lines", "issue_new", "new_buyer", "new_buyer_name",
+              "new_buyer_tax_id", "new_lines", "new_remarks", "buyer_confirmed_use", "note", "origin_ref", "status",
+              "step", "failure", "requested_by", "requested_at", "approved_by", "approved_at", "decided_reason",
+              "completed_at", "red_letter_form", "red_invoice", "new_invoice"]
+    readonly_fields = fields
+
+    @admin.display(description=_("original invoice"), ordering="original__number")
+    def original_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.original_id]),
+                           obj.original)
+
+    def has_add_permission(self, request):
+        return False  # requests start from an invoice's "Reissue" button
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Approvers land on their queue unless they chose a filter.
+        if not request.GET and request.user.has_perm("invoices.approve_reissue"):
+            return redirect(f"{request.path}?status__exact={ReissueStatus.REQUESTED}")
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/decide/", view(self.decide_view), name="invoices_reissuerequest_decide"),
+            path("<int:object_id>/act/", view(self.act_view), name="invoices_reissuerequest_act"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        req = get_object_or_404(ReissueRequest, pk=object_id)
+        user = request.user
+        extra_context = {
+            **(extra_context or {}),
+            "can_decide": req.status == ReissueStatus.REQUESTED and user.has_perm("invoices.approve_reissue")
+            and req.requested_by_id != user.pk,
+            "can_retry": req.status == ReissueStatus.FAILED and user.has_perm("invoices.approve_reissue"),
+            "can_confirm_form": bool(req.red_letter_form and req.red_letter_form.status == "02"
+                                     and req.status == ReissueStatus.APPROVED
+                                     and user.has_perm("invoices.reissue_invoice")),
+            "can_cancel": req.status == ReissueStatus.REQUESTED and user.has_perm("invoices.reissue_invoice"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, object_id):
+        if not request.user.has_perm("invoices.approve_reissue"):
+            raise PermissionDenied
+        req = get_object_or_404(ReissueRequest.objects.select_related("original", "requested_by", "new_buyer"),
+                                pk=object_id)
+        reject_form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
+        if request.method == "POST":
+            try:
+                if request.POST.get("action") == "approve":
+                    done = invoice_reissue_approve(request=req, actor=request.user)
+                    done.refresh_from_db()
+                    level = messages.SUCCESS if done.status == ReissueStatus.COMPLETED else messages.WARNING
+                    self.message_user(request, gettext("Request #%(id)s approved: %(s)s.") % {
+                        "id": req.pk, "s": done.get_status_display()}, level)
+                    return redirect("admin:invoices_reissuerequest_change", req.pk)
+                if reject_form.is_valid():
+                    invoice_reissue_reject(request=req, actor=request.user, reason=reject_form.cleaned_data["reason"])
+                    self.message_user(request, gettext("Request #%(id)s rejected.") % {"id": req.pk}, messages.SUCCESS)
+                    return redirect("admin:invoices_reissuerequest_changelist")
+            except (PermissionDenied, Conflict, ValidationError) as exc:
+                text = getattr(exc, "detail", None) or " ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, text, messages.ERROR)
+                return redirect("admin:invoices_reissuerequest_change", req.pk)
+        buyer = req.new_buyer or req.original.buyer
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "req": req,
+            "title": gettext("Approve reissue #%(id)s?") % {"id": req.pk}, "original": req.original,
+            "red_lines": _shown(red_invoice_lines(req.original, req.red_lines)),
+            "new_buyer_name": req.new_buyer_name or buyer.name,
+            "new_buyer_tax_id": req.new_buyer_tax_id or buyer.tax_id,
+            "own_request": req.requested_by_id == request.user.pk, "reject_form": reject_form,
+        }
+        return TemplateResponse(request, "admin/invoices/reissuerequest/decide.html", context)
+
+    def act_view(self, request, object_id):
+        """Retry a failed request, record the buyer's form confirmation, or cancel."""
+        if request.method != "POST":
+            raise PermissionDenied
+        req = get_object_or_404(ReissueRequest, pk=object_id)
+        action, user = request.POST.get("action"), request.user
+        try:
+            if action == "retry" and user.has_perm("invoices.approve_reissue"):
+                done = invoice_reissue_retry(request=req, actor=user)
+            elif action == "confirm_form" and user.has_perm("invoices.reissue_invoice") and req.red_letter_form_id:
+                red_letter_form_confirm(form_id=req.red_letter_form_id, actor=user)
+                done = invoice_reissue_complete(request_id=req.pk, actor=user)
+            elif action == "cancel" and user.has_perm("invoices.reissue_invoice"):
+                done = invoice_reissue_cancel(request=req, actor=user)
+            else:
+                raise PermissionDenied
+        except (Conflict, ValidationError) as exc:
+            text = getattr(exc, "detail", None) or " ".join(exc.messages)
+            self.message_user(request, text, messages.ERROR)
+        else:
+            self.message_user(request, gettext("Request #%(id)s is now %(s)s.") % {
+                "id": req.pk, "s": done.get_status_display()}, messages.INFO)
+        return redirect("admin:invoices_reissuerequest_change", req.pk)
+
+
+@admin.register(RedLetterForm)
+class RedLetterFormAdmin(admin.ModelAdmin):
+    list_display = ["number", "original", "reason", "status", "buyer_confirmation_needed", "created_at",
+                    "confirmed_at", "lapses_at"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["original"]
+    search_fields = ["=number", "=original__number"]
+    readonly_fields = [f.name for f in RedLetterForm._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,133 @@
+"""What a reissue request would issue: the red lines (what remains of each original line, or the chosen
+part of it) and the replacement invoice's data. Pure reads, shared by the request check, the approval
+page and the completion steps."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from invoices.ledger.models import DIGITAL_KINDS, InvoiceKind
+from invoices.ledger.money import line_tax, to_decimal
+from invoices.reissue.models import ReissueStatus
+
+# Corrections are issued on the digital platform; a legacy original gets its 数电 counterpart.
+DIGITAL_COUNTERPART = {
+    InvoiceKind.VAT_SPECIAL: InvoiceKind.DIGITAL_SPECIAL,
+    InvoiceKind.VAT_ELECTRONIC_SPECIAL: InvoiceKind.DIGITAL_SPECIAL,
+    InvoiceKind.VAT_GENERAL: InvoiceKind.DIGITAL_GENERAL,
+    InvoiceKind.VAT_ELECTRONIC_GENERAL: InvoiceKind.DIGITAL_GENERAL,
+}
+
+
+def correction_kind(kind):
+    return kind if kind in DIGITAL_KINDS else DIGITAL_COUNTERPART[kind]
+
+
+@dataclass
+class Remaining:
+    line_no: int
+    name: str
+    amount: Decimal
+    tax_amount: Decimal
+    quantity: Decimal | None
+    line: object
+
+
+def remaining_lines(original):
+    """Per original line, what has not been red-flushed yet by completed reissue requests."""
+    flushed = {}
+    for request in original.reissue_requests.filter(status=ReissueStatus.COMPLETED):
+        for item in request.red_lines:
+            acc = flushed.setdefault(int(item["line_no"]), [Decimal(0), Decimal(0), Decimal(0)])
+            acc[0] += to_decimal(item["amount"])
+            acc[1] += to_decimal(item["tax_amount"])
+            acc[2] += to_decimal(item.get("quantity") or 0)
+    result = []
+    for line in original.lines.order_by("line_no"):
+        amount, tax, qty = flushed.get(line.line_no, [Decimal(0)] * 3)
+        result.append(Remaining(
+            line_no=line.line_no, name=line.name, amount=line.amount - amount, tax_amount=line.tax_amount - tax,
+            quantity=(line.quantity - qty) if line.quantity is not None else None, line=line,
+        ))
+    return result
+
+
+def plan_red_lines(original, scope, chosen):
+    """Return the red lines as positive amounts per original line: [{line_no, amount, tax_amount, quantity}].
+
+    Full: everything that remains. Partial: the chosen amounts, each within what remains of its line."""
+    remaining = {r.line_no: r for r in remaining_lines(original)}
+    if scope == "full":
+        return [
+            {"line_no": r.line_no, "amount": str(r.amount), "tax_amount": str(r.tax_amount),
+             "quantity": str(r.quantity) if r.quantity is not None else None}
+            for r in remaining.values() if r.amount or r.tax_amount
+        ]
+    errors, planned = {}, []
+    if not chosen:
+        raise ValidationError({"red_lines": [_("A partial red-flush names at least one line and amount.")]})
+    for n, item in enumerate(chosen, start=1):
+        key = f"red_lines.{n}"
+        try:
+            line_no = int(item.get("line_no"))
+            amount = to_decimal(item.get("amount"))
+            quantity = to_decimal(item["quantity"]) if item.get("quantity") not in (None, "") else None
+        except (TypeError, ValueError):
+            errors[key] = _("Each line needs a line number and an amount.")
+            continue
+        r = remaining.get(line_no)
+        if r is None:
+            errors[key] = _("The original has no line %(n)s.") % {"n": line_no}
+            continue
+        if amount <= 0 or amount.as_tuple().exponent < -2:
+            errors[key] = _("The amount to red-flush is positive with at most two decimals.")
+            continue
+        if amount > r.amount:
+            errors[key] = _("Line %(n)s has only %(left)s left to red-flush; asked for %(amount)s.") % {
+                "n": line_no, "left": r.amount, "amount": amount}
+            continue
+        if quantity is not None and (r.quantity is None or quantity > r.quantity or quantity <= 0):
+            errors[key] = _("Line %(n)s has a quantity of %(left)s left; asked for %(q)s.") % {
+                "n": line_no, "left": r.quantity, "q": quantity}
+            continue
+        # Flushing all that is left takes all the tax left, so rounding never leaves a cent behind.
+        tax = r.tax_amount if amount == r.amount else min(line_tax(amount, r.line.tax_rate), r.tax_amount)
+        planned.append({"line_no": line_no, "amount": str(amount), "tax_amount": str(tax),
+                        "quantity": str(quantity) if quantity is not None else None})
+    if errors:
+        raise ValidationError(errors)
+    return planned
+
+
+def red_invoice_lines(original, planned):
+    """The red invoice's lines (negative) from the planned positive amounts."""
+    lines = {line.line_no: line for line in original.lines.all()}
+    result = []
+    for item in planned:
+        line = lines[int(item["line_no"])]
+        quantity = item.get("quantity")
+        result.append({
+            "name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
+            "quantity": -to_decimal(quantity) if quantity else None, "unit_price": line.unit_price,
+            "amount": -to_decimal(item["amount"]), "tax_rate": line.tax_rate, "tax_exempt": line.tax_exempt,
+            "tax_amount": -to_decimal(item["tax_amount"]),
+        })
+    return result
+
+
+def original_lines_as_input(original):
+    return [
+        {"name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
+         "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
+         "tax_rate": line.tax_rate, "tax_exempt": line.tax_exempt}
+        for line in original.lines.order_by("line_no")
+    ]
+
+
+def jsonable_lines(lines):
+    return [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in dict(line).items()} for line in lines]
+
+
+def red_remarks(original, form_number):
+    return f"被红冲蓝字数电发票号码：{original.number} 红字发票信息确认单编号：{form_number}"

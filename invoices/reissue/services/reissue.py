@@ -1,0 +1,319 @@
+"""The reissue workflow: request → approve (a second person) → red-letter form → red invoice → new
+invoice → chain linked. Each completion step is its own transaction, so an outage in the middle leaves the
+request `failed` at the step reached and a retry resumes there without issuing anything twice."""
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.api_errors import Conflict
+from invoices.ledger.models import (
+    Direction,
+    Invoice,
+    InvoiceEventKind,
+    InvoiceStatus,
+    SyncStatus,
+)
+from invoices.ledger.money import line_tax, to_decimal
+from invoices.ledger.services.events import invoice_event_record
+from invoices.ledger.services.issue import invoice_issue
+from invoices.reissue.models import (
+    OPEN_REISSUE_STATUSES,
+    RedFlushReason,
+    ReissueRequest,
+    ReissueScope,
+    ReissueStatus,
+    ReissueStep,
+)
+from invoices.reissue.services.plan import (
+    correction_kind,
+    jsonable_lines,
+    plan_red_lines,
+    red_invoice_lines,
+    red_remarks,
+)
+from invoices.reissue.services.redletter import red_letter_form_fill
+from invoices.signals import invoice_reissued
+
+
+def _event(request, message, actor, **data):
+    invoice_event_record(
+        invoice=request.original, kind=InvoiceEventKind.REISSUE, actor=actor, message=message,
+        data={"request_id": request.pk, "status": request.status, "step": request.step, **data},
+    )
+
+
+def _check_original(original):
+    if original.direction == Direction.RED:
+        raise ValidationError({"original": [_("A red invoice cannot be reissued.")]})
+    if original.status == InvoiceStatus.VOID:
+        raise ValidationError({"original": [_("A voided invoice cannot be reissued.")]})
+    if original.status == InvoiceStatus.RED_FLUSHED:
+        raise ValidationError({"original": [_("Invoice %(n)s is already fully red-flushed.") % {"n": original}]})
+
+
+def _dry_run_new_invoice(request, actor):
+    """Validate the replacement invoice with the issue service itself, then roll it back."""
+
+    class _Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            invoice_issue(**_new_invoice_kwargs(request, actor, number=""))
+            raise _Rollback
+    except _Rollback:
+        pass
+    except ValidationError as exc:
+        raise ValidationError({f"new.{k}": v for k, v in exc.message_dict.items()})
+
+
+def _new_invoice_kwargs(request, actor, *, number):
+    original = request.original
+    buyer = request.new_buyer or original.buyer
+    return dict(
+        actor=actor, seller=original.seller, buyer=buyer, kind=correction_kind(original.kind), number=number,
+        lines=request.new_lines, remarks=request.new_remarks, drawer=original.drawer,
+        buyer_name=request.new_buyer_name or buyer.name,
+        buyer_tax_id=request.new_buyer_tax_id if request.new_buyer_tax_id else buyer.tax_id,
+        sync_status=SyncStatus.SYNCED,
+    )
+
+
+@transaction.atomic
+def invoice_reissue_request(
+    *, invoice, actor, reason, scope=ReissueScope.FULL, red_lines=None, issue_new=True, new_buyer=None,
+    new_buyer_name="", new_buyer_tax_id="", new_lines=None, new_remarks="", buyer_confirmed_use=False, note="",
+    origin_ref="",
+):
+    original = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _check_original(original)
+    if reason not in RedFlushReason.values:
+        raise ValidationError({"reason": [_("Reason is one of 01, 02, 03, 04.")]})
+    if scope not in ReissueScope.values:
+        raise ValidationError({"scope": [_("Scope is full or partial.")]})
+    if reason == RedFlushReason.INVOICING_ERROR and (scope != ReissueScope.FULL or not issue_new):
+        raise ValidationError({"scope": [
+            _("An invoicing error (01) is corrected by a full red-flush and a new invoice; partial red-flushes "
+              "are for returns (02), stopped services (03) and allowances (04).")
+        ]})
+    if original.reissue_requests.filter(status__in=OPEN_REISSUE_STATUSES).exists():
+        raise Conflict(_("Invoice %(n)s already has an open reissue request.") % {"n": original})
+    planned = plan_red_lines(original, scope, red_lines or [])
+    if not planned:
+        raise ValidationError({"red_lines": [_("Nothing is left to red-flush on %(n)s.") % {"n": original}]})
+    request = ReissueRequest(
+        original=original, reason=reason, scope=scope, red_lines=planned, issue_new=issue_new,
+        new_buyer=new_buyer, new_buyer_name=(new_buyer_name or "").strip(), new_buyer_tax_id=new_buyer_tax_id or "",
+        new_lines=jsonable_lines(new_lines or []), new_remarks=new_remarks or "",
+        buyer_confirmed_use=buyer_confirmed_use, note=note or "", origin_ref=origin_ref or "", requested_by=actor,
+    )
+    if issue_new:
+        if not new_lines:
+            raise ValidationError({"new.lines": [_("The replacement invoice needs at least one line.")]})
+        _dry_run_new_invoice(request, actor)
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # Another clerk's request for the same invoice won the race (one open request per invoice).
+        raise Conflict(_("Invoice %(n)s already has an open reissue request.") % {"n": original})
+    _event(request, _("Reissue requested (%(r)s)") % {"r": request.get_reason_display()}, actor)
+    return request
+
+
+def _lock_request(request_id):
+    return ReissueRequest.objects.select_for_update().select_related("original", "original__seller").get(
+        pk=request_id
+    )
+
+
+@transaction.atomic
+def invoice_reissue_approve(*, request, actor):
+    """Second-person approval. The completion steps run after this commits."""
+    req = _lock_request(request.pk)
+    if req.requested_by_id == actor.pk:
+        raise PermissionDenied(_("You cannot approve your own reissue request; another colleague must."))
+    if req.status != ReissueStatus.REQUESTED:
+        who = req.approved_by.get_username() if req.approved_by_id else "—"
+        raise Conflict(_("Request #%(id)s is already %(s)s (by %(who)s).") % {
+            "id": req.pk, "s": req.get_status_display(), "who": who})
+    req.status = ReissueStatus.APPROVED
+    req.approved_by = actor
+    req.approved_at = timezone.now()
+    req.save(update_fields=["status", "approved_by", "approved_at"])
+    _event(req, _("Reissue approved"), actor)
+    transaction.on_commit(lambda: invoice_reissue_complete(request_id=req.pk, actor=actor))
+    return req
+
+
+@transaction.atomic
+def invoice_reissue_reject(*, request, actor, reason):
+    req = _lock_request(request.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the request is rejected.")]})
+    if req.requested_by_id == actor.pk:
+        raise PermissionDenied(_("You cannot decide your own reissue request."))
+    if req.status != ReissueStatus.REQUESTED:
+        raise Conflict(_("Request #%(id)s is already %(s)s.") % {"id": req.pk, "s": req.get_status_display()})
+    req.status = ReissueStatus.REJECTED
+    req.decided_reason = reason.strip()
+    req.approved_by = actor
+    req.approved_at = timezone.now()
+    req.save(update_fields=["status", "decided_reason", "approved_by", "approved_at"])
+    _event(req, _("Reissue rejected: %(r)s") % {"r": req.decided_reason}, actor)
+    return req
+
+
+@transaction.atomic
+def invoice_reissue_cancel(*, request, actor, reason=""):
+    req = _lock_request(request.pk)
+    if req.status != ReissueStatus.REQUESTED:
+        raise Conflict(_("Only a request still awaiting approval can be cancelled."))
+    req.status = ReissueStatus.CANCELLED
+    req.decided_reason = reason or ""
+    req.save(update_fields=["status", "decided_reason"])
+    _event(req, _("Reissue cancelled"), actor)
+    return req
+
+
+def mark_failed(req, *, actor, reason):
+    req.status = ReissueStatus.FAILED
+    req.failure = str(reason)[:2000]
+    req.save(update_fields=["status", "failure"])
+    _event(req, _("Reissue stopped at step “%(step)s”: %(r)s") % {"step": req.get_step_display(), "r": reason}, actor)
+
+
+def invoice_reissue_retry(*, request, actor):
+    with transaction.atomic():
+        req = _lock_request(request.pk)
+        if req.status != ReissueStatus.FAILED:
+            raise Conflict(_("Only a failed request can be retried (this one is %(s)s).") % {
+                "s": req.get_status_display()})
+        req.status = ReissueStatus.APPROVED
+        req.failure = ""
+        req.save(update_fields=["status", "failure"])
+        _event(req, _("Reissue retried"), actor)
+    return invoice_reissue_complete(request_id=req.pk, actor=actor)
+
+
+def invoice_reissue_complete(*, request_id, actor):
+    """Run the remaining steps; each commits on its own. Returns the request as it ends."""
+    from invoices.platform.gateway import PlatformRejected, PlatformUnavailable
+
+    for step in (_step_form, _step_red, _step_new, _step_link):
+        with transaction.atomic():
+            req = _lock_request(request_id)
+            if req.status != ReissueStatus.APPROVED:
+                return req
+            try:
+                if not step(req, actor):
+                    return req
+            except PlatformUnavailable as exc:
+                mark_failed(req, actor=actor, reason=_("tax platform unavailable: %(e)s") % {"e": exc})
+                return req
+            except PlatformRejected as exc:
+                mark_failed(req, actor=actor, reason=_("tax platform rejected: %(e)s") % {"e": exc})
+                return req
+            except ValidationError as exc:
+                mark_failed(req, actor=actor, reason="; ".join(
+                    f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) if hasattr(exc, "error_dict")
+                    else " ".join(exc.messages))
+                return req
+    return ReissueRequest.objects.get(pk=request_id)
+
+
+def _sum(planned, key):
+    return sum((to_decimal(item[key]) for item in planned), Decimal(0))
+
+
+def _step_form(req, actor):
+    form = req.red_letter_form
+    if form is None or form.status in ("05", "06", "07", "08", "09"):
+        form = red_letter_form_fill(
+            request=req, actor=actor, amount=-_sum(req.red_lines, "amount"), tax_amount=-_sum(req.red_lines, "tax_amount")
+        )
+        req.red_letter_form = form
+        req.step = ReissueStep.FORM
+        req.save(update_fields=["red_letter_form", "step"])
+    if not form.usable:
+        # Waiting for the buyer; confirming the form resumes the chain.
+        return False
+    return True
+
+
+def _platform_issue(req, *, key, kind, direction, buyer_name, buyer_tax_id, lines, remarks, original_number=""):
+    from invoices.platform.gateway import InvoiceDraft, get_gateway
+
+    amount = sum((to_decimal(line["amount"]) for line in lines), Decimal(0))
+    tax = sum((to_decimal(line["tax_amount"]) for line in lines), Decimal(0))
+    seller = req.original.seller
+    return get_gateway().issue(InvoiceDraft(
+        idempotency_key=key, kind=kind, seller_tax_id=seller.tax_id, seller_name=seller.name,
+        region_code=seller.region_code, buyer_name=buyer_name, buyer_tax_id=buyer_tax_id,
+        issued_at=timezone.now(), amount=amount, tax_amount=tax, total=amount + tax, lines=jsonable_lines(lines),
+        direction=direction, original_number=original_number, remarks=remarks,
+    ))
+
+
+def _step_red(req, actor):
+    if req.red_invoice_id:
+        return True
+    original = req.original
+    lines = red_invoice_lines(original, req.red_lines)
+    remarks = red_remarks(original, req.red_letter_form.number)
+    kind = correction_kind(original.kind)
+    receipt = _platform_issue(
+        req, key=f"reissue-{req.pk}-red", kind=kind, direction=Direction.RED, buyer_name=original.buyer_name,
+        buyer_tax_id=original.buyer_tax_id, lines=lines, remarks=remarks, original_number=original.number,
+    )
+    red = invoice_issue(
+        actor=actor, seller=original.seller, buyer=original.buyer, kind=kind, number=receipt.number,
+        direction=Direction.RED, original=original, lines=lines, remarks=remarks, drawer=original.drawer,
+        buyer_name=original.buyer_name, buyer_tax_id=original.buyer_tax_id, sync_status=SyncStatus.SYNCED,
+    )
+    req.red_invoice = red
+    req.step = ReissueStep.RED
+    req.save(update_fields=["red_invoice", "step"])
+    _event(req, _("Red invoice %(n)s issued against form %(f)s") % {"n": red, "f": req.red_letter_form}, actor,
+           red_invoice_id=red.pk)
+    return True
+
+
+def _step_new(req, actor):
+    if req.new_invoice_id or not req.issue_new:
+        return True
+    kwargs = _new_invoice_kwargs(req, actor, number="")
+    receipt = _platform_issue(
+        req, key=f"reissue-{req.pk}-new", kind=kwargs["kind"], direction=Direction.BLUE,
+        buyer_name=kwargs["buyer_name"], buyer_tax_id=kwargs["buyer_tax_id"] or "",
+        lines=_priced(req.new_lines), remarks=req.new_remarks,
+    )
+    new = invoice_issue(**{**kwargs, "number": receipt.number})
+    req.new_invoice = new
+    req.step = ReissueStep.NEW
+    req.save(update_fields=["new_invoice", "step"])
+    _event(req, _("Replacement invoice %(n)s issued") % {"n": new}, actor, new_invoice_id=new.pk)
+    return True
+
+
+def _priced(lines):
+    """Lines as the platform wants them: with the tax the issue service would compute when left out."""
+    return [{**line, "tax_amount": line.get("tax_amount") or str(line_tax(line["amount"], line["tax_rate"]))}
+            for line in lines]
+
+
+def _step_link(req, actor):
+    req.status = ReissueStatus.COMPLETED
+    req.step = ReissueStep.DONE
+    req.completed_at = timezone.now()
+    req.save(update_fields=["status", "step", "completed_at"])
+    _event(req, _("Reissue completed: %(o)s → %(f)s → %(r)s → %(n)s") % {
+        "o": req.original, "f": req.red_letter_form, "r": req.red_invoice, "n": req.new_invoice or "—"}, actor,
+        red_invoice_id=req.red_invoice_id, new_invoice_id=req.new_invoice_id)
+    payload = dict(request_id=req.pk, original_id=req.original_id, red_id=req.red_invoice_id,
+                   new_id=req.new_invoice_id, actor_id=getattr(actor, "pk", None))
+    transaction.on_commit(lambda: invoice_reissued.send(sender=ReissueRequest, **payload))
+    return True
