@@ -54,7 +54,7 @@ def _staged_after_load(seller, user, content, chunk_rows):
     run = ReconciliationRun.objects.select_related("seller").get(pk=run.pk)
     assert run.phase == RunPhase.MATCH, run.error  # one part: no ledger snapshot to take
     unreadable = raw.prepare(run, 0)  # what matching does first
-    staged = staging.rows(run.pk)
+    staged = raw.staged_rows(run.pk)
     bad = list(Discrepancy.objects.filter(run=run).order_by("row_no", "id")
                .values_list("row_no", "kind", "number", "detail", "platform_data"))
     return staged, bad, run.rows_read, unreadable
@@ -119,5 +119,5 @@ def test_plain_blocks_go_through_copy_and_odd_ones_do_not(seller, customer, fina
     for label in ("a quoted cell", "a row of empty cells", "a blank line", "a short row", "COPY's end marker"):
         assert attempt(label) is None, label
     assert raw.prepare(run, 0) == 2  # the float-damaged number, once per block taken
-    assert len(staging.rows(run.pk)) == 2 * (len(rows) - 1)  # what a refused block tried to write was rolled back
+    assert len(raw.staged_rows(run.pk)) == 2 * (len(rows) - 1)  # what a refused block tried to write was rolled back
 

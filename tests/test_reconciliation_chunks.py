@@ -13,7 +13,7 @@ from invoices.reconciliation.models import (
     RunPhase,
     RunStatus,
 )
-from invoices.reconciliation.pipeline import load_sql, runner
+from invoices.reconciliation.pipeline import params, runner
 from invoices.reconciliation.services.runs import reconciliation_start
 
 from .recon_helpers import PERIOD, ledger, rows_for, upload
@@ -99,8 +99,8 @@ def test_a_redelivered_chunk_does_nothing(settings, seller, customer, finance_us
 
 
 def test_the_sql_character_sets_match_pythons_tables():
-    assert load_sql.INVISIBLE_CLASS == load_sql.invisible_class()
-    assert load_sql.STRIP_CHARS == load_sql.strip_chars()
+    assert params.INVISIBLE_CLASS == params.invisible_class()
+    assert params.STRIP_CHARS == params.strip_chars()
 
 
 def test_the_run_page_says_which_step_a_running_run_is_at(settings, seller, customer, finance_user):

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Invoice, SyncStatus
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind
-from invoices.reconciliation.pipeline import load_plain, raw, staging
+from invoices.reconciliation.pipeline import load_plain, staging
+from invoices.reconciliation.pipeline.params import params as shared_params
 from invoices.reconciliation.pipeline.snapshot import (
     LEDGER,
     ledger_params,
@@ -33,18 +34,18 @@ def _postgres():
 
 def _params():
     """What load_plain's conversions read (PostgreSQL)."""
-    return load_plain.params() if _postgres() else {}
+    return shared_params() if _postgres() else {}
 
 
 def _tables(run, k):
     """Part k's keys table (PostgreSQL: its plain rows are staged rows; raw.prepare) or None, and part k's
     staging table."""
     staged = staging.part(staging.staged(run.pk), k, run.parts)
-    return (raw.keys(run, k) if _postgres() else None), staged
+    return (staging.keys(run, k) if _postgres() else None), staged
 
 
 def _raw_part(run, k):
-    return staging.part(raw.table(run.pk), k, run.parts)
+    return staging.part(staging.raw(run.pk), k, run.parts)
 
 
 # A keys table's cells as the compared staged values (the checks made sure every conversion succeeds).

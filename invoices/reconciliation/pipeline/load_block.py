@@ -12,8 +12,9 @@ import re
 from django.db import DatabaseError, connection, transaction
 from psycopg import Error as PsycopgError
 
-from invoices.reconciliation.pipeline import raw
-from invoices.reconciliation.pipeline.load_sql import RAW_KEYS, STRIP_CHARS
+from invoices.reconciliation.pipeline import raw, staging
+from invoices.reconciliation.pipeline.load_sql import RAW_KEYS
+from invoices.reconciliation.pipeline.params import STRIP_CHARS
 
 logger = logging.getLogger(__name__)
 UTF8 = {"utf-8", "utf-8-sig"}
@@ -76,7 +77,7 @@ def load_block(run, source, position, size, first_row_no):
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             with raw.numbering(cursor, run.pk, first_row_no):
-                with cursor.cursor.copy(f"COPY {raw.table(run.pk)} ({', '.join(file_columns)}) FROM STDIN "
+                with cursor.cursor.copy(f"COPY {staging.raw(run.pk)} ({', '.join(file_columns)}) FROM STDIN "
                                         f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(file_columns)}))") as copy:
                     for part in source.parts(position, size):
                         copy.write(_checked(part, encoding))

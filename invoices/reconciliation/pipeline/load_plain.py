@@ -10,44 +10,20 @@ plain() decides, once per row in a parallel scan (raw.prepare), and its checks n
 conversion would refuse: a date must be a real one, amounts have the shape numeric(16,2) reads. They are as
 cheap as PostgreSQL allows (a LIKE costs a few dozen nanoseconds, a regex a few hundred, a regex of a date's
 shape about 1.5 µs, so dates are looked up in sets)."""
-import json
-from datetime import date, timedelta
-from functools import lru_cache
 
-from invoices.ledger.identifiers import normalize_text
-from invoices.platform import export_vocab as vocab
 from invoices.reconciliation.pipeline.staging import STAGING_COLUMNS
 
 DIGITS = "^[0-9]+$"
 UPPER_ALNUM = "^[0-9A-Z]*$"
 AMOUNT = r"^-?[0-9]+\.[0-9][0-9]$"
 POSITIVE_PLAIN = ("", "是", "否", "Y", "N")
-DIGITAL_KINDS = ("digital_general", "digital_special")
 MONEY = "numeric(16, 2)"
-PLAIN_YEARS = (2000, 2099)
-
-
-def _labels(table):
-    """Every label as written and as normalised, so the raw cell is looked up once."""
-    out = {}
-    for value, labels in table.items():
-        for label in labels:
-            out[label] = out[normalize_text(label)] = value.value
-    return out
-
-
-def kind_labels():
-    return _labels(vocab.KIND_LABELS)
-
-
-def status_labels():
-    return _labels(vocab.STATUS_LABELS)
 
 
 def _time(x):
     """'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD' naming a real day and time, each part looked up in the set of its
     valid spellings (a hashed = ANY, about a third of what checking the digits and ranges costs). Days before
-    PLAIN_YEARS[0] or after PLAIN_YEARS[1] go the long way."""
+    params.PLAIN_YEARS[0] or after params.PLAIN_YEARS[1] go the long way."""
     return (f"({x} LIKE '__________ __:__:__' AND substr({x}, 12, 2) = ANY(%(hours)s::text[]) "
             f"AND substr({x}, 15, 2) = ANY(%(sixty)s::text[]) AND substr({x}, 18, 2) = ANY(%(sixty)s::text[]) "
             f"OR octet_length({x}) = 10) AND left({x}, 10) = ANY(%(days)s::text[])")
@@ -130,28 +106,3 @@ def select_converted(alias, columns=STAGING_COLUMNS):
     return ", ".join(f"{exprs[c]} AS {c}" for c in columns)
 
 
-def params():
-    from django.conf import settings
-
-    from invoices.reconciliation.pipeline.load_sql import STRIP_CHARS
-
-    kinds = kind_labels()
-    return {
-        "kind_labels": json.dumps(kinds), "status_labels": json.dumps(status_labels()),
-        "digital_labels": json.dumps({k: v for k, v in kinds.items() if v in DIGITAL_KINDS}),
-        "legacy_labels": json.dumps({k: v for k, v in kinds.items() if v not in DIGITAL_KINDS}),
-        "positives": json.dumps({normalize_text(k): v for k, v in vocab.POSITIVE_LOOKUP.items()}),
-        "red_link": vocab.RED_LINK_RE.pattern, "strip": STRIP_CHARS, "tz": settings.TIME_ZONE,
-        "days": _days(), "hours": _array(f"{h:02d}" for h in range(24)),
-        "sixty": _array(f"{m:02d}" for m in range(60)),
-    }
-
-
-def _array(values):
-    return "{" + ",".join(values) + "}"
-
-
-@lru_cache(maxsize=1)
-def _days():
-    first, end = date(PLAIN_YEARS[0], 1, 1), date(PLAIN_YEARS[1] + 1, 1, 1)
-    return _array((first + timedelta(days=n)).isoformat() for n in range((end - first).days))

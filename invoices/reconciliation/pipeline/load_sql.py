@@ -8,16 +8,14 @@ import csv
 import io
 import json
 import re
-import sys
-import unicodedata
-from functools import lru_cache
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from invoices.platform import export_vocab as vocab
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind
-from invoices.reconciliation.pipeline import load_plain, raw, staging
+from invoices.reconciliation.pipeline import staging
+from invoices.reconciliation.pipeline.params import INVISIBLE_CLASS, params
 from invoices.reconciliation.pipeline.staging import STAGING_COLUMNS
 
 RAW_KEYS = list(vocab.HEADERS)
@@ -26,39 +24,6 @@ V = "\x01"  # where the offending value goes in a translated reason
 COPY_BUFFER_ROWS = 5_000
 # The staging columns' widths (numeric(16,2)): larger amounts are refused as bad amounts, never truncated.
 AMOUNT_LIMIT = "1e14"
-
-
-# Both computed by invisible_class() / strip_chars() from Python's own tables (a test keeps them equal);
-# spelled out here because scanning every code point takes about a second per process.
-INVISIBLE_CLASS = '[\\x1-\\x20\\x7f-\\xa0\\xad\\x600-\\x605\\x61c\\x6dd\\x70f\\x890-\\x891\\x8e2\\x1680\\x180e\\x2000-\\x200f\\x2028-\\x202f\\x205f-\\x2064\\x2066-\\x206f\\x3000\\xfeff\\xfff9-\\xfffb\\x110bd\\x110cd\\x13430-\\x13438\\x1bca0-\\x1bca3\\x1d173-\\x1d17a\\xe0001\\xe0020-\\xe007f]'
-STRIP_CHARS = '\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'
-
-
-@lru_cache(maxsize=1)
-def invisible_class():
-    """A regex bracket with every character normalize_text drops: whitespace, control and format characters."""
-    chars = [c for c in map(chr, range(sys.maxunicode + 1))
-             if (c.isspace() or unicodedata.category(c) in ("Cc", "Cf")) and not 0xD800 <= ord(c) <= 0xDFFF]
-    ranges, start, prev = [], None, None
-    for c in chars:
-        if start is not None and ord(c) == ord(prev) + 1:
-            prev = c
-            continue
-        if start is not None:
-            ranges.append((start, prev))
-        start = prev = c
-    ranges.append((start, prev))
-
-    def esc(ch):
-        return f"\\x{ord(ch):x}" if ord(ch) > 0 else ""
-
-    return "[" + "".join(esc(a) if a == b else f"{esc(a) or esc(chr(1))}-{esc(b)}" for a, b in ranges) + "]"
-
-
-@lru_cache(maxsize=1)
-def strip_chars():
-    """What str.strip() removes (every character with isspace())."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 
 
 def _norm(expr):
@@ -183,9 +148,9 @@ def _classify_sql(rest, source):
 
 
 def _params(seller_tax_id):
-    """The full pipeline's parameters, on top of load_plain's (labels, strip characters, time zone, red link)."""
+    """The full pipeline's parameters, on top of the shared ones (labels, strip characters, time zone, red link)."""
     return {
-        **load_plain.params(), "invisible": INVISIBLE_CLASS,
+        **params(), "invisible": INVISIBLE_CLASS,
         "kinds": json.dumps(vocab.KIND_LOOKUP), "statuses": json.dumps(vocab.STATUS_LOOKUP),
         "date_re": DATE_RE, "compact_date_re": COMPACT_DATE_RE, "seller_tax_id": seller_tax_id,
         "v": V, **_reasons(seller_tax_id),
@@ -202,7 +167,7 @@ def load_chunk(run, source, rows, first_row_no):
     with connection.cursor() as cursor:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        with cursor.cursor.copy(f"COPY {raw.table(run.pk)} (row_no, {', '.join(present)}) FROM STDIN "
+        with cursor.cursor.copy(f"COPY {staging.raw(run.pk)} (row_no, {', '.join(present)}) FROM STDIN "
                                 f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(present)}))") as copy:
             for row in rows:
                 if len(row) < width:

@@ -15,6 +15,8 @@ from django.db import connection
 
 from invoices.platform.export_vocab import HEADERS
 from invoices.reconciliation.pipeline import load_plain, staging
+from invoices.reconciliation.pipeline.load_sql import classify_rest
+from invoices.reconciliation.pipeline.params import params as shared_params
 
 RAW_KEYS = list(HEADERS)
 SEQUENCE_CACHE = 10_000
@@ -22,22 +24,10 @@ SEQUENCE_CACHE = 10_000
 KEY_COLUMNS = ["code", "number", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 
 
-def table(run_id):
-    return f"recon_{int(run_id)}_r"
-
-
-def keys(run, k):
-    return staging.part(f"recon_{int(run.pk)}_k", k, run.parts)
-
-
-def _sequence(run_id):
-    return f"recon_{int(run_id)}_n"
-
-
 def create(run, parts, extra=()):
     """Create the raw table (after staging.create, which drops any left by an earlier attempt). `extra`: names for
     the file's columns that are no export column, which a COPY of the file's blocks fills."""
-    name = table(run.pk)
+    name = staging.raw(run.pk)
     columns = ", ".join(["row_no integer"] + [f"{k} text" for k in RAW_KEYS] + [f"{c} text" for c in extra])
     with connection.cursor() as cursor:
         if parts == 1:
@@ -49,22 +39,13 @@ def create(run, parts, extra=()):
                            f"FOR VALUES WITH (MODULUS {parts}, REMAINDER {k})")
 
 
-def drop(cursor, run_id):
-    cursor.execute(f"DROP TABLE IF EXISTS {table(run_id)}")
-    cursor.execute(f"DROP SEQUENCE IF EXISTS {_sequence(run_id)}")
-    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ %s",
-                   [f"^recon_{int(run_id)}_k(_p[0-9]+)?$"])
-    for (name,) in cursor.fetchall():
-        cursor.execute(f"DROP TABLE {name}")
-
-
 @contextmanager
 def numbering(cursor, run_id, first_row_no):
     """Inside, rows COPY writes without a row number are numbered from first_row_no in the order they come. The
     sequence is the chunk's own, so no session's cache of an earlier one can hand out stale numbers; fetching
     each number from the sequence's page would cost about a microsecond a row, so it hands them out a cache at
     a time."""
-    name, sequence = table(run_id), _sequence(run_id)
+    name, sequence = staging.raw(run_id), staging.sequence(run_id)
     cursor.execute(f"CREATE SEQUENCE {sequence} START WITH {int(first_row_no)} CACHE {SEQUENCE_CACHE}")
     cursor.execute(f"ALTER TABLE {name} ALTER COLUMN row_no SET DEFAULT nextval('{sequence}')")
     yield
@@ -75,14 +56,12 @@ def numbering(cursor, run_id, first_row_no):
 def prepare(run, k, *, plain_lane=True):
     """Part k's keys table, then the full pipeline over the part's rows that are not plain. Returns how many of
     them cannot be read. plain_lane=False sends every row the long way (tests compare the two)."""
-    from invoices.reconciliation.pipeline.load_sql import classify_rest
-
-    source = staging.part(table(run.pk), k, run.parts)
-    name = keys(run, k)
+    source = staging.part(staging.raw(run.pk), k, run.parts)
+    name = staging.keys(run, k)
     col = load_plain._col("r")
     cells = ", ".join([f"{col('code')} AS code", f"{load_plain.key_number('r')} AS number"]
                       + [f"r.{c} AS {c}" for c in KEY_COLUMNS[2:]])
-    params = {**load_plain.params(), "seller_tax_id": run.seller.tax_id}
+    params = {**shared_params(), "seller_tax_id": run.seller.tax_id}
     with connection.cursor() as cursor:
         # The checks cost about 3 µs a row and the raw table is fresh (no statistics): the planner is told that
         # handing rows between processes is free, so it scans in parallel when the table is big enough for that
@@ -102,3 +81,16 @@ def prepare(run, k, *, plain_lane=True):
             return 0
         rest = f"r.ctid = ANY(ARRAY(SELECT tid FROM {name} WHERE NOT plain))"
         return classify_rest(cursor, run, rest, f"{source} r")
+
+
+def staged_rows(run_id):
+    """Every staged row of a prepared run of one part in file order, as tuples of STAGING_COLUMNS (for tests and
+    debugging): on PostgreSQL the raw table's plain rows, converted, and the staging table's."""
+    sql, params = f"SELECT {', '.join(staging.STAGING_COLUMNS)} FROM {staging.staged(run_id)}", {}
+    if staging.postgres():
+        sql = (f"SELECT {load_plain.select_converted('r')} FROM {staging.raw(run_id)} r "
+               f"JOIN recon_{int(run_id)}_k k ON k.row_no = r.row_no AND k.plain UNION ALL {sql}")
+        params = shared_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY row_no", params)
+        return cursor.fetchall()

@@ -37,6 +37,21 @@ def ledger(run_id):
     return f"recon_{int(run_id)}_l"
 
 
+def raw(run_id):
+    """PostgreSQL: every row of the export as the file's text (raw.py)."""
+    return f"recon_{int(run_id)}_r"
+
+
+def keys(run, k):
+    """PostgreSQL: part k's keys table (raw.prepare)."""
+    return part(f"recon_{int(run.pk)}_k", k, run.parts)
+
+
+def sequence(run_id):
+    """PostgreSQL: the row-number sequence of the chunk being loaded (raw.numbering)."""
+    return f"recon_{int(run_id)}_n"
+
+
 def part(table, k, parts):
     """The table holding part k of a working table."""
     return f"{table}_p{int(k)}" if postgres() and parts > 1 else table
@@ -86,10 +101,14 @@ def drop(run_id):
     with connection.cursor() as cursor:
         for table in (staged(run_id), ledger(run_id)):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        if postgres():
-            from invoices.reconciliation.pipeline import raw
-
-            raw.drop(cursor, run_id)
+        if not postgres():
+            return
+        cursor.execute(f"DROP TABLE IF EXISTS {raw(run_id)}")
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {sequence(run_id)}")
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ %s",
+                       [f"^recon_{int(run_id)}_k(_p[0-9]+)?$"])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TABLE {name}")
 
 
 def insert_sql(run_id):
@@ -118,19 +137,3 @@ def load_batch(run_id, rows):
     ]
     with connection.cursor() as cursor:
         cursor.executemany(insert_sql(run_id), prepared)
-
-
-def rows(run_id):
-    """Every staged row of a prepared run of one part in file order, as tuples of STAGING_COLUMNS (for tests and
-    debugging): on PostgreSQL the raw table's plain rows, converted, and the staging table's."""
-    sql, params = f"SELECT {', '.join(STAGING_COLUMNS)} FROM {staged(run_id)}", {}
-    if postgres():
-        from invoices.reconciliation.pipeline import load_plain, raw
-
-        sql = (f"SELECT {load_plain.select_converted('r')} FROM {raw.table(run_id)} r "
-               f"JOIN recon_{int(run_id)}_k k ON k.row_no = r.row_no AND k.plain UNION ALL {sql}")
-        params = load_plain.params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY row_no", params)
-        return cursor.fetchall()
-

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from invoices.ledger.models import InvoiceEventKind, NumberSequence
 from invoices.ledger.services.events import invoice_event_record
 from invoices.reissue.models import RedLetterForm, RedLetterFormStatus, ReissueRequest
+from invoices.reissue.services.events import mark_failed
 
 LAPSE_AFTER = timedelta(hours=72)
 FORM_CHANNEL = "9"  # a sequence of its own, apart from invoice numbers
@@ -77,7 +78,6 @@ def red_letter_form_confirm(*, form_id, actor):
 def red_letter_forms_lapse(now=None):
     """Scheduled: forms awaiting confirmation for 72 hours lapse (07); their requests fail so that a retry
     fills a new form. Returns how many lapsed."""
-    from invoices.reissue.services.reissue import mark_failed
 
     now = now or timezone.now()
     ids = list(RedLetterForm.objects.filter(

@@ -12,12 +12,10 @@ from core.api_errors import Conflict
 from invoices.ledger.models import (
     Direction,
     Invoice,
-    InvoiceEventKind,
     InvoiceStatus,
     SyncStatus,
 )
 from invoices.ledger.money import line_tax, to_decimal
-from invoices.ledger.services.events import invoice_event_record
 from invoices.ledger.services.issue import invoice_issue
 from invoices.reissue.models import (
     OPEN_REISSUE_STATUSES,
@@ -27,6 +25,7 @@ from invoices.reissue.models import (
     ReissueStatus,
     ReissueStep,
 )
+from invoices.reissue.services.events import mark_failed, reissue_event
 from invoices.reissue.services.plan import (
     correction_kind,
     jsonable_lines,
@@ -36,13 +35,6 @@ from invoices.reissue.services.plan import (
 )
 from invoices.reissue.services.redletter import red_letter_form_fill
 from invoices.signals import invoice_reissued
-
-
-def _event(request, message, actor, **data):
-    invoice_event_record(
-        invoice=request.original, kind=InvoiceEventKind.REISSUE, actor=actor, message=message,
-        data={"request_id": request.pk, "status": request.status, "step": request.step, **data},
-    )
 
 
 def _check_original(original):
@@ -120,7 +112,7 @@ def invoice_reissue_request(
     except IntegrityError:
         # Another clerk's request for the same invoice won the race (one open request per invoice).
         raise Conflict(_("Invoice %(n)s already has an open reissue request.") % {"n": original})
-    _event(request, _("Reissue requested (%(r)s)") % {"r": request.get_reason_display()}, actor)
+    reissue_event(request, _("Reissue requested (%(r)s)") % {"r": request.get_reason_display()}, actor)
     return request
 
 
@@ -144,7 +136,7 @@ def invoice_reissue_approve(*, request, actor):
     req.approved_by = actor
     req.approved_at = timezone.now()
     req.save(update_fields=["status", "approved_by", "approved_at"])
-    _event(req, _("Reissue approved"), actor)
+    reissue_event(req, _("Reissue approved"), actor)
     transaction.on_commit(lambda: invoice_reissue_complete(request_id=req.pk, actor=actor))
     return req
 
@@ -163,7 +155,7 @@ def invoice_reissue_reject(*, request, actor, reason):
     req.approved_by = actor
     req.approved_at = timezone.now()
     req.save(update_fields=["status", "decided_reason", "approved_by", "approved_at"])
-    _event(req, _("Reissue rejected: %(r)s") % {"r": req.decided_reason}, actor)
+    reissue_event(req, _("Reissue rejected: %(r)s") % {"r": req.decided_reason}, actor)
     return req
 
 
@@ -175,15 +167,8 @@ def invoice_reissue_cancel(*, request, actor, reason=""):
     req.status = ReissueStatus.CANCELLED
     req.decided_reason = reason or ""
     req.save(update_fields=["status", "decided_reason"])
-    _event(req, _("Reissue cancelled"), actor)
+    reissue_event(req, _("Reissue cancelled"), actor)
     return req
-
-
-def mark_failed(req, *, actor, reason):
-    req.status = ReissueStatus.FAILED
-    req.failure = str(reason)[:2000]
-    req.save(update_fields=["status", "failure"])
-    _event(req, _("Reissue stopped at step “%(step)s”: %(r)s") % {"step": req.get_step_display(), "r": reason}, actor)
 
 
 def invoice_reissue_retry(*, request, actor):
@@ -195,7 +180,7 @@ def invoice_reissue_retry(*, request, actor):
         req.status = ReissueStatus.APPROVED
         req.failure = ""
         req.save(update_fields=["status", "failure"])
-        _event(req, _("Reissue retried"), actor)
+        reissue_event(req, _("Reissue retried"), actor)
     return invoice_reissue_complete(request_id=req.pk, actor=actor)
 
 
@@ -277,7 +262,7 @@ def _step_red(req, actor):
     req.red_invoice = red
     req.step = ReissueStep.RED
     req.save(update_fields=["red_invoice", "step"])
-    _event(req, _("Red invoice %(n)s issued against form %(f)s") % {"n": red, "f": req.red_letter_form}, actor,
+    reissue_event(req, _("Red invoice %(n)s issued against form %(f)s") % {"n": red, "f": req.red_letter_form}, actor,
            red_invoice_id=red.pk)
     return True
 
@@ -295,7 +280,7 @@ def _step_new(req, actor):
     req.new_invoice = new
     req.step = ReissueStep.NEW
     req.save(update_fields=["new_invoice", "step"])
-    _event(req, _("Replacement invoice %(n)s issued") % {"n": new}, actor, new_invoice_id=new.pk)
+    reissue_event(req, _("Replacement invoice %(n)s issued") % {"n": new}, actor, new_invoice_id=new.pk)
     return True
 
 
@@ -310,7 +295,7 @@ def _step_link(req, actor):
     req.step = ReissueStep.DONE
     req.completed_at = timezone.now()
     req.save(update_fields=["status", "step", "completed_at"])
-    _event(req, _("Reissue completed: %(o)s → %(f)s → %(r)s → %(n)s") % {
+    reissue_event(req, _("Reissue completed: %(o)s → %(f)s → %(r)s → %(n)s") % {
         "o": req.original, "f": req.red_letter_form, "r": req.red_invoice, "n": req.new_invoice or "—"}, actor,
         red_invoice_id=req.red_invoice_id, new_invoice_id=req.new_invoice_id)
     payload = dict(request_id=req.pk, original_id=req.original_id, red_id=req.red_invoice_id,
