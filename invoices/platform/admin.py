@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.tables import ReadOnlyTable
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice, SyncStatus
@@ -23,6 +24,7 @@ from invoices.platform.services.sync import (
     invoice_verify,
     invoices_resync_bulk,
 )
+from invoices.platform.simulator import sim_settings_row
 
 SYNC_PERMISSION = "invoices.sync_invoice"
 # Verifying only asks the platform and records its answer: the rep on the phone needs it too.
@@ -179,8 +181,6 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
     ]
 
     def changelist_view(self, request, extra_context=None):
-        from invoices.platform.simulator import sim_settings_row
-
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         return redirect("admin:invoices_platformsettings_change", sim_settings_row().pk)
@@ -197,7 +197,7 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformInvoice)
-class PlatformInvoiceAdmin(admin.ModelAdmin):
+class PlatformInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What the simulated platform holds: look here to see an upload arrive (or not)."""
 
     list_display = ["__str__", "status", "total", "uploads", "received_at", "platform_id"]
@@ -206,12 +206,3 @@ class PlatformInvoiceAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     fields = ["code", "number", "status", "total", "uploads", "received_at", "platform_id", "issue_key", "payload"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Seller
 from invoices.reconciliation.models import (
@@ -41,7 +42,7 @@ class ReconciliationUploadForm(forms.Form):
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(admin.ModelAdmin):
+class ReconciliationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "seller", "status", "rows_read", "count_missing_on_platform",
                     "count_missing_in_ledger", "count_unreadable", "created_by", "created_at"]
     list_filter = ["status", "seller"]
@@ -51,13 +52,7 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
-        return request.user.has_perm(RECONCILE)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return request.user.has_perm(RECONCILE)  # the upload form starts a run
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
@@ -110,7 +105,7 @@ class IgnoreForm(forms.Form):
 
 
 @admin.register(Discrepancy)
-class DiscrepancyAdmin(admin.ModelAdmin):
+class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "run", "kind", "number", "invoice_link", "detail", "resolution", "resolved_by",
                     "resolved_at"]
     list_filter = ["kind", "resolution"]
@@ -123,15 +118,6 @@ class DiscrepancyAdmin(admin.ModelAdmin):
     actions = ["resync", "mark_missing", "manual_entry", "ignore"]
     readonly_fields = ["run", "kind", "invoice", "row_no", "number", "detail", "platform_data", "resolution",
                        "resolution_note", "resolved_by", "resolved_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_reconcile_permission(self, request):
         return request.user.has_perm(RECONCILE)

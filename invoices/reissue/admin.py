@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.history import ReadOnlyHistoryAdmin
+from core.admin.readonly import ReadOnlyAdminMixin
 from core.api_errors import Conflict
 from invoices.ledger.models import Invoice
 from invoices.ledger.money import line_tax, to_decimal
@@ -193,7 +194,7 @@ class InvoiceReissueAdminMixin:
 
 
 @admin.register(ReissueRequest)
-class ReissueRequestAdmin(ReadOnlyHistoryAdmin):
+class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["id", "original_link", "reason", "scope", "status", "step", "requested_by", "requested_at",
                     "approved_by"]
     list_filter = ["status", "reason", "scope"]
@@ -211,15 +212,6 @@ class ReissueRequestAdmin(ReadOnlyHistoryAdmin):
     def original_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.original_id]),
                            obj.original)
-
-    def has_add_permission(self, request):
-        return False  # requests start from an invoice's "Reissue" button
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         # Approvers land on their queue unless they chose a filter.
@@ -309,19 +301,10 @@ class ReissueRequestAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(RedLetterForm)
-class RedLetterFormAdmin(admin.ModelAdmin):
+class RedLetterFormAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "original", "reason", "status", "buyer_confirmation_needed", "created_at",
                     "confirmed_at", "lapses_at"]
     list_filter = ["status", "reason"]
     list_select_related = ["original"]
     search_fields = ["=number", "=original__number"]
     readonly_fields = [f.name for f in RedLetterForm._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
