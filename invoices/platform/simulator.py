@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from core.sequences import take_next_number
 from invoices.platform.gateway import (
     Gateway,
     PlatformReceipt,
@@ -126,15 +127,8 @@ def sim_lookup(code, number):
 
 def _next_number(region_code, issued_year):
     prefix = f"{issued_year % 100:02d}{region_code}{ISSUE_CHANNEL}"
-    PlatformSequence.objects.get_or_create(prefix=prefix)
-    seq = PlatformSequence.objects.select_for_update().get(prefix=prefix)
-    while True:
-        seq.last += 1
-        number = f"{prefix}{seq.last:015d}"
-        if not PlatformInvoice.objects.filter(code="", number=number).exists():
-            break
-    seq.save(update_fields=["last"])
-    return number
+    return take_next_number(PlatformSequence, {"prefix": prefix}, prefix=prefix,
+                            taken=lambda number: PlatformInvoice.objects.filter(code="", number=number).exists())
 
 
 def sim_issue(payload, key):

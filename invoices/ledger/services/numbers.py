@@ -2,6 +2,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.sequences import take_next_number
 from invoices.ledger.identifiers import (
     is_digits,
     looks_like_float_damage,
@@ -46,17 +47,11 @@ def check_number_format(kind, code, number):
 def allocate_digital_number(*, seller, issued_at, channel="2"):
     """YY + province + channel + 15-digit sequence; the sequence row is locked while we take one."""
     year = timezone.localtime(issued_at).year
-    NumberSequence.objects.get_or_create(seller=seller, year=year, channel=channel)
-    seq = NumberSequence.objects.select_for_update().get(seller=seller, year=year, channel=channel)
-    prefix = f"{year % 100:02d}{seller.region_code}{channel}"
-    while True:
-        seq.last += 1
-        number = f"{prefix}{seq.last:015d}"
-        # Numbers entered by hand or imported may already occupy a slot; skip past them.
-        if not Invoice.objects.filter(code="", number=number).exists():
-            break
-    seq.save(update_fields=["last"])
-    return number
+    return take_next_number(
+        NumberSequence, {"seller": seller, "year": year, "channel": channel},
+        prefix=f"{year % 100:02d}{seller.region_code}{channel}",
+        taken=lambda number: Invoice.objects.filter(code="", number=number).exists(),
+    )
 
 
 def normalize_number(value):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.sequences import take_next_number
 from invoices.ledger.models import InvoiceEventKind, NumberSequence
 from invoices.ledger.services.events import invoice_event_record
 from invoices.reissue.models import RedLetterForm, RedLetterFormStatus, ReissueRequest
@@ -17,15 +18,11 @@ FORM_CHANNEL = "9"  # a sequence of its own, apart from invoice numbers
 
 def _next_form_number(seller, now):
     year = timezone.localtime(now).year
-    NumberSequence.objects.get_or_create(seller=seller, year=year, channel=FORM_CHANNEL)
-    seq = NumberSequence.objects.select_for_update().get(seller=seller, year=year, channel=FORM_CHANNEL)
-    while True:
-        seq.last += 1
-        number = f"{year % 100:02d}{seller.region_code}{FORM_CHANNEL}{seq.last:015d}"
-        if not RedLetterForm.objects.filter(number=number).exists():
-            break
-    seq.save(update_fields=["last"])
-    return number
+    return take_next_number(
+        NumberSequence, {"seller": seller, "year": year, "channel": FORM_CHANNEL},
+        prefix=f"{year % 100:02d}{seller.region_code}{FORM_CHANNEL}",
+        taken=lambda number: RedLetterForm.objects.filter(number=number).exists(),
+    )
 
 
 def red_letter_form_fill(*, request, actor, amount, tax_amount):
