@@ -1,24 +1,26 @@
 """django-import-export resources. Imports go through the same services as the admin (customer_create /
 customer_update; invoice_issue's rules through invoice_issue_batch): every rule applies, and the admin runs them
 with rollback_on_validation_errors so one bad row means nothing is written."""
-from collections import OrderedDict, defaultdict
-from datetime import datetime
+from collections import defaultdict
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.results import RowResult
 
 from invoices.ledger.identifiers import normalize_text
-from invoices.ledger.models import Customer, Invoice, InvoiceKind, InvoiceLine, Seller
+from invoices.ledger.models import Customer, Invoice, InvoiceLine
 from invoices.ledger.services.customers import (
     CUSTOMER_FIELDS,
     customer_create,
     customer_update,
+)
+from invoices.ledger.services.invoice_import import (
+    LINE_COLUMNS,
+    LINE_FIELD,
+    invoice_import_check,
+    invoice_import_lookups,
 )
 from invoices.ledger.services.issue_batch import invoice_issue_batch
 
@@ -59,9 +61,6 @@ class CustomerResource(resources.ModelResource):
 
 INVOICE_COLUMNS = ["code", "number", "kind", "seller_tax_id", "buyer_tax_id", "buyer_name", "issued_at", "drawer",
                    "remarks"]
-LINE_COLUMNS = ["line_no", "line_name", "tax_code", "spec", "unit", "quantity", "unit_price", "line_amount",
-                "tax_rate", "line_tax_amount", "tax_exempt"]
-LINE_FIELD = {"line_name": "name", "line_amount": "amount", "line_tax_amount": "tax_amount"}
 
 
 class InvoiceResource(resources.ModelResource):
@@ -157,17 +156,15 @@ class InvoiceResource(resources.ModelResource):
         keys = self._order[self._next:self._next + self.import_batch_size]
         self._next += len(keys)
         firsts = {key: rows[self._groups[key][0] - 1] for key in keys}
-        existing = _existing_invoices([key for key in keys if key[1]])
-        sellers = _by_tax_id(Seller, [normalize_text(first.get("seller_tax_id")) for first in firsts.values()])
-        buyers = _by_tax_id(Customer, [normalize_text(first.get("buyer_tax_id")) for first in firsts.values()])
+        known = invoice_import_lookups(keys, firsts.values())
         items, issued_keys = [], []
         for key in keys:
-            outcome, item = self._check_invoice(key, [rows[i - 1] for i in self._groups[key]], existing, sellers,
-                                                buyers)
-            if item is None:
-                self._outcome[key] = outcome
+            check = invoice_import_check(key=key, rows=[rows[i - 1] for i in self._groups[key]], known=known)
+            if check.item is None:
+                kind = RowResult.IMPORT_TYPE_SKIP if check.existing is not None else None
+                self._outcome[key] = {"errors": check.errors, "invoice": check.existing, "type": kind}
             else:
-                items.append(item)
+                items.append(check.item)
                 issued_keys.append(key)
         if not items:
             return
@@ -176,69 +173,6 @@ class InvoiceResource(resources.ModelResource):
                 self._outcome[key] = {"errors": _errors_by_row(issued.errors), "invoice": None, "type": None}
             else:
                 self._outcome[key] = {"errors": {}, "invoice": issued.invoice, "type": RowResult.IMPORT_TYPE_NEW}
-
-    def _check_invoice(self, key, group_rows, existing, sellers, buyers):
-        """What the file says about one invoice, before the issue rules: (outcome, None) when it is decided here
-        (already in the ledger, unknown seller or buyer, bad time or kind), else (None, invoice_issue_batch item)."""
-        code, number = key
-        first = group_rows[0]
-        errors = defaultdict(dict)
-        if not number:
-            errors[1]["number"] = [_("Every row needs the invoice number its line belongs to.")]
-            return {"errors": errors, "invoice": None, "type": None}, None
-        lines = [{LINE_FIELD.get(c, c): row.get(c) for c in LINE_COLUMNS if c != "line_no"} for row in group_rows]
-        for line in lines:
-            line["tax_exempt"] = str(line.get("tax_exempt") or "").strip().lower() in ("1", "true", "yes", "是")
-            for k in ("quantity", "unit_price", "tax_amount", "tax_code", "spec", "unit"):
-                if line.get(k) in (None, ""):
-                    line.pop(k, None)
-        found = existing.get(key)
-        if found is not None:
-            total = sum(_line_total(line) for line in lines)
-            if found.line_count == len(lines) and abs(found.total - total) < 1:
-                return {"errors": {}, "invoice": found, "type": RowResult.IMPORT_TYPE_SKIP}, None
-            errors[1]["number"] = [_("Invoice %(n)s is already in the ledger with different data; correct it "
-                                     "through a reissue.") % {"n": found}]
-            return {"errors": errors, "invoice": None, "type": None}, None
-        seller = sellers.get(normalize_text(first.get("seller_tax_id")))
-        tax_id = normalize_text(first.get("buyer_tax_id"))
-        buyer = buyers.get(tax_id) if tax_id else None
-        issued_at = _parse_time(first.get("issued_at"))
-        if seller is None:
-            errors[1]["seller_tax_id"] = [_("No seller has tax id %(v)s.") % {"v": first.get("seller_tax_id") or "∅"}]
-        if buyer is None:
-            errors[1]["buyer_tax_id"] = [_("No customer has tax id %(v)s; import the customer first.") % {
-                "v": first.get("buyer_tax_id") or "∅"}]
-        if issued_at is None:
-            errors[1]["issued_at"] = [_("Bad issue time %(v)s (use YYYY-MM-DD HH:MM:SS).") % {
-                "v": first.get("issued_at") or "∅"}]
-        kind = str(first.get("kind") or "").strip()
-        if kind not in InvoiceKind.values:
-            errors[1]["kind"] = [_("Unknown invoice kind %(v)s.") % {"v": kind or "∅"}]
-        if errors:
-            return {"errors": errors, "invoice": None, "type": None}, None
-        return None, {
-            "seller": seller, "buyer": buyer, "kind": kind, "code": code, "number": number, "issued_at": issued_at,
-            "drawer": str(first.get("drawer") or ""), "remarks": str(first.get("remarks") or ""),
-            "buyer_name": str(first.get("buyer_name") or "") or None, "lines": lines,
-        }
-
-
-def _existing_invoices(keys):
-    """Invoices of the ledger with these (code, number) keys, with their line counts: two queries at most."""
-    numbers = sorted({number for _code, number in keys})
-    found = {(inv.code, inv.number): inv for inv in Invoice.objects.filter(number__in=numbers)
-             if (inv.code, inv.number) in set(keys)} if numbers else {}
-    counts = dict(InvoiceLine.objects.filter(invoice__in=[inv.pk for inv in found.values()]).values("invoice")
-                  .annotate(n=Count("id")).values_list("invoice", "n")) if found else {}
-    for inv in found.values():
-        inv.line_count = counts.get(inv.pk, 0)
-    return found
-
-
-def _by_tax_id(model, tax_ids):
-    wanted = sorted({t for t in tax_ids if t})
-    return {obj.tax_id: obj for obj in model.objects.filter(tax_id__in=wanted)} if wanted else {}
 
 
 def _errors_by_row(message_dict):
@@ -255,39 +189,3 @@ def _errors_by_row(message_dict):
 
 def _line_column(field):
     return {v: k for k, v in LINE_FIELD.items()}.get(field, field)
-
-
-def _line_total(line):
-    from invoices.ledger.money import line_tax
-
-    amount = _decimal(line.get("amount"))
-    tax = line.get("tax_amount")
-    if tax in (None, ""):
-        try:
-            return amount + line_tax(amount, line.get("tax_rate"))
-        except ValueError:
-            return amount
-    return amount + _decimal(tax)
-
-
-def _decimal(value):
-    from invoices.ledger.money import to_decimal
-
-    try:
-        return to_decimal(value) if value not in (None, "") else 0
-    except ValueError:
-        return 0
-
-
-def _parse_time(value):
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = str(value or "").strip()
-        moment = parse_datetime(text) or (parse_datetime(text + " 00:00:00") if len(text) == 10 else None)
-    if moment is None:
-        return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-
-
-__all__ = ["CustomerResource", "InvoiceResource", "OrderedDict"]
