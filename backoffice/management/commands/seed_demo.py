@@ -1,12 +1,9 @@
-import importlib.util
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from backoffice.demo_users import DEMO_PASSWORD, DEMO_USERS, seed_users
-
-DEMO_MODULES = ["incidents.demo"]
+from incidents import demo as incident_demo
+from invoices import demo as invoice_demo
 
 
 class Command(BaseCommand):
@@ -19,14 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, invoices, customers, **options):
         with transaction.atomic():
             users = seed_users()
-        from invoices import demo as invoice_demo
-
         counts = invoice_demo.seed(actor=users["finance"], invoices=invoices, customers=customers)
         self.stdout.write(self.style.SUCCESS(f"ledger: {counts}"))
-        # Apps after the ledger add their own demo module, seeded in this order once it exists.
-        for name in DEMO_MODULES:
-            if importlib.util.find_spec(name) is None:
-                continue
-            counts = import_module(name).seed(users=users)
-            self.stdout.write(self.style.SUCCESS(f"{name}: {counts}"))
+        counts = incident_demo.seed(users=users)
+        self.stdout.write(self.style.SUCCESS(f"incidents.demo: {counts}"))
         self.stdout.write("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(u[0] for u in DEMO_USERS)))

@@ -2,6 +2,7 @@
 import random
 import time
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -10,6 +11,8 @@ from backoffice.demo_users import seed_users
 from bench.scale import desk, ledger
 from bench.scale.bulk import BulkWriter
 from core.roles import CUSTOMER_SERVICE, FINANCE
+from incidents.demo import seed_teams
+from incidents.models import Team
 
 
 class Command(BaseCommand):
@@ -56,8 +59,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"done in {time.perf_counter() - started:.1f} s"))
 
     def _reps(self, count):
-        from django.contrib.auth import get_user_model
-
         User = get_user_model()
         cs, ids = Group.objects.get(name=CUSTOMER_SERVICE), []
         Group.objects.get(name=FINANCE)  # the roles migration ran
@@ -73,9 +74,6 @@ class Command(BaseCommand):
 
     def _teams(self, users, rep_ids):
         """The demo teams (北京组 with `cs`, 上海组 with `cs2`), the generated reps split between them."""
-        from incidents.demo import seed_teams
-        from incidents.models import Team
-
         seed_teams(users)
         teams = [Team.objects.get(name="北京组"), Team.objects.get(name="上海组")]
         team_of = {}

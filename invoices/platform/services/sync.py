@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from invoices import signals
 from invoices.ledger.locks import lock_invoice, lock_invoices
 from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
 from invoices.ledger.services.events import invoice_event_record
@@ -52,12 +53,6 @@ from invoices.platform.services.sync_support import (
 )
 
 RESYNCABLE = (SyncStatus.FAILED, SyncStatus.PENDING, SyncStatus.MISSING, SyncStatus.NOT_SENT)
-
-
-def _signals():
-    from invoices import signals  # signals imports services; import late
-
-    return signals
 
 
 # --- request -------------------------------------------------------------------------------------------------
@@ -111,7 +106,6 @@ def _record_upload(invoice_id, result, started, duration):
     state = SyncState.objects.select_for_update().get(invoice_id=invoice_id)
     attempt = SyncAttempt(invoice=invoice, operation=SyncOperation.UPLOAD, started_at=started,
                           duration_ms=duration, attempt_no=state.attempts + 1)
-    signals = _signals()
     if isinstance(result, PlatformUnavailable):
         note_platform(False, error=str(result), invoice_ids=[invoice_id])
         attempt.outcome, attempt.error = SyncOutcome.UNAVAILABLE, str(result)[:500]
@@ -237,7 +231,6 @@ def _record_verify(invoice_id, result, started, duration, actor):
     invoice_event_record(invoice=invoice, kind=InvoiceEventKind.VERIFIED, actor=actor, message=messages[outcome],
                          data={"outcome": outcome, "from": old, "to": new_status, **detail})
     if outcome != "synced":
-        signals = _signals()
         actor_id = getattr(actor, "pk", None)
         transaction.on_commit(lambda: signals.invoice_verify_failed.send(
             sender=Invoice, invoice_id=invoice_id, outcome=outcome, detail=detail, actor_id=actor_id))

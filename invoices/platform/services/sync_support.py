@@ -11,6 +11,7 @@ from django_q.tasks import async_task
 from core.bulk_insert import insert_rows
 from invoices.ledger.models import Invoice, SyncStatus
 from invoices.platform.models import PlatformHealth, SyncState
+from invoices.signals import platform_recovered, platform_unavailable
 
 SYNC_DEFAULTS = {
     # Failed uploads in a row before an invoice is marked `failed` (each later one waits twice as long).
@@ -115,11 +116,6 @@ def release(invoice_id, token):
 def note_platform(available, *, error="", invoice_ids=()):
     """Record whether the platform answered; announce outages per affected invoice and recovery once.
     Call inside the transaction that records the attempt; signals go out on commit."""
-    from invoices.signals import (  # signals imports services: import late
-        platform_recovered,
-        platform_unavailable,
-    )
-
     now = timezone.now()
     if not available:
         ids = list(invoice_ids)

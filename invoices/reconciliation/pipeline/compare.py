@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Invoice, SyncStatus
+from invoices.ledger.money import money
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind
 from invoices.reconciliation.pipeline import load_plain, staging
 from invoices.reconciliation.pipeline.params import params as shared_params
@@ -284,6 +285,4 @@ def _number(staged):
 
 
 def _dec(value):
-    from invoices.ledger.money import money
-
     return money(value) if value is not None else None

@@ -22,7 +22,9 @@ from invoices.ledger.money import TAX_RATES, line_tax, to_decimal
 from invoices.ledger.services.customers import customer_create
 from invoices.ledger.services.events import invoice_event_record
 from invoices.ledger.services.issue import invoice_issue
+from invoices.platform.services.sync import invoice_sync_request
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, Resolution
+from invoices.signals import invoice_verify_failed
 
 WITH_INVOICE = (DiscrepancyKind.MISSING_ON_PLATFORM, DiscrepancyKind.AMOUNT_MISMATCH,
                 DiscrepancyKind.STATUS_MISMATCH, DiscrepancyKind.BUYER_MISMATCH)
@@ -63,9 +65,6 @@ def _resolve(item, *, resolution, actor, note="", invoice=None):
 
 @transaction.atomic
 def discrepancy_resync(*, discrepancy, actor):
-    # The sync service belongs to the tax-platform work; imported here so this module loads without it.
-    from invoices.platform.services.sync import invoice_sync_request
-
     item = _lock_open(discrepancy, WITH_INVOICE)
     invoice_sync_request(invoice_id=item.invoice_id, actor=actor,
                          reason=_("Reconciliation run #%(run)s") % {"run": item.run_id})
@@ -74,8 +73,6 @@ def discrepancy_resync(*, discrepancy, actor):
 
 @transaction.atomic
 def discrepancy_mark_missing(*, discrepancy, actor):
-    from invoices.signals import invoice_verify_failed
-
     item = _lock_open(discrepancy, (DiscrepancyKind.MISSING_ON_PLATFORM,))
     invoice = lock_invoice(item.invoice_id)
     if invoice.sync_status != SyncStatus.MISSING:

@@ -17,6 +17,8 @@ from invoices.ledger.models import (
 )
 from invoices.ledger.money import line_tax, to_decimal
 from invoices.ledger.services.issue import invoice_issue
+from invoices.platform import gateway
+from invoices.platform.gateway import InvoiceDraft, PlatformRejected, PlatformUnavailable
 from invoices.reissue.models import (
     OPEN_REISSUE_STATUSES,
     RedFlushReason,
@@ -186,8 +188,6 @@ def invoice_reissue_retry(*, request, actor):
 
 def invoice_reissue_complete(*, request_id, actor):
     """Run the remaining steps; each commits on its own. Returns the request as it ends."""
-    from invoices.platform.gateway import PlatformRejected, PlatformUnavailable
-
     for step in (_step_form, _step_red, _step_new, _step_link):
         with transaction.atomic():
             req = _lock_request(request_id)
@@ -230,12 +230,10 @@ def _step_form(req, actor):
 
 
 def _platform_issue(req, *, key, kind, direction, buyer_name, buyer_tax_id, lines, remarks, original_number=""):
-    from invoices.platform.gateway import InvoiceDraft, get_gateway
-
     amount = sum((to_decimal(line["amount"]) for line in lines), Decimal(0))
     tax = sum((to_decimal(line["tax_amount"]) for line in lines), Decimal(0))
     seller = req.original.seller
-    return get_gateway().issue(InvoiceDraft(
+    return gateway.get_gateway().issue(InvoiceDraft(
         idempotency_key=key, kind=kind, seller_tax_id=seller.tax_id, seller_name=seller.name,
         region_code=seller.region_code, buyer_name=buyer_name, buyer_tax_id=buyer_tax_id,
         issued_at=timezone.now(), amount=amount, tax_amount=tax, total=amount + tax, lines=jsonable_lines(lines),
