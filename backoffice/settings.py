@@ -4,6 +4,7 @@ DJANGO_ENV=production switches DEBUG off by default and refuses to start without
 anything else is development with safe local defaults (SQLite under var/, console email).
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +30,7 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# --- environment and secrets ---
 PRODUCTION = os.environ.get("DJANGO_ENV", "development").lower() == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 
@@ -42,6 +44,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# --- apps, middleware, templates ---
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "incidents.apps.IncidentsConfig",
     "backoffice.apps.BackofficeConfig",
     "bench.apps.BenchConfig",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # History rows name the request's user; services running in tasks name their actor (core/history.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -96,6 +102,7 @@ TEMPLATES = [
     },
 ]
 
+# --- database: SQLite under var/ by default, DATABASE_URL for PostgreSQL ---
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'backoffice.sqlite3'}",
@@ -119,6 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- language and time ---
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "backoffice" / "locale"]
@@ -126,9 +134,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-
+# --- email ---
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
@@ -140,13 +146,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "invoices@example.com")
 
+# --- background work (django-q2): the ORM broker, or Redis when REDIS_URL is set ---
 REDIS_URL = os.environ.get("REDIS_URL", "")
 Q_CLUSTER = {
     "name": "backoffice",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
-    # django-q2 requires timeout < retry, otherwise a slow task is handed out twice.
-    "timeout": 60,
-    "retry": 90,
+    # django-q2 requires timeout < retry, otherwise a slow task is handed out twice. A task whose worker dies is
+    # handed out again by the ORM broker after `retry` seconds; every lease below lapses by then, so the retry
+    # takes over (docs/operations.md, "Crash guarantees").
+    "timeout": int(os.environ.get("Q_TIMEOUT", "60")),
+    "retry": int(os.environ.get("Q_RETRY", "90")),
     "max_attempts": 5,
     "save_limit": 1000,
     "catch_up": False,
@@ -157,6 +166,7 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- REST API and its schema ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -202,6 +212,7 @@ SPECTACULAR_SETTINGS = {
 
 LOGIN_URL = "admin:login"
 
+# --- logging ---
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -209,7 +220,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# --- tax platform gateway and sync (invoices) ---
+# --- tax platform: gateway, simulator, sync ---
 # "simulated" keeps the platform in local tables (nothing to install); "http" talks to TAX_PLATFORM_URL.
 TAX_PLATFORM = os.environ.get("TAX_PLATFORM", "simulated")
 TAX_PLATFORM_URL = os.environ.get("TAX_PLATFORM_URL", "")
@@ -217,13 +228,15 @@ TAX_PLATFORM_TOKEN = os.environ.get("TAX_PLATFORM_TOKEN", "")
 # Both well under Q_CLUSTER["timeout"], so a hung platform fails the attempt instead of the task.
 TAX_PLATFORM_CONNECT_TIMEOUT = float(os.environ.get("TAX_PLATFORM_CONNECT_TIMEOUT", "5"))
 TAX_PLATFORM_READ_TIMEOUT = float(os.environ.get("TAX_PLATFORM_READ_TIMEOUT", "15"))
-# Retry policy (see invoices/services/sync_support.py SYNC_DEFAULTS for every key). Invoices that give up
+# Retry policy (see invoices/platform/services/sync_support.py SYNC_DEFAULTS for every key). Invoices that give up
 # during an outage are re-queued automatically when the platform answers again, so a short budget loses
 # nothing and lets staff watch an outage rehearsal turn invoices `failed` within a few minutes.
 TAX_PLATFORM_SYNC = {
     "max_attempts": int(os.environ.get("TAX_PLATFORM_MAX_ATTEMPTS", "4")),
     "backoff_base": int(os.environ.get("TAX_PLATFORM_BACKOFF_BASE", "20")),
 }
+if os.environ.get("TAX_PLATFORM_CLAIM_TTL"):  # the per-invoice upload claim, a lease (see Q_CLUSTER)
+    TAX_PLATFORM_SYNC["claim_ttl"] = int(os.environ["TAX_PLATFORM_CLAIM_TTL"])
 # The simulated platform's failures, added to what staff set in the admin ("simulated platform settings").
 TAX_PLATFORM_SIMULATOR = {
     "outage": env_bool("TAX_PLATFORM_SIM_OUTAGE", False),
@@ -231,12 +244,12 @@ TAX_PLATFORM_SIMULATOR = {
     "latency_ms": int(os.environ.get("TAX_PLATFORM_SIM_LATENCY_MS", "0")),
     "rejected_tax_ids": env_list("TAX_PLATFORM_SIM_REJECTED_TAX_IDS", []),
 }
-# --- import/export and reconciliation (issue 6) ---
+# --- reconciliation and import/export ---
 # Uploaded platform exports are kept with their reconciliation run.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # A run proceeds in chunks of this many rows, one django-q2 task each, so every task stays well under
-# Q_CLUSTER["timeout"] (a chunk takes seconds on PostgreSQL); see invoices/reconciliation/runner.py.
+# Q_CLUSTER["timeout"] (a chunk takes seconds on PostgreSQL); see invoices/reconciliation/pipeline/runner.py.
 RECONCILIATION_CHUNK_ROWS = int(os.environ.get("RECONCILIATION_CHUNK_ROWS", "200000"))
 # The comparison joins the export with the ledger one part at a time (one task each), each part holding up to
 # this many rows of either side: a hash join costs far less per row than loading one (a 1,000,000-row part takes
@@ -244,12 +257,12 @@ RECONCILIATION_CHUNK_ROWS = int(os.environ.get("RECONCILIATION_CHUNK_ROWS", "200
 # its own (one more pass over the period's invoices).
 RECONCILIATION_PART_ROWS = int(os.environ.get("RECONCILIATION_PART_ROWS", "2000000"))
 # PostgreSQL: CSV chunks go to COPY as bytes when PostgreSQL's CSV parser reads them exactly as Python's csv
-# module would (invoices/reconciliation/load_block.py); off = every row through the csv module.
+# module would (invoices/reconciliation/pipeline/load_block.py); off = every row through the csv module.
 RECONCILIATION_COPY_BLOCKS = env_bool("RECONCILIATION_COPY_BLOCKS", True)
 # Imports: one bad row rolls back the whole file (the admin also passes rollback_on_validation_errors).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# --- incidents ---
+# --- incidents: follow-ups and customer email ---
 # Follow-up reminders go out this many business hours before the due time; overdue follow-ups are escalated
 # once to the managers after this many business hours (counted on the default WorkCalendar).
 INCIDENTS_FOLLOWUP_REMIND_BEFORE_HOURS = float(os.environ.get("INCIDENTS_FOLLOWUP_REMIND_BEFORE_HOURS", "1"))
@@ -258,11 +271,13 @@ INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS = float(os.environ.get("INCIDENTS_FOLLOW
 INCIDENTS_NOTIFY_FOLLOWUP_HOURS = float(os.environ.get("INCIDENTS_NOTIFY_FOLLOWUP_HOURS", "9"))
 # Customer emails: attempts before a communication is shown as failed (retried by the incidents tick job).
 INCIDENTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("INCIDENTS_EMAIL_MAX_ATTEMPTS", "3"))
+# How long one email delivery attempt keeps others away (a lease: a dead worker's attempt is retried after it).
+INCIDENTS_EMAIL_LEASE_SECONDS = int(os.environ.get("INCIDENTS_EMAIL_LEASE_SECONDS", "300"))
 
-# --- production readiness (issue 8) ---
-from datetime import timedelta  # noqa: E402
-
-# Static files: whitenoise serves them from gunicorn; in production with hashed, pre-compressed names
+# --- static files ---
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+# whitenoise serves them from gunicorn; in production with hashed, pre-compressed names
 # (`collectstatic` must have run, `make serve` does it).
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start when it is missing
 STORAGES = {
@@ -274,7 +289,8 @@ STORAGES = {
     },
 }
 
-# HTTPS. On by default in production, each switchable for a proxy that terminates TLS in its own way.
+# --- HTTPS and proxies ---
+# On by default in production, each switchable for a proxy that terminates TLS in its own way.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
@@ -291,7 +307,8 @@ if _proxy_header:
 # How many proxies in front of gunicorn append to X-Forwarded-For; 0 means REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# Login throttling (django-axes): a username is locked from the address that failed too often; locking by
+# --- login throttling (django-axes) ---
+# a username is locked from the address that failed too often; locking by
 # address alone would lock a whole office behind one NAT, by username alone lets anyone lock out anyone.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -306,22 +323,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again later or ask an administrator to unlock it.")
 
-# --- audit history and teams (issue 8 part B) ---
+# --- audit history ---
 # django-simple-history keeps a row per change of customers, invoices, reissue requests, incidents and
-# follow-ups (not of the append-only event tables: they are an audit trail already). The middleware lets
-# history rows name the request's user; services running in tasks name their actor (backoffice/history.py).
-INSTALLED_APPS += ["simple_history"]
-MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
+# follow-ups (not of the append-only event tables: they are an audit trail already).
 # History is read-only in the admin: no "Revert", and only users granted view_historical<model> (managers)
 # see the History pages.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
-# Crash recovery knobs (README "Crash guarantees"). A task whose worker dies is handed out again by the ORM
-# broker after Q_RETRY seconds; each kind of work holds a lease that lapses by then, so the retry takes over.
-Q_CLUSTER["timeout"] = int(os.environ.get("Q_TIMEOUT", Q_CLUSTER["timeout"]))
-Q_CLUSTER["retry"] = int(os.environ.get("Q_RETRY", Q_CLUSTER["retry"]))
-if os.environ.get("TAX_PLATFORM_CLAIM_TTL"):
-    TAX_PLATFORM_SYNC["claim_ttl"] = int(os.environ["TAX_PLATFORM_CLAIM_TTL"])
-# How long one email delivery attempt keeps others away (a dead worker's attempt is retried after it).
-INCIDENTS_EMAIL_LEASE_SECONDS = int(os.environ.get("INCIDENTS_EMAIL_LEASE_SECONDS", "300"))
