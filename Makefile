@@ -26,8 +26,8 @@ demo: migrate
 run: demo
 	$(PY) manage.py runall
 
-# Production on one machine: needs SECRET_KEY and ALLOWED_HOSTS in the environment (see README,
-# "Production deployment"); gunicorn + whitenoise + the django-q2 worker, DEBUG off.
+# Production on one machine: needs SECRET_KEY and ALLOWED_HOSTS in the environment (see
+# docs/operations.md, "Production deployment"); gunicorn + whitenoise + the django-q2 worker, DEBUG off.
 serve: export DJANGO_ENV := production
 serve: install
 	$(PY) manage.py migrate --noinput
@@ -37,10 +37,11 @@ serve: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Each app keeps its own catalogue and templates/ go with backoffice/ (backoffice/settings_messages.py says how).
+# bench/ has no user-facing text.
 messages:
-	cd backoffice && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
-	cd invoices && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
-	cd incidents && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	$(PY) manage.py makemessages --settings=backoffice.settings_messages -l zh_Hans -l en --no-obsolete \
+		--ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=docs
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
