@@ -1,4 +1,4 @@
-"""The big admin lists render their rows through compiled columns (backoffice/admin_fastlist.py). These tests hold
+"""The big admin lists render their rows through compiled columns (core/admin/fastlist.py). These tests hold
 that output to Django's own `items_for_result`, cell by cell, on rows of every shape the lists show, in both
 languages, with and without preserved filters, and on a model admin with the column kinds the lists do not use."""
 from datetime import timedelta

@@ -49,7 +49,7 @@ def run_api(*, user, workers, clients, seconds, max_requests):
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DEBUG": "0", "DJANGO_ENV": "development"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "backoffice.scale.bench_wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "bench.scale.bench_wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--log-level", "warning"], env=env,
     )
     rows = []

@@ -1,5 +1,5 @@
 """Load generator for `manage.py bench`: N client threads GET one loopback URL until a time or request budget
-is spent, then print one JSON line. Run as its own process (`python -m backoffice.scale.loadgen`) so the
+is spent, then print one JSON line. Run as its own process (`python -m bench.scale.loadgen`) so the
 clients do not share the server's interpreter. Refuses anything but 127.0.0.1."""
 import argparse
 import http.client

@@ -1,5 +1,5 @@
 """`{% fast_result_list cl %}`: the admin's `{% result_list cl %}` with rows from compiled columns
-(backoffice/admin_fastlist.py). It renders the same `change_list_results.html`, per-model overrides included."""
+(core/admin/fastlist.py). It renders the same `change_list_results.html`, per-model overrides included."""
 from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 

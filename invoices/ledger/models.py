@@ -49,7 +49,7 @@ class Customer(models.Model):
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
-    # Audit trail: who changed which field when (see backoffice/history.py).
+    # Audit trail: who changed which field when (see core/history.py).
     history = HistoricalRecords(get_user=history_user)
 
     class Meta:
@@ -137,7 +137,7 @@ class Invoice(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
-    # Audit trail: who changed which field when (see backoffice/history.py).
+    # Audit trail: who changed which field when (see core/history.py).
     history = HistoricalRecords(get_user=history_user)
 
     class Meta:

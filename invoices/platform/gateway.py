@@ -1,7 +1,7 @@
 """The tax-platform interface. Everything the ledger says to the platform goes through `get_gateway()`.
 
-Implementations: `platform_sim.SimulatedGateway` (default, the platform's side kept in local tables) and
-`platform_http.HttpGateway` (JSON over HTTPS to a provider). Choose with settings.TAX_PLATFORM."""
+Implementations: `simulator.SimulatedGateway` (default, the platform's side kept in local tables) and
+`http.HttpGateway` (JSON over HTTPS to a provider). Choose with settings.TAX_PLATFORM."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal

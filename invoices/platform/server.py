@@ -1,4 +1,4 @@
-"""An HTTP face for the simulated platform (the wire protocol in platform_http), for `manage.py
+"""An HTTP face for the simulated platform (the wire protocol in http.py), for `manage.py
 platform_simulator` and for tests that exercise the http gateway over loopback."""
 import json
 import logging

@@ -1,5 +1,5 @@
 """The simulated tax platform: its records live in PlatformInvoice, its mood in PlatformSettings (plus
-settings.TAX_PLATFORM_SIMULATOR). `SimulatedGateway` calls it in-process; `platform_server` serves the same
+settings.TAX_PLATFORM_SIMULATOR). `SimulatedGateway` calls it in-process; `server` serves the same
 functions over HTTP so the http gateway can be exercised for real."""
 import random
 import time

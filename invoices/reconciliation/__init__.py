@@ -1,2 +1,3 @@
-"""Reconciling the ledger with the platform's export: read (reader), load (staging), compare (compare),
-orchestrate (runner). Domain writes on invoices and discrepancies live in invoices/services/."""
+"""Reconciling the ledger with the platform's export. pipeline/ reads (reader, source), loads (raw, staging,
+load_*), compares (compare, snapshot) and orchestrates (runner); services/ holds the domain writes: starting a
+run, resolving discrepancies, and the sync statuses a run writes back."""

@@ -15,7 +15,7 @@ class RunStatus(models.TextChoices):
 
 
 class RunPhase(models.TextChoices):
-    """Where a running run stands; each phase proceeds in bounded chunks (invoices/reconciliation/runner.py)."""
+    """Where a running run stands; each phase proceeds in bounded chunks (invoices/reconciliation/pipeline/runner.py)."""
     LOAD = "load", _("loading the file")
     LEDGER = "ledger", _("reading the ledger for the period")
     MATCH = "match", _("comparing the export with the ledger")

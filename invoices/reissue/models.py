@@ -142,7 +142,7 @@ class ReissueRequest(models.Model):
         verbose_name=_("new invoice"),
     )
 
-    # Audit trail: who changed which field when (see backoffice/history.py).
+    # Audit trail: who changed which field when (see core/history.py).
     history = HistoricalRecords(get_user=history_user)
 
     class Meta:

@@ -6,7 +6,7 @@ catches its ValidationError: a later item sees the numbers taken and the red-flu
 before it. Per batch instead of per invoice: one query for the numbers already in the ledger, one lock over the
 originals of red items (primary-key order, locks.py) and one per number sequence used, one bulk insert each for
 invoices, their history rows, lines, `issued` events and sync states (COPY on PostgreSQL, see
-backoffice/bulk_insert.py), and one commit hook for the `invoice_issued` signals and one for the sync queue."""
+core/bulk_insert.py), and one commit hook for the `invoice_issued` signals and one for the sync queue."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
