@@ -5,6 +5,7 @@ timeline.py       the append-only timeline: notes and events, checklist ticks
 communications.py logging contacts, sending templated email, delivery with retries
 followups.py      follow-ups: create, assign, complete, reminders and escalation
 notify.py         "notify all affected customers"
+invoice_facts.py  the invoices app's facts (signals) as incident work: the grouping rules, reissue notice
 sla.py            business-hours arithmetic on the work calendar, SLA due times
 rendering.py      safe {placeholder} substitution for templates
 """

@@ -1,0 +1,181 @@
+"""What the incident desk does with a fact the invoices app announces (invoices/signals.py). Each function
+takes the fact as plain values (ids, reason, time…); incidents/receivers.py calls exactly one of them per signal.
+
+Grouping rules, so a storm of signals yields a handful of incidents:
+- platform_unavailable: ONE open platform_outage incident per outage. The outage ends when
+  platform_recovered records platform_recovered_at on it; the next unavailability opens a new incident.
+- invoice_sync_failed: one open sync_failure incident per issuing entity (seller) per business day
+  (Asia/Shanghai date). Failures cluster by seller (its platform account and region); bounding by day keeps
+  an incident that staff are already working from swallowing unrelated failures days later.
+- invoice_verify_failed: joins the customer's open invoice_missing incident (a rep's or an automatic one),
+  otherwise opens one keyed by customer — unless a person checked (see below).
+- invoice_reissued: a timeline event, and the red and new invoices attached, on every incident that
+  holds the original invoice; the reissue notice goes to the customer, logged on their open complaint.
+- invoice_redelivered: the ledger already sent the mail; it is recorded as a contact with the customer."""
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from invoices.ledger.models import Invoice, Seller
+
+from ..models import (
+    OPEN_STATUSES,
+    Channel,
+    CommunicationDirection,
+    CommunicationTemplate,
+    EventKind,
+    Incident,
+    IncidentCategory,
+    IncidentKind,
+    Severity,
+    TemplatePurpose,
+)
+from .communications import communication_log, communication_send_email
+from .incidents import incident_attach_invoices, incident_update, open_incident_for_source
+from .timeline import event_record
+
+log = logging.getLogger(__name__)
+OUTAGE_KEY = "platform_outage"
+
+
+def _user(actor_id):
+    return get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+
+
+def platform_unavailable_record(*, invoice_ids, error, at):
+    """The open outage incident (or a new one), with these invoices attached and the error on its timeline."""
+    incident, _created = open_incident_for_source(
+        source_key=OUTAGE_KEY, title=_("Tax platform unavailable"), category=IncidentCategory.PLATFORM_OUTAGE,
+        kind=IncidentKind.FAULT, severity=Severity.SEV2, description=str(error), fault_started_at=at,
+        detected_at=min(at, timezone.now()),
+    )
+    incident_attach_invoices(
+        incident=incident, invoice_ids=list(invoice_ids or []), kind=EventKind.SYNC,
+        message=_("Platform unavailable: %(error)s (%(n)d invoice(s))") % {"error": error, "n": len(invoice_ids or [])},
+        data={"error": str(error), "at": at.isoformat()},
+    )
+    return incident
+
+
+def platform_recovered_record(*, at):
+    """End the current outage: its incident gets platform_recovered_at, so the next outage opens a new one."""
+    incident = (Incident.objects.filter(source_key=OUTAGE_KEY, status__in=OPEN_STATUSES,
+                                        platform_recovered_at__isnull=True).first())
+    if incident is None:
+        return None
+    incident = incident_update(incident=incident, actor=None, platform_recovered_at=at)
+    event_record(incident=incident, kind=EventKind.SYNC, message=_("Platform answered again."),
+                 data={"at": at.isoformat()})
+    return incident
+
+
+def invoice_sync_failed_record(*, invoice_ids, reason, code):
+    """File the failed invoices under their seller's sync_failure incident of today; returns those incidents."""
+    by_seller = defaultdict(list)
+    for pk, seller_id in Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "seller_id"):
+        by_seller[seller_id].append(pk)
+    day = timezone.localdate()
+    result = []
+    for seller_id, ids in sorted(by_seller.items()):
+        seller = Seller.objects.get(pk=seller_id)
+        incident, _created = open_incident_for_source(
+            source_key=f"sync_failure:{seller_id}:{day.isoformat()}",
+            title=_("Sync failures for %(seller)s on %(day)s") % {"seller": seller.name, "day": day.isoformat()},
+            category=IncidentCategory.SYNC_FAILURE, kind=IncidentKind.FAULT, severity=Severity.SEV3, seller=seller,
+        )
+        incident_attach_invoices(
+            incident=incident, invoice_ids=ids, kind=EventKind.SYNC,
+            message=_("Sync failed for %(n)d invoice(s): %(reason)s %(code)s") % {
+                "n": len(ids), "reason": reason, "code": code},
+            data={"reason": str(reason), "code": str(code)},
+        )
+        result.append(incident)
+    return result
+
+
+def invoice_verify_failed_record(*, invoice_id, outcome, detail, actor_id=None):
+    """Attach the invoice to the customer's open invoice_missing incident, or to a new one keyed by customer;
+    none when a person verified and the customer has no such incident yet."""
+    invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
+    incident = (Incident.objects.filter(category=IncidentCategory.INVOICE_MISSING, customer=invoice.buyer,
+                                        status__in=OPEN_STATUSES).order_by("-id").first())
+    if incident is None and actor_id is not None and (detail or {}).get("source") != "reconciliation":
+        # A person checked while talking to the customer: they open the incident themselves, from the
+        # invoice page, with the complaint's own title; a second, automatic one would only be a duplicate.
+        return None
+    if incident is None:
+        incident, _created = open_incident_for_source(
+            source_key=f"invoice_missing:{invoice.buyer_id}",
+            title=_("Invoices of %(customer)s not found on the platform") % {"customer": invoice.buyer.name},
+            category=IncidentCategory.INVOICE_MISSING, kind=IncidentKind.FAULT, severity=Severity.SEV3,
+            customer=invoice.buyer,
+        )
+    message = (_("Platform has no invoice %(n)s.") if outcome == "missing"
+               else _("Platform disagrees with invoice %(n)s.")) % {"n": invoice}
+    incident_attach_invoices(incident=incident, invoice_ids=[invoice.pk], kind=EventKind.SYNC, message=message,
+                             data={"outcome": outcome, "detail": detail})
+    return incident
+
+
+def invoice_reissued_record(*, request_id, original_id, red_id, new_id, actor_id):
+    """A reissue event (red and new invoices attached) on every incident holding the original, then the
+    reissue notice to the customer; returns the incidents touched."""
+    actor = _user(actor_id)
+    numbers = dict(Invoice.objects.filter(pk__in=[original_id, red_id, new_id]).values_list("pk", "number"))
+    touched = []
+    for incident in Incident.objects.filter(invoices=original_id).order_by("id"):
+        incident_attach_invoices(
+            incident=incident, invoice_ids=[i for i in (red_id, new_id) if i], actor=actor, kind=EventKind.REISSUE,
+            message=_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s.") % {
+                "orig": numbers.get(original_id, original_id), "red": numbers.get(red_id, red_id),
+                "new": numbers.get(new_id, new_id)},
+            data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
+        )
+        touched.append(incident)
+    # The notice belongs to the customer's complaint, not to an outage incident that also holds the invoice.
+    buyer_id = Invoice.objects.filter(pk=original_id).values_list("buyer_id", flat=True).first()
+    complaints = [i for i in touched if i.customer_id == buyer_id and i.status in OPEN_STATUSES]
+    _reissue_notice_send(original_id=original_id, new_id=new_id or red_id,
+                         incident=max(complaints, key=lambda i: i.pk) if complaints else None)
+    return touched
+
+
+def _reissue_notice_send(*, original_id, new_id, incident):
+    """Tell the customer the new number by the reissue-notice template (the one in the site's language, else
+    the first active one); the communication is logged and delivered (and retried) like any other email. When
+    there is no template or no address, the incident's timeline says why nothing was sent."""
+    original = Invoice.objects.select_related("buyer").get(pk=original_id)
+    new = Invoice.objects.select_related("buyer").get(pk=new_id)
+    customer = new.buyer if new.direction == "blue" else original.buyer
+    templates = CommunicationTemplate.objects.filter(purpose=TemplatePurpose.REISSUE_NOTICE, active=True)
+    template = (templates.filter(language=settings.LANGUAGE_CODE).order_by("id").first()
+                or templates.order_by("id").first())
+    if template is None or not customer.email:
+        reason = _("no active reissue-notice template") if template is None else _("the customer has no email")
+        if incident is not None:
+            event_record(incident=incident, kind=EventKind.NOTE, actor=None,
+                         message=_("Reissue notice not sent: %(r)s.") % {"r": reason})
+        log.warning("reissue notice for invoice %s not sent: %s", original_id, reason)
+        return None
+    return communication_send_email(
+        actor=None, customer=customer, template=template, incident=incident, invoice=new,
+        extra_context={"invoice_number": original.number, "new_invoice_number": new.number},
+    )
+
+
+def invoice_redelivered_record(*, invoice_id, email, actor_id):
+    """The ledger already sent the mail; log it as an outbound contact, on the latest open incident holding
+    the invoice if there is one."""
+    invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
+    actor = _user(actor_id)
+    incident = Incident.objects.filter(invoices=invoice_id, status__in=OPEN_STATUSES).order_by("-id").first()
+    return communication_log(
+        actor=None, customer=invoice.buyer, channel=Channel.EMAIL, direction=CommunicationDirection.OUTBOUND,
+        incident=incident, invoice=invoice, contact=email,
+        subject=_("Invoice %(n)s re-delivered") % {"n": invoice},
+        body=_("Sent again by %(who)s.") % {"who": actor.get_username() if actor else "—"},
+    )
