@@ -1,4 +1,4 @@
-"""Object-level rules shared by services, admin and API: the one place that decides who sees and works which row.
+"""Object-level rules shared by services, admin and API: who sees and works which row.
 
 Model permissions say what a role may do at all; these say on which rows.
 - Teams (incidents.Team, members = users): a user without `incidents.view_every_team` (a rep, 客服) sees only
@@ -8,11 +8,12 @@ Model permissions say what a role may do at all; these say on which rows.
   them; `work_any_incident` (managers) and `assign_followup` lift those limits.
 - `None` as the user is the system itself (signal receivers, scheduled jobs): it sees and works everything.
 
-Admin querysets (`visible_incidents`, `visible_followups`), API querysets (the same functions) and the
-services (`ensure_can_*`) all call these, so the three never disagree."""
+The same rules as queryset filters (`visible_*`) are in incidents/selectors.py, which admin and API querysets
+read through; the services call `ensure_can_*` here. One rule in two shapes, so the three never disagree."""
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from .models import Team
 
 
 def sees_every_team(user):
@@ -35,36 +36,7 @@ def default_team(user):
     ids = team_ids(user)
     if not ids:
         return None
-    from .models import Team
-
     return Team.objects.get(pk=min(ids))
-
-
-def visible_incidents(user, queryset):
-    if sees_every_team(user):
-        return queryset
-    return queryset.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)))
-
-
-def visible_followups(user, queryset):
-    if sees_every_team(user):
-        return queryset
-    return queryset.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)) | Q(assignee_id=user.pk))
-
-
-def visible_communications(user, queryset):
-    """Communications about an incident another team handles are that team's business."""
-    if sees_every_team(user):
-        return queryset
-    return queryset.filter(Q(incident__isnull=True) | Q(incident__team__isnull=True)
-                           | Q(incident__team_id__in=team_ids(user)))
-
-
-def visible_incident_events(user, queryset):
-    """Timeline events are read where their incident is."""
-    if sees_every_team(user):
-        return queryset
-    return queryset.filter(Q(incident__team__isnull=True) | Q(incident__team_id__in=team_ids(user)))
 
 
 def can_see_incident(user, incident):

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 
 from core.permissions import require
 
-from .access import visible_communications, visible_followups, visible_incidents
 from .filters import CommunicationFilter, FollowUpFilter, IncidentFilter
-from .models import Communication, FollowUp, Incident
+from .selectors import communication_list, followup_list, incident_detail, incident_list
 from .serializers import (
     AssignSerializer,
     CommunicationCreateSerializer,
@@ -44,11 +43,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = IncidentFilter
 
     def get_queryset(self):
-        qs = Incident.objects.select_related("customer", "owner").order_by("-id")
+        # The same team rule as the admin (incidents/selectors.py): another team's incident is a 404 here.
         if self.action == "retrieve":
-            qs = qs.prefetch_related("invoices", "steps__done_by")
-        # The same team rule as the admin (incidents/access.py): another team's incident is a 404 here.
-        return visible_incidents(self.request.user, qs)
+            return incident_detail(user=self.request.user)
+        return incident_list(user=self.request.user)
 
     def get_serializer_class(self):
         return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer
@@ -67,8 +65,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return super().get_permissions()
 
     def _detail(self, incident, code=status.HTTP_200_OK):
-        return Response(IncidentDetailSerializer(self.get_queryset().prefetch_related(
-            "invoices", "steps__done_by").get(pk=incident.pk)).data, status=code)
+        return Response(IncidentDetailSerializer(incident_detail(user=self.request.user).get(pk=incident.pk)).data,
+                        status=code)
 
     @extend_schema(request=IncidentWriteSerializer, responses={201: IncidentDetailSerializer})
     def create(self, request):
@@ -125,12 +123,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class CommunicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = Communication.objects.select_related("created_by").order_by("-occurred_at", "-id")
     serializer_class = CommunicationSerializer
     filterset_class = CommunicationFilter
 
     def get_queryset(self):
-        return visible_communications(self.request.user, super().get_queryset())
+        return communication_list(user=self.request.user)
 
     @extend_schema(request=CommunicationCreateSerializer, responses={201: CommunicationSerializer})
     def create(self, request):
@@ -153,12 +150,11 @@ class CommunicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = FollowUp.objects.select_related("assignee").order_by("due_at", "id")
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
 
     def get_queryset(self):
-        return visible_followups(self.request.user, super().get_queryset())
+        return followup_list(user=self.request.user)
 
     def get_permissions(self):
         if self.action == "complete":

@@ -1,7 +1,62 @@
-"""Reads shared by admin, API and dashboard."""
+"""Reads shared by admin, API, tasks and the dashboard.
+
+Visibility (the team rule of incidents/access.py, as queryset filters): a user without
+`incidents.view_every_team` sees incidents of their teams plus the shared queue (no team yet), follow-ups of
+their teams, of the shared queue or assigned to them, communications and timeline events where their incident
+is. The admin's `get_queryset` methods apply `visible_*` to their own querysets (which carry the admin's
+ordering); the API's viewsets read through `incident_list`, `incident_detail`, `communication_list` and
+`followup_list`, built on the same functions, so the admin, the API and the services' `can_see_*` never
+disagree."""
 from django.db.models import F, Q
 
-from .models import OPEN_STATUSES
+from .access import sees_every_team, team_ids
+from .models import OPEN_STATUSES, Communication, FollowUp, Incident
+
+
+def visible_incidents(user, queryset):
+    if sees_every_team(user):
+        return queryset
+    return queryset.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)))
+
+
+def visible_followups(user, queryset):
+    if sees_every_team(user):
+        return queryset
+    return queryset.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)) | Q(assignee_id=user.pk))
+
+
+def visible_communications(user, queryset):
+    """Communications about an incident another team handles are that team's business."""
+    if sees_every_team(user):
+        return queryset
+    return queryset.filter(Q(incident__isnull=True) | Q(incident__team__isnull=True)
+                           | Q(incident__team_id__in=team_ids(user)))
+
+
+def visible_incident_events(user, queryset):
+    """Timeline events are read where their incident is."""
+    if sees_every_team(user):
+        return queryset
+    return queryset.filter(Q(incident__team__isnull=True) | Q(incident__team_id__in=team_ids(user)))
+
+
+def incident_list(*, user):
+    """The incidents `user` sees, newest first, with what the list shows of customer and owner."""
+    return visible_incidents(user, Incident.objects.select_related("customer", "owner").order_by("-id"))
+
+
+def incident_detail(*, user):
+    """`incident_list` with the invoices and the checklist the detail shows."""
+    return incident_list(user=user).prefetch_related("invoices", "steps__done_by")
+
+
+def communication_list(*, user):
+    return visible_communications(
+        user, Communication.objects.select_related("created_by").order_by("-occurred_at", "-id"))
+
+
+def followup_list(*, user):
+    return visible_followups(user, FollowUp.objects.select_related("assignee").order_by("due_at", "id"))
 
 
 def breached_q(now):

@@ -7,8 +7,8 @@ from django.utils.translation import ngettext
 from core.admin.fastlist import FastChangeListMixin
 from core.paginator import EstimatedCountPaginator
 
-from ..access import visible_communications
 from ..models import Channel, Communication, CommunicationDirection, DeliveryStatus
+from ..selectors import visible_communications
 from ..services.communications import (
     communication_log,
     communication_retry,

@@ -12,9 +12,9 @@ from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
 from core.paginator import EstimatedCountPaginator
 
-from ..access import visible_followups
 from ..models import FollowUp, FollowUpStatus
 from ..resources import FollowUpResource
+from ..selectors import visible_followups
 from ..services.followups import followup_assign, followup_complete, followup_create
 from .base import guarded_changeform, staff_users
 from .forms import AssignForm

@@ -14,16 +14,10 @@ from core.admin.tables import ReadOnlyTablesMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice
 
-from ..access import (
-    can_work_incident,
-    sees_every_team,
-    team_ids,
-    visible_incident_events,
-    visible_incidents,
-)
+from ..access import can_work_incident, sees_every_team, team_ids
 from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, Team
 from ..resources import IncidentResource
-from ..selectors import breached_q
+from ..selectors import breached_q, visible_incident_events, visible_incidents
 from ..services.incidents import (
     UPDATABLE_FIELDS,
     incident_attach_invoices,
@@ -113,7 +107,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        # Reps see their teams' incidents and the shared queue (incidents/access.py), here as in the API.
+        # Reps see their teams' incidents and the shared queue (incidents/selectors.py), here as in the API.
         return visible_incidents(request.user, super().get_queryset(request))
 
     @admin.display(description=_("SLA"))
