@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install migrate demo messages clean
+.PHONY: run serve test test-fast install migrate demo messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ serve: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite without the tests marked slow (servers, worker processes, fuzzing): for the edit-test loop.
+test-fast: install
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Each app keeps its own catalogue and templates/ go with backoffice/ (backoffice/settings_messages.py says how).
 # bench/ has no user-facing text.

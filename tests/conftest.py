@@ -8,6 +8,24 @@ from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 from . import factories
 
 
+def on_postgres():
+    """Whether the tests run against PostgreSQL: pytest-django has configured the settings (DATABASE_URL, read by
+    backoffice/settings.py) before collection."""
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The one place where tests marked `postgres` are skipped on any other database."""
+    if on_postgres():
+        return
+    needs_postgres = pytest.mark.skip(reason="needs PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(needs_postgres)
+
+
 @pytest.fixture(autouse=True)
 def english_messages():
     """Service calls made directly by tests speak English so assertions read plainly; requests still pick

@@ -16,6 +16,8 @@ from schemathesis.specs.openapi.checks import (
 
 from .access_helpers import build_world
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 

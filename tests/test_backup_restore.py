@@ -68,7 +68,7 @@ def postgres_url(params, name):
     return f"postgres://{auth}@{params.get('host') or '127.0.0.1'}:{params.get('port') or 5432}/{name}"
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL: pg_dump / pg_restore")
+@pytest.mark.postgres  # pg_dump / pg_restore
 def test_postgres_dump_restores_into_an_empty_database(tmp_path):
     import psycopg
 

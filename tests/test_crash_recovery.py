@@ -28,12 +28,12 @@ from .conftest import make_user
 from .crash_helpers import Cluster, SlowSMTP, wait_for
 from .recon_helpers import PERIOD, at, rows_for, upload
 
+# PostgreSQL: the worker subprocess and the test must share a real database server (the test's SQLite database
+# is not a file another process can safely open while the test holds it).
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason=(
-        "needs PostgreSQL: the worker subprocess and the test must share a real database server (the test's "
-        "SQLite database is not a file another process can safely open while the test holds it)")),
 ]
 
 

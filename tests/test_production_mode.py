@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs manage.py in a subprocess; one starts gunicorn and the worker
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "k3Jx9-production-test-secret-" + "q7W2vZ8mN4pL6tR0yB5cH1dF3gS9aE" * 2
 

@@ -4,7 +4,6 @@ blank rows, ragged rows), in chunks small enough that refused and accepted block
 import io
 
 import pytest
-from django.db import connection
 
 from invoices.platform.export_vocab import EXPORT_COLUMNS
 from invoices.platform.export_writer import float_damaged, invoice_row
@@ -16,8 +15,8 @@ from invoices.reconciliation.services.runs import reconciliation_start
 from .recon_helpers import PERIOD, ledger, legacy, upload
 
 pytestmark = [
+    pytest.mark.postgres,  # COPY of raw blocks is PostgreSQL's
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY of raw blocks is PostgreSQL's"),
 ]
 
 

@@ -18,8 +18,8 @@ from invoices.reconciliation.pipeline import load_block, load_sql, raw, staging
 from invoices.reconciliation.pipeline.source import open_source
 
 pytestmark = [
+    pytest.mark.postgres,  # the SQL lanes are PostgreSQL's
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL lanes are PostgreSQL's"),
 ]
 KEYS = list(HEADERS)
 BUYER = "91110108MA01ABCD3X"

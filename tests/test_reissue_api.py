@@ -71,7 +71,7 @@ def test_reject_and_retry_answers(api_as, original, finance_user, finance_user2)
     assert rejected.status_code == 200 and rejected.json()["status"] == ReissueStatus.REJECTED
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks are PostgreSQL's; SQLite serialises writers")
+@pytest.mark.postgres  # row locks are PostgreSQL's; SQLite serialises writers
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvers_at_the_same_moment_make_one_chain(seller, customer, finance_user, django_user_model):
     from django.contrib.auth.models import Group

@@ -3,7 +3,7 @@ Real threads need real row locking and independent connections, so this runs on 
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from invoices.ledger.models import SyncStatus
 from invoices.platform.models import PlatformInvoice, SyncAttempt
@@ -16,12 +16,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test needs PostgreSQL (SQLite serialises the whole database)")
 
 
 def test_concurrent_runs_upload_once():

@@ -23,7 +23,10 @@ from invoices.platform.simulator import sim_settings_row
 from . import factories
 from .sync_helpers import live_platform  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.slow,  # a live platform server on loopback, stopped and restarted
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sweep_until_quiet():
