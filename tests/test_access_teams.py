@@ -1,4 +1,4 @@
-"""Teams in the services: the same rule the admin and API querysets apply (incidents/access.py)."""
+"""Teams in the services: the same rule the admin and API querysets apply (incidents/access.py, incidents/selectors.py)."""
 from datetime import timedelta
 
 import pytest

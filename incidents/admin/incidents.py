@@ -10,6 +10,7 @@ from import_export.admin import ExportMixin
 
 from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
+from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.tables import ReadOnlyTablesMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice
@@ -247,7 +248,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
 
 
 @admin.register(IncidentEvent)
-class IncidentEventAdmin(FastChangeListMixin, admin.ModelAdmin):
+class IncidentEventAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
     """Read-only: the timeline is written by services and never edited."""
 
     list_display = ["at", "incident", "kind", "actor", "message_short"]
@@ -267,13 +268,4 @@ class IncidentEventAdmin(FastChangeListMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in IncidentEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
