@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.services.rendering import validate_template_text
+
 
 class Channel(models.TextChoices):
     PHONE = "phone", _("phone")
@@ -53,8 +55,6 @@ class CommunicationTemplate(models.Model):
         return f"{self.name} [{self.language}]"
 
     def clean(self):
-        from ..services.rendering import validate_template_text
-
         validate_template_text(subject=self.subject, body=self.body)
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from ..access import ensure_can_see_incident
 from ..models import (
@@ -150,8 +151,6 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
 
 
 def enqueue_delivery(communication_id):
-    from django_q.tasks import async_task
-
     transaction.on_commit(lambda: async_task("incidents.tasks.deliver_communication", communication_id))
 
 

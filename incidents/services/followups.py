@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
 from ..models import EventKind, FollowUp, FollowUpPriority, FollowUpStatus
@@ -120,8 +121,6 @@ def escalation_recipients():
 def _mail_later(subject, body, recipients):
     if not recipients:
         return
-    from django_q.tasks import async_task
-
     transaction.on_commit(lambda: async_task("incidents.tasks.send_staff_email", subject, body, list(recipients)))
 
 
