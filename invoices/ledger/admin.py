@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +10,9 @@ from core.admin.tables import ReadOnlyTable, ReadOnlyTablesMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.admin_import import ServiceImportExportMixin
 from invoices.ledger.forms import InvoiceIssueForm, InvoiceLineFormSet
-from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
 from invoices.ledger.resources import CustomerResource, InvoiceResource
+from invoices.ledger.selectors import invoice_search
 from invoices.ledger.services.customers import (
     CUSTOMER_FIELDS,
     _clean_customer,
@@ -111,16 +110,7 @@ class InvoiceLedgerAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImport
     readonly_fields = ["created_at"]
 
     def get_search_results(self, request, queryset, search_term):
-        term = normalize_text(search_term)
-        if not term:
-            return queryset, False
-        # Index-friendly lookups only: equality and prefix on numbers, equality on tax ids.
-        condition = Q(number__startswith=term) | Q(code__startswith=term)
-        if term.isalnum() and len(term) in (15, 17, 18, 20):
-            condition |= Q(buyer_tax_id=term)
-        if not term.isdigit():
-            condition |= Q(buyer_name__icontains=search_term.strip())
-        return queryset.filter(condition), False
+        return invoice_search(queryset, search_term), False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Invoice._meta.concrete_fields] + [

@@ -1,6 +1,7 @@
 """Reads shared by the admin, the API and tasks."""
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
+from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Invoice, InvoiceEvent
 
 
@@ -16,3 +17,17 @@ def invoice_detail_qs():
         Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("-at", "-id")),
         Prefetch("corrections", queryset=Invoice.objects.select_related("seller").order_by("issued_at", "id")),
     )
+
+
+def invoice_search(queryset, text):
+    """What the invoice search box finds: a number or code (exact or prefix), a buyer tax id, or part of a buyer
+    name. Index-friendly lookups only: equality and prefix on numbers, equality on tax ids."""
+    term = normalize_text(text)
+    if not term:
+        return queryset
+    condition = Q(number__startswith=term) | Q(code__startswith=term)
+    if term.isalnum() and len(term) in (15, 17, 18, 20):
+        condition |= Q(buyer_tax_id=term)
+    if not term.isdigit():
+        condition |= Q(buyer_name__icontains=text.strip())
+    return queryset.filter(condition)
