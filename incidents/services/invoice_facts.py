@@ -17,6 +17,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,7 @@ def _user(actor_id):
     return get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
 
 
+@transaction.atomic
 def platform_unavailable_record(*, invoice_ids, error, at):
     """The open outage incident (or a new one), with these invoices attached and the error on its timeline."""
     incident, _created = open_incident_for_source(
@@ -61,6 +63,7 @@ def platform_unavailable_record(*, invoice_ids, error, at):
     return incident
 
 
+@transaction.atomic
 def platform_recovered_record(*, at):
     """End the current outage: its incident gets platform_recovered_at, so the next outage opens a new one."""
     incident = (Incident.objects.filter(source_key=OUTAGE_KEY, status__in=OPEN_STATUSES,
@@ -81,22 +84,26 @@ def invoice_sync_failed_record(*, invoice_ids, reason, code):
     day = timezone.localdate()
     result = []
     for seller_id, ids in sorted(by_seller.items()):
-        seller = Seller.objects.get(pk=seller_id)
-        incident, _created = open_incident_for_source(
-            source_key=f"sync_failure:{seller_id}:{day.isoformat()}",
-            title=_("Sync failures for %(seller)s on %(day)s") % {"seller": seller.name, "day": day.isoformat()},
-            category=IncidentCategory.SYNC_FAILURE, kind=IncidentKind.FAULT, severity=Severity.SEV3, seller=seller,
-        )
-        incident_attach_invoices(
-            incident=incident, invoice_ids=ids, kind=EventKind.SYNC,
-            message=_("Sync failed for %(n)d invoice(s): %(reason)s %(code)s") % {
-                "n": len(ids), "reason": reason, "code": code},
-            data={"reason": str(reason), "code": str(code)},
-        )
+        # One seller's incident is opened with its invoices or not at all; a failure leaves the others filed.
+        with transaction.atomic():
+            seller = Seller.objects.get(pk=seller_id)
+            incident, _created = open_incident_for_source(
+                source_key=f"sync_failure:{seller_id}:{day.isoformat()}",
+                title=_("Sync failures for %(seller)s on %(day)s") % {"seller": seller.name, "day": day.isoformat()},
+                category=IncidentCategory.SYNC_FAILURE, kind=IncidentKind.FAULT, severity=Severity.SEV3,
+                seller=seller,
+            )
+            incident_attach_invoices(
+                incident=incident, invoice_ids=ids, kind=EventKind.SYNC,
+                message=_("Sync failed for %(n)d invoice(s): %(reason)s %(code)s") % {
+                    "n": len(ids), "reason": reason, "code": code},
+                data={"reason": str(reason), "code": str(code)},
+            )
         result.append(incident)
     return result
 
 
+@transaction.atomic
 def invoice_verify_failed_record(*, invoice_id, outcome, detail, actor_id=None):
     """Attach the invoice to the customer's open invoice_missing incident, or to a new one keyed by customer;
     none when a person verified and the customer has no such incident yet."""
@@ -127,15 +134,17 @@ def invoice_reissued_record(*, request_id, original_id, red_id, new_id, actor_id
     actor = _user(actor_id)
     numbers = dict(Invoice.objects.filter(pk__in=[original_id, red_id, new_id]).values_list("pk", "number"))
     touched = []
-    for incident in Incident.objects.filter(invoices=original_id).order_by("id"):
-        incident_attach_invoices(
-            incident=incident, invoice_ids=[i for i in (red_id, new_id) if i], actor=actor, kind=EventKind.REISSUE,
-            message=_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s.") % {
-                "orig": numbers.get(original_id, original_id), "red": numbers.get(red_id, red_id),
-                "new": numbers.get(new_id, new_id)},
-            data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
-        )
-        touched.append(incident)
+    with transaction.atomic():  # every incident holding the original hears of it, or none does
+        for incident in Incident.objects.filter(invoices=original_id).order_by("id"):
+            incident_attach_invoices(
+                incident=incident, invoice_ids=[i for i in (red_id, new_id) if i], actor=actor,
+                kind=EventKind.REISSUE,
+                message=_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s.") % {
+                    "orig": numbers.get(original_id, original_id), "red": numbers.get(red_id, red_id),
+                    "new": numbers.get(new_id, new_id)},
+                data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
+            )
+            touched.append(incident)
     # The notice belongs to the customer's complaint, not to an outage incident that also holds the invoice.
     buyer_id = Invoice.objects.filter(pk=original_id).values_list("buyer_id", flat=True).first()
     complaints = [i for i in touched if i.customer_id == buyer_id and i.status in OPEN_STATUSES]
