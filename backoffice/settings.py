@@ -331,3 +331,12 @@ AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again late
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
+
+# --- hostile input, tokens and scope (issue 16) ---
+# JSON bodies nested deeper than this are a 400 before decoding (the json module recurses once per level).
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.parsers.DepthLimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

@@ -1,0 +1,21 @@
+"""Replays every hostile or careless input of issue 16 (items "every bad input a 400" and "auth and scope"):
+each answers a 4xx naming the field and the rule, never a 5xx, and writes nothing."""
+import pytest
+
+from core.parsers import json_depth_exceeds
+
+pytestmark = pytest.mark.django_db
+
+
+def test_json_nested_3000_levels_is_a_400_naming_the_limit(api_as, finance_user):
+    body = "[" * 3000 + "]" * 3000
+    response = api_as(finance_user).post("/api/v1/invoices/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "32" in response.json()["detail"]
+
+
+def test_json_depth_counts_brackets_outside_strings_only():
+    assert not json_depth_exceeds('{"a": "[[[[[[[[[["}', 3)
+    assert not json_depth_exceeds('{"a": "\\"[[[[[["}', 3)
+    assert json_depth_exceeds('{"a": [[[1]]]}', 3)
+    assert not json_depth_exceeds('{"a": [[1]]}', 3)
