@@ -33,3 +33,86 @@ def test_non_numeric_admin_ids_are_not_found(client, django_user_model):
         for page in ("change", "history", "delete"):
             status = client.get(f"{base}/{page}/").status_code
             assert status in (302, 403, 404), (base, page, status)
+
+
+# --- lengths after normalisation, single-line email headers, recorded addresses ---
+
+
+def _comm_body(customer, **over):
+    return {"customer": customer.pk, "channel": "email", "direction": "outbound", **over}
+
+
+@pytest.mark.parametrize("field", ["contact", "subject"])
+def test_communication_text_over_its_column_is_a_400(api_as, cs_user, customer, field):
+    from incidents.models import Communication
+
+    response = api_as(cs_user).post("/api/v1/communications/", _comm_body(customer, **{field: "x" * 201}),
+                                    format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not Communication.objects.exists()
+
+
+def test_communication_length_is_also_checked_by_the_service(cs_user, customer):
+    from django.core.exceptions import ValidationError
+
+    from incidents.services.communications import communication_log
+
+    with pytest.raises(ValidationError) as exc:
+        communication_log(actor=cs_user, customer=customer, channel="phone", direction="inbound", contact="x" * 201)
+    assert "200" in exc.value.message_dict["contact"][0]
+
+
+def test_customer_mobile_that_nfkc_expands_past_its_column_is_a_400(api_as, finance_user):
+    from invoices.ledger.models import Customer
+
+    response = api_as(finance_user).post("/api/v1/customers/", {"name": "北京某公司", "mobile": "㍱" * 30},
+                                         format="json")
+    assert response.status_code == 400, response.json()
+    assert "30" in response.json()["mobile"][0] and "90" in response.json()["mobile"][0]
+    assert not Customer.objects.filter(name="北京某公司").exists()
+
+
+@pytest.mark.parametrize("field,value", [("subject", "hi\r\nBcc: all@evil.example"), ("contact", "a@b.cn\nBcc: x@y.z")])
+def test_cr_lf_in_an_email_subject_or_address_is_a_400(api_as, cs_user, field, value):
+    from incidents.models import Communication
+
+    from . import factories
+
+    buyer = factories.customer(email="a@b.cn")
+    body = _comm_body(buyer, subject="发票", contact="a@b.cn", send=True)
+    body[field] = value
+    response = api_as(cs_user).post("/api/v1/communications/", body, format="json")
+    assert response.status_code == 400 and field in response.json(), response.json()
+    assert not Communication.objects.exists()
+
+
+def test_email_to_an_address_not_recorded_on_the_customer_is_refused_until_recorded(
+        api_as, cs_user, finance_user, django_capture_on_commit_callbacks):
+    from incidents.models import Communication
+    from invoices.ledger.services.customers import customer_update
+
+    from . import factories
+
+    buyer = factories.customer(email="buyer@example.cn")
+    body = _comm_body(buyer, subject="发票", contact="someone@elsewhere.example", send=True)
+    response = api_as(cs_user).post("/api/v1/communications/", body, format="json")
+    assert response.status_code == 400 and "someone@elsewhere.example" in response.json()["contact"][0]
+    assert not Communication.objects.exists()
+    customer_update(customer=buyer, actor=finance_user, email="someone@elsewhere.example")
+    assert buyer.history.filter(email="someone@elsewhere.example").exists()  # the recording is audited
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(cs_user).post("/api/v1/communications/", body, format="json")
+    assert response.status_code == 201, response.json()
+
+
+def test_an_email_that_can_never_be_sent_fails_with_its_reason_at_once(cs_user, customer):
+    from incidents.models import Channel, Communication, DeliveryStatus
+    from incidents.services.communications import communication_deliver, communications_retry_due
+
+    comm = Communication.objects.create(customer=customer, channel=Channel.EMAIL, direction="outbound",
+                                        contact="a@b.cn\r\nBcc: x@y.z", subject="s",
+                                        delivery_status=DeliveryStatus.QUEUED)
+    assert communication_deliver(comm.pk) == DeliveryStatus.FAILED
+    comm.refresh_from_db()
+    assert comm.delivery_attempts == 1 and "CR/LF" in comm.delivery_error and comm.next_attempt_at is None
+    assert communications_retry_due() == 0
