@@ -340,3 +340,5 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+# Follow-ups may be due at most this many days ahead (or behind): a due date in 9999 is a typo.
+FOLLOWUP_MAX_DAYS_AHEAD = int(os.environ.get("FOLLOWUP_MAX_DAYS_AHEAD", str(3 * 366)))

@@ -116,3 +116,82 @@ def test_an_email_that_can_never_be_sent_fails_with_its_reason_at_once(cs_user, 
     comm.refresh_from_db()
     assert comm.delivery_attempts == 1 and "CR/LF" in comm.delivery_error and comm.next_attempt_at is None
     assert communications_retry_due() == 0
+
+
+# --- amounts bounded by their columns, zero totals, dates in a sane range, names ---
+
+
+def _issue(api, seller, buyer, **over):
+    body = {"kind": "digital_general", "seller": seller.pk, "buyer": buyer.pk,
+            "lines": [{"name": "*信息技术服务*软件维护服务", "amount": "100.00", "tax_rate": "0.13"}], **over}
+    return api.post("/api/v1/invoices/", body, format="json")
+
+
+def test_line_amount_overflowing_the_total_column_is_a_400(api_as, finance_user, seller, customer):
+    from invoices.ledger.models import Invoice
+
+    response = _issue(api_as(finance_user), seller, customer,
+                      lines=[{"name": "服务", "amount": "99999999999999.99", "tax_rate": "0.13"}])
+    assert response.status_code == 400, response.json()
+    assert set(response.json()) & {"total", "tax_amount", "lines.1.tax_amount"}
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["0.00", "-0.00"])
+def test_zero_total_invoice_is_refused(api_as, finance_user, seller, customer, amount):
+    response = _issue(api_as(finance_user), seller, customer,
+                      lines=[{"name": "服务", "amount": amount, "tax_rate": "0.13"}])
+    assert response.status_code == 400 and "total" in response.json(), response.json()
+
+
+@pytest.mark.parametrize("issued_at", ["0001-01-02T00:00:00+08:00", "1999-12-31T23:00:00+08:00",
+                                       "2999-01-01T00:00:00+08:00"])
+def test_issue_date_outside_2000_to_tomorrow_is_a_400(api_as, finance_user, seller, customer, issued_at):
+    response = _issue(api_as(finance_user), seller, customer, issued_at=issued_at)
+    assert response.status_code == 400 and "issued_at" in response.json(), response.json()
+
+
+def test_issue_date_of_tomorrow_is_accepted(api_as, finance_user, seller, customer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    response = _issue(api_as(finance_user), seller, customer, issued_at=tomorrow.isoformat())
+    assert response.status_code == 201, response.json()
+
+
+def test_follow_up_due_in_9999_is_a_400(api_as, cs_user, customer):
+    response = api_as(cs_user).post("/api/v1/follow-ups/", {"customer": customer.pk, "title": "回电",
+                                                            "due_at": "9999-12-31T00:00:00+08:00"}, format="json")
+    assert response.status_code == 400 and "due_at" in response.json(), response.json()
+
+
+def test_note_dated_year_1_is_a_400(api_as, cs_user):
+    from .incident_helpers import open_incident
+
+    incident = open_incident(cs_user)
+    response = api_as(cs_user).post(f"/api/v1/incidents/{incident.pk}/events/",
+                                    {"message": "called", "at": "0001-01-02T00:00:00+08:00"}, format="json")
+    assert response.status_code == 400 and "at" in response.json(), response.json()
+    assert not incident.events.filter(message="called").exists()
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b\u200b", "\u200b \ufeff\u2060"])
+def test_customer_name_without_a_visible_character_is_a_400(api_as, finance_user, name):
+    response = api_as(finance_user).post("/api/v1/customers/", {"name": name}, format="json")
+    assert response.status_code == 400 and "name" in response.json(), response.json()
+
+
+def test_bidi_controls_are_removed_from_names(api_as, finance_user, seller):
+    from invoices.ledger.models import Customer, Invoice
+
+    api = api_as(finance_user)
+    response = api.post("/api/v1/customers/", {"name": "北京\u202e某某\u202c公司", "contact_name": "\u2067张三\u2069"},
+                        format="json")
+    assert response.status_code == 201, response.json()
+    buyer = Customer.objects.get(pk=response.json()["id"])
+    assert (buyer.name, buyer.contact_name) == ("北京某某公司", "张三")
+    response = _issue(api, seller, buyer, lines=[{"name": "\u202e服务", "amount": "10.00", "tax_rate": "0.13"}])
+    assert response.status_code == 201, response.json()
+    assert Invoice.objects.get().lines.get().name == "服务"

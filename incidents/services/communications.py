@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from core.dates import not_before_2000_error
 from core.text import has_line_break, model_length_errors
 
 from ..access import ensure_can_see_incident
@@ -121,6 +122,8 @@ def communication_log(*, actor, customer, channel, direction, incident=None, inv
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = _("A contact cannot be logged in the future.")
+    elif not_before_2000_error(occurred_at):
+        errors["occurred_at"] = not_before_2000_error(occurred_at)
     if callback_at is not None and callback_at <= occurred_at:
         errors["callback_at"] = _("The promised callback must be after the contact.")
     contact, subject = (contact or "").strip(), (subject or "").strip()
