@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backoffice.accounts import token_revoke
+from backoffice.tokens import token_expired
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -37,6 +38,9 @@ class TokenLoginView(ObtainAuthToken):
         # django.contrib.auth.login() does for the admin (which the API cannot call without a session).
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # a login after the lifetime gets a fresh token, not the dead one
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})
 
 

@@ -342,3 +342,15 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 ]
 # Follow-ups may be due at most this many days ahead (or behind): a due date in 9999 is a typo.
 FOLLOWUP_MAX_DAYS_AHEAD = int(os.environ.get("FOLLOWUP_MAX_DAYS_AHEAD", str(3 * 366)))
+# API tokens expire after this many days (a 401 says so; logging in again gives a new one). A password change or
+# deactivation deletes the user's tokens at once (backoffice/tokens.py).
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30"))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "backoffice.tokens.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# Login throttling per username from one address (AXES_FAILURE_LIMIT, above) and per address across usernames
+# (password spraying), the latter with its own higher limit so one office behind a NAT is not locked by typos.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "backoffice.security.AxesHandler"

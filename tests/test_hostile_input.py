@@ -195,3 +195,88 @@ def test_bidi_controls_are_removed_from_names(api_as, finance_user, seller):
     response = _issue(api, seller, buyer, lines=[{"name": "\u202e服务", "amount": "10.00", "tax_rate": "0.13"}])
     assert response.status_code == 201, response.json()
     assert Invoice.objects.get().lines.get().name == "服务"
+
+
+# --- auth: tokens die with the password, expire, and spraying is throttled per address ---
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=user).key)
+    return client
+
+
+def test_password_change_deletes_the_users_tokens(cs_user):
+    client = _token_client(cs_user)
+    assert client.get("/api/v1/invoices/").status_code == 200
+    cs_user.set_password("a-new-long-password-1")
+    cs_user.save()
+    assert client.get("/api/v1/invoices/").status_code == 401
+
+
+def test_password_change_in_the_admin_deletes_the_users_tokens(client, cs_user, django_user_model):
+    from rest_framework.authtoken.models import Token
+
+    api = _token_client(cs_user)
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-root"))
+    response = client.post(f"/admin/auth/user/{cs_user.pk}/password/",
+                           {"password1": "Zq8-new-long-password", "password2": "Zq8-new-long-password"})
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=cs_user).exists()
+    assert api.get("/api/v1/invoices/").status_code == 401
+
+
+def test_deactivation_by_any_path_deletes_the_users_tokens(cs_user, finance_user):
+    client = _token_client(cs_user)
+    cs_user.is_active = False
+    cs_user.save()
+    assert client.get("/api/v1/invoices/").status_code == 401
+    from rest_framework.authtoken.models import Token
+
+    assert not Token.objects.filter(user=cs_user).exists()  # reactivating does not revive the token
+    other = _token_client(finance_user)
+    finance_user.last_name = "王"
+    finance_user.save()  # saving anything else keeps the token
+    assert other.get("/api/v1/invoices/").status_code == 200
+
+
+def test_token_expires_after_its_lifetime_with_a_clear_401(cs_user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    settings.API_TOKEN_LIFETIME_DAYS = 30
+    client = _token_client(cs_user)
+    Token.objects.filter(user=cs_user).update(created=timezone.now() - timedelta(days=29))
+    assert client.get("/api/v1/invoices/").status_code == 200
+    Token.objects.filter(user=cs_user).update(created=timezone.now() - timedelta(days=30, minutes=1))
+    response = client.get("/api/v1/invoices/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401 and "expired" in response.json()["detail"]
+    assert "30" in response.json()["detail"]
+    client.credentials()
+    login = client.post("/api/v1/auth/token/", {"username": "cs", "password": "pw-cs"}, format="json")
+    assert login.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Token " + login.json()["token"])
+    assert client.get("/api/v1/invoices/").status_code == 200
+
+
+def test_password_spraying_from_one_address_is_throttled_across_usernames(api, settings, django_user_model):
+    from .conftest import make_user
+
+    settings.AXES_IP_FAILURE_LIMIT = 8
+    victim = make_user(django_user_model, "victim")
+    statuses = [api.post("/api/v1/auth/token/", {"username": f"user{n}", "password": "Spring2026!"},
+                         format="json").status_code for n in range(settings.AXES_IP_FAILURE_LIMIT)]
+    assert statuses[:-1] == [400] * (settings.AXES_IP_FAILURE_LIMIT - 1) and statuses[-1] == 429
+    # The address is locked even for a right password; another address is not.
+    assert api.post("/api/v1/auth/token/", {"username": "victim", "password": "pw-victim"},
+                    format="json").status_code == 429
+    from rest_framework.test import APIClient
+
+    assert APIClient(REMOTE_ADDR="10.0.0.9").post(
+        "/api/v1/auth/token/", {"username": "victim", "password": "pw-victim"}, format="json").status_code == 200
+    assert victim.pk
