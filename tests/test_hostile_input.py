@@ -280,3 +280,34 @@ def test_password_spraying_from_one_address_is_throttled_across_usernames(api, s
     assert APIClient(REMOTE_ADDR="10.0.0.9").post(
         "/api/v1/auth/token/", {"username": "victim", "password": "pw-victim"}, format="json").status_code == 200
     assert victim.pk
+
+
+# --- scope: a communication without an incident ---
+
+
+def test_communication_without_incident_is_visible_to_its_authors_team_and_the_customers_incident_teams(
+        api_as, client, django_user_model):
+    from incidents.services.communications import communication_log
+
+    from . import factories
+    from .access_helpers import build_world
+    from .incident_helpers import open_incident
+
+    users, _objects, teams = build_world(django_user_model)
+    buyer = factories.customer()
+    comm = communication_log(actor=users["cs_a"], customer=buyer, channel="phone", direction="inbound",
+                             subject="私下联系")
+
+    def sees(role):
+        listed = api_as(users[role]).get("/api/v1/communications/").json()["results"]
+        detail = api_as(users[role]).get(f"/api/v1/communications/{comm.pk}/").status_code
+        client.force_login(users[role])
+        admin_page = client.get(f"/admin/incidents/communication/{comm.pk}/change/")
+        admin_sees = admin_page.status_code == 200
+        assert (comm.pk in [c["id"] for c in listed]) == (detail == 200) == admin_sees, role
+        return detail == 200
+
+    assert sees("cs_a") and sees("manager")
+    assert not sees("cs_b")
+    open_incident(users["cs_b"], customer=buyer, team=teams["B"])
+    assert sees("cs_b")
