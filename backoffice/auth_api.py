@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from backoffice.accounts import token_revoke
@@ -23,6 +24,8 @@ class TokenLoginView(ObtainAuthToken):
     """
 
     permission_classes = [AllowAny]
+    # ObtainAuthToken names its own parsers (DRF's JSONParser among them); take the project's, depth-limited.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -7,9 +7,11 @@ from core.parsers import json_depth_exceeds
 pytestmark = pytest.mark.django_db
 
 
-def test_json_nested_3000_levels_is_a_400_naming_the_limit(api_as, finance_user):
+@pytest.mark.parametrize("url", ["/api/v1/invoices/", "/api/v1/auth/token/", "/api/v1/communications/"])
+def test_json_nested_3000_levels_is_a_400_naming_the_limit(api_as, django_user_model, url):
+    root = django_user_model.objects.create_superuser("root", password="pw-root")
     body = "[" * 3000 + "]" * 3000
-    response = api_as(finance_user).post("/api/v1/invoices/", body, content_type="application/json")
+    response = api_as(root).post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert "32" in response.json()["detail"]
 
@@ -311,3 +313,21 @@ def test_communication_without_incident_is_visible_to_its_authors_team_and_the_c
     assert not sees("cs_b")
     open_incident(users["cs_b"], customer=buyer, team=teams["B"])
     assert sees("cs_b")
+
+
+# --- Content-Security-Policy: the admin and the API docs work under it (no inline script) ---
+
+
+def test_csp_header_and_admin_pages_without_inline_scripts(client, django_user_model, settings):
+    from .csp_helpers import ADMIN_PAGES, inline_script_problems
+
+    settings.CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'"
+    login = client.get("/admin/login/")
+    assert login["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    assert inline_script_problems(login.content.decode()) == []
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-root"))
+    for url in ADMIN_PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Content-Security-Policy" in response, url
+        assert inline_script_problems(response.content.decode()) == [], url
