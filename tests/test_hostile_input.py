@@ -331,3 +331,21 @@ def test_csp_header_and_admin_pages_without_inline_scripts(client, django_user_m
         assert response.status_code == 200, url
         assert "Content-Security-Policy" in response, url
         assert inline_script_problems(response.content.decode()) == [], url
+
+
+def test_redelivery_to_an_address_not_recorded_on_the_customer_is_refused(cs_user, finance_user):
+    from django.core.exceptions import ValidationError
+
+    from invoices.ledger.services.customers import customer_update
+    from invoices.reissue.services.redeliver import invoice_redeliver
+
+    from . import factories
+
+    invoice = factories.invoice(buyer=factories.customer(email="buyer@example.cn"))
+    with pytest.raises(ValidationError) as exc:
+        invoice_redeliver(invoice=invoice, actor=cs_user, email="attacker@evil.example")
+    assert "attacker@evil.example" in exc.value.message_dict["email"][0]
+    assert not invoice.events.filter(kind="redelivered").exists()
+    customer_update(customer=invoice.buyer, actor=finance_user, email="attacker@evil.example")
+    invoice_redeliver(invoice=invoice, actor=cs_user, email="Attacker@evil.example")
+    assert invoice.events.filter(kind="redelivered").exists()
