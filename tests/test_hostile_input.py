@@ -349,3 +349,13 @@ def test_redelivery_to_an_address_not_recorded_on_the_customer_is_refused(cs_use
     customer_update(customer=invoice.buyer, actor=finance_user, email="attacker@evil.example")
     invoice_redeliver(invoice=invoice, actor=cs_user, email="Attacker@evil.example")
     assert invoice.events.filter(kind="redelivered").exists()
+
+
+@pytest.mark.parametrize("field,value", [("code", "㍱" * 12), ("number", "㍱" * 20)])
+def test_invoice_text_that_nfkc_expands_past_its_column_is_a_400(api_as, finance_user, seller, customer, field,
+                                                                 value):
+    from invoices.ledger.models import Invoice
+
+    response = _issue(api_as(finance_user), seller, customer, **{field: value})
+    assert response.status_code == 400 and field in response.json(), response.json()
+    assert not Invoice.objects.exists()

@@ -246,8 +246,12 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
         errors["sync_status"] = _("Unknown sync status %(v)s.") % {"v": sync_status}
     number = normalize_number(number)
     code = normalize_number(code)
-    if kind in KINDS and (number or kind not in DIGITAL_KINDS):
-        errors.update(check_number_format(kind, code, number))
+    if kind in KINDS and (number or code or kind not in DIGITAL_KINDS):
+        errors.update({k: v for k, v in check_number_format(kind, code, number).items() if number or k != "number"})
+    # Counted after normalisation, against the columns (NFKC turns "㍱" into three characters).
+    for key, value, limit in (("code", code, 12), ("number", number, 20), ("drawer", drawer or "", 50)):
+        if key not in errors and length_error(value, limit):
+            errors[key] = length_error(value, limit)
 
     buyer_name = clean_name(buyer_name if buyer_name is not None else buyer.name)
     if name_error(buyer_name, _("Buyer name")) or length_error(buyer_name, 200):
