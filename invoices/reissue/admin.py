@@ -231,7 +231,7 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         # get_object turns an id that is not a number ("abc") into None, where get_object_or_404 raised ValueError.
         req = self.get_object(request, object_id)
         if req is None:
-            raise Http404(_("No reissue request with id %(id)s.") % {"id": object_id})
+            raise Http404(_("No such reissue request."))
         user = request.user
         extra_context = {
             **(extra_context or {}),
