@@ -359,3 +359,24 @@ def test_invoice_text_that_nfkc_expands_past_its_column_is_a_400(api_as, finance
     response = _issue(api_as(finance_user), seller, customer, **{field: value})
     assert response.status_code == 400 and field in response.json(), response.json()
     assert not Invoice.objects.exists()
+
+
+def test_seller_name_in_the_admin_loses_bidi_controls_and_needs_a_visible_character(client, django_user_model):
+    from invoices.ledger.models import Seller
+
+    from . import factories
+
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-root"))
+    data = {"name": "\u200b\u200b", "tax_id": factories.uscc(), "region": "北京", "region_code": "11"}
+    response = client.post("/admin/invoices/seller/add/", data)
+    assert response.status_code == 200 and not Seller.objects.exists()
+    response = client.post("/admin/invoices/seller/add/", {**data, "name": "北京\u202e销售方"})
+    assert response.status_code == 302
+    assert Seller.objects.get().name == "北京销售方"
+
+
+def test_messages_speak_chinese_by_default(api_as, django_user_model):
+    root = django_user_model.objects.create_superuser("root", password="pw-root")
+    response = api_as(root).post("/api/v1/invoices/", "[" * 100 + "]" * 100, content_type="application/json",
+                                 HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400 and "嵌套超过 32 层" in response.json()["detail"]
