@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BackofficeConfig(AppConfig):
     name = "backoffice"
     verbose_name = _("Back office")
+
+    def ready(self):
+        from . import tokens
+
+        tokens.connect()

@@ -9,9 +9,11 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from backoffice.accounts import token_revoke
+from backoffice.tokens import token_expired
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -22,6 +24,8 @@ class TokenLoginView(ObtainAuthToken):
     """
 
     permission_classes = [AllowAny]
+    # ObtainAuthToken names its own parsers (DRF's JSONParser among them); take the project's, depth-limited.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -37,6 +41,9 @@ class TokenLoginView(ObtainAuthToken):
         # django.contrib.auth.login() does for the admin (which the API cannot call without a session).
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # a login after the lifetime gets a fresh token, not the dead one
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})
 
 

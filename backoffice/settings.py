@@ -331,3 +331,34 @@ AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again late
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
+
+# --- hostile input, tokens and scope (issue 16) ---
+# JSON bodies nested deeper than this are a 400 before decoding (the json module recurses once per level).
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.parsers.DepthLimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# Follow-ups may be due at most this many days ahead (or behind): a due date in 9999 is a typo.
+FOLLOWUP_MAX_DAYS_AHEAD = int(os.environ.get("FOLLOWUP_MAX_DAYS_AHEAD", str(3 * 366)))
+# API tokens expire after this many days (a 401 says so; logging in again gives a new one). A password change or
+# deactivation deletes the user's tokens at once (backoffice/tokens.py).
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30"))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "backoffice.tokens.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# Login throttling per username from one address (AXES_FAILURE_LIMIT, above) and per address across usernames
+# (password spraying), the latter with its own higher limit so one office behind a NAT is not locked by typos.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "backoffice.security.AxesHandler"
+# Content-Security-Policy, on by default in production (CONTENT_SECURITY_POLICY="" switches it off, any other
+# value replaces it): scripts from this site's files only; styles may be inline (admin and Swagger UI use them).
+_DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+                "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", _DEFAULT_CSP if PRODUCTION else "")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "backoffice.security.ContentSecurityPolicyMiddleware")

@@ -3,14 +3,14 @@
 Visibility (the team rule of incidents/access.py, as queryset filters): a user without
 `incidents.view_every_team` sees incidents of their teams plus the shared queue (no team yet), follow-ups of
 their teams, of the shared queue or assigned to them, communications and timeline events where their incident
-is. The admin's `get_queryset` methods apply `visible_*` to their own querysets (which carry the admin's
+is (one without an incident: where its author's teams or the customer's open incidents are). The admin's `get_queryset` methods apply `visible_*` to their own querysets (which carry the admin's
 ordering); the API's viewsets read through `incident_list`, `incident_detail`, `communication_list` and
 `followup_list`, built on the same functions, so the admin, the API and the services' `can_see_*` never
 disagree."""
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from .access import sees_every_team, team_ids
-from .models import OPEN_STATUSES, Communication, FollowUp, Incident
+from .models import OPEN_STATUSES, Communication, FollowUp, Incident, Team
 
 
 def visible_incidents(user, queryset):
@@ -26,11 +26,19 @@ def visible_followups(user, queryset):
 
 
 def visible_communications(user, queryset):
-    """Communications about an incident another team handles are that team's business."""
+    """Communications about an incident another team handles are that team's business. One logged without an
+    incident is seen by its author, the author's teams and the teams of the customer's open incidents."""
     if sees_every_team(user):
         return queryset
-    return queryset.filter(Q(incident__isnull=True) | Q(incident__team__isnull=True)
-                           | Q(incident__team_id__in=team_ids(user)))
+    teams = team_ids(user)
+    authored_by_team = Exists(Team.members.through.objects.filter(user_id=OuterRef("created_by_id"),
+                                                                   team_id__in=teams))
+    customer_incident_of_team = Exists(Incident.objects.filter(customer_id=OuterRef("customer_id"),
+                                                               status__in=OPEN_STATUSES, team_id__in=teams))
+    without_incident = Q(incident__isnull=True) & (Q(created_by_id=user.pk) | authored_by_team
+                                                   | customer_incident_of_team)
+    return queryset.filter(without_incident | Q(incident__team__isnull=True, incident__isnull=False)
+                           | Q(incident__team_id__in=teams))
 
 
 def visible_incident_events(user, queryset):

@@ -139,8 +139,9 @@ class CommunicationCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(Channel.choices)
     direction = serializers.ChoiceField(CommunicationDirection.choices)
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    contact = serializers.CharField(required=False, allow_blank=True, default="")
-    subject = serializers.CharField(required=False, allow_blank=True, default="")
+    # The columns' lengths, counted after trimming; the service counts again on what it stores.
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     body = serializers.CharField(required=False, allow_blank=True, default="")
     template = serializers.PrimaryKeyRelatedField(queryset=CommunicationTemplate.objects.all(), required=False,
                                                   allow_null=True)

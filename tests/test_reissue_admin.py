@@ -101,7 +101,12 @@ def test_reject_needs_a_reason(client, original, finance_user, finance_user2):
 
 
 def test_cs_can_redeliver(client, original, cs_user, django_capture_on_commit_callbacks):
+    from invoices.ledger.services.customers import customer_update
+
     client.force_login(cs_user)
+    refused = client.post(reverse("admin:invoices_invoice_redeliver", args=[original.pk]), {"email": "new@example.cn"})
+    assert refused.status_code == 200 and not mail.outbox  # not recorded on the customer yet
+    customer_update(customer=original.buyer, actor=None, email="new@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:invoices_invoice_redeliver", args=[original.pk]),
                                {"email": "new@example.cn"})

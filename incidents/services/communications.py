@@ -5,17 +5,22 @@ stays `queued` with a back-off `next_attempt_at`; the scheduled job (`communicat
 until INCIDENTS_EMAIL_MAX_ATTEMPTS, then the communication shows `failed` with the last error. A task lost by
 the broker is picked up by the same job once its lease has passed, so no message is silently lost."""
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import BadHeaderError, EmailMessage
 from django.core.mail.utils import DNS_NAME
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
+
+from core.dates import not_before_2000_error
+from core.text import has_line_break, model_length_errors
 
 from ..access import ensure_can_see_incident
 from ..models import (
@@ -50,6 +55,33 @@ def _check_perm(actor, incident=None):
         raise PermissionDenied(_("You may not log communications."))
     if actor is not None and incident is not None:
         ensure_can_see_incident(actor, incident)
+
+
+def _text_errors(*, contact, subject, email):
+    """Lengths of the stored values (the columns'), and for an email single-line header values."""
+    errors = model_length_errors(Communication, {"contact": contact, "subject": subject})
+    if email:
+        for field, value in (("contact", contact), ("subject", subject)):
+            if field not in errors and has_line_break(value):
+                errors[field] = _("An email's %(field)s must be one line (no CR or LF).") % {
+                    "field": Communication._meta.get_field(field).verbose_name}
+    return errors
+
+
+def recorded_addresses(customer):
+    """The addresses a rep may write to: those recorded on the customer (its history audits each change)."""
+    return {customer.email.strip().lower()} if customer.email.strip() else set()
+
+
+def undeliverable_reason(comm):
+    """Why this email can never go out as it stands (retrying would not help), or ""."""
+    if has_line_break(comm.contact) or has_line_break(comm.subject):
+        return _("The address or subject contains a line break (CR/LF).")
+    try:
+        validate_email(comm.contact)
+    except ValidationError:
+        return _("%(to)s is not a valid email address.") % {"to": comm.contact}
+    return ""
 
 
 def _after_logged(comm, actor):
@@ -90,8 +122,12 @@ def communication_log(*, actor, customer, channel, direction, incident=None, inv
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = _("A contact cannot be logged in the future.")
+    elif not_before_2000_error(occurred_at):
+        errors["occurred_at"] = not_before_2000_error(occurred_at)
     if callback_at is not None and callback_at <= occurred_at:
         errors["callback_at"] = _("The promised callback must be after the contact.")
+    contact, subject = (contact or "").strip(), (subject or "").strip()
+    errors.update(_text_errors(contact=contact, subject=subject, email=channel == Channel.EMAIL))
     if errors:
         raise ValidationError(errors)
     comm = Communication.objects.create(
@@ -133,10 +169,21 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
                                    extra=extra_context)
         subject, body = render_subject(template.subject, context), render_text(template.body, context)
     to = (to or customer.email or "").strip()
-    errors = {}
+    subject = (subject or "").strip()
+    errors = _text_errors(contact=to, subject=subject, email=True)
     if not to:
         errors["customer"] = _("The customer has no email address.")
-    if not subject.strip():
+    elif "contact" not in errors:
+        try:
+            validate_email(to)
+        except ValidationError:
+            errors["contact"] = _("%(to)s is not a valid email address.") % {"to": to}
+        else:
+            if to.lower() not in recorded_addresses(customer):
+                errors["contact"] = _(
+                    "%(to)s is not an address recorded for %(customer)s; record it on the customer first."
+                ) % {"to": to, "customer": customer.name}
+    if not subject and "subject" not in errors:
         errors["subject"] = _("An email needs a subject.")
     if errors:
         raise ValidationError(errors)
@@ -173,13 +220,20 @@ def communication_deliver(communication_id, *, now=None):
     comm = _claim(communication_id, now)
     if comm is None:
         return Communication.objects.values_list("delivery_status", flat=True).get(pk=communication_id)
-    error = ""
+    error = undeliverable_reason(comm)
+    permanent = bool(error)
     try:
+        if permanent:
+            raise BadHeaderError(error)
         # One Message-ID per communication: should a worker die after the server accepted the mail but before
         # SENT is committed, the retry's copy carries the same id and mail systems drop the duplicate.
         EmailMessage(subject=comm.subject, body=comm.body, from_email=settings.DEFAULT_FROM_EMAIL,
                      to=[comm.contact], headers={"Message-ID": f"<communication-{comm.pk}@{DNS_NAME}>"},
                      ).send(fail_silently=False)
+    except (BadHeaderError, smtplib.SMTPRecipientsRefused) as exc:
+        # The message or its recipient is refused as such: no later attempt can do better.
+        permanent, error = True, error or f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("email for communication %s can never be sent: %s", communication_id, error)
     except Exception as exc:  # any backend failure (SMTP, DNS, TLS) counts as one failed attempt
         error = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("email for communication %s failed: %s", communication_id, error)
@@ -189,7 +243,7 @@ def communication_deliver(communication_id, *, now=None):
         if not error:
             comm.delivery_status, comm.sent_at, comm.next_attempt_at, comm.delivery_error = (
                 DeliveryStatus.SENT, timezone.now(), None, "")
-        elif comm.delivery_attempts >= max_attempts():
+        elif permanent or comm.delivery_attempts >= max_attempts():
             comm.delivery_status, comm.next_attempt_at, comm.delivery_error = DeliveryStatus.FAILED, None, error
         else:
             backoff = BACKOFF[min(comm.delivery_attempts - 1, len(BACKOFF) - 1)]

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from core.dates import due_date_error
+
 from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
 from ..models import EventKind, FollowUp, FollowUpPriority, FollowUpStatus
 from . import sla
@@ -49,6 +51,8 @@ def followup_create(*, actor, title, due_at, assignee=None, incident=None, custo
         errors["assignee"] = _("Someone must be assigned.")
     if due_at is None:
         errors["due_at"] = _("A due time is required.")
+    elif due_date_error(due_at):
+        errors["due_at"] = due_date_error(due_at)
     if priority not in FollowUpPriority.values:
         errors["priority"] = _("'%(v)s' is not a valid choice.") % {"v": priority}
     if errors:

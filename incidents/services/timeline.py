@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import not_before_2000_error
+
 from ..access import ensure_can_see_incident, ensure_can_work_incident
 from ..models import EventKind, IncidentEvent, IncidentStep
 
@@ -32,6 +34,8 @@ def incident_note_add(*, incident, actor, message, at=None):
         raise ValidationError({"message": _("A note needs some text.")})
     if at is not None and at > timezone.now() + FUTURE_SKEW:
         raise ValidationError({"at": _("A note cannot be dated in the future.")})
+    if not_before_2000_error(at):
+        raise ValidationError({"at": not_before_2000_error(at)})
     return event_record(incident=incident, kind=EventKind.NOTE, actor=actor, message=message, at=at)
 
 

@@ -8,6 +8,7 @@ from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
 from core.admin.tables import ReadOnlyTable, ReadOnlyTablesMixin
 from core.paginator import EstimatedCountPaginator
+from core.text import clean_name, name_error
 from invoices.ledger.admin_import import ServiceImportExportMixin
 from invoices.ledger.forms import InvoiceIssueForm, InvoiceLineFormSet
 from invoices.ledger.models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
@@ -22,8 +23,17 @@ from invoices.ledger.services.customers import (
 from invoices.ledger.services.issue import invoice_issue
 
 
+class SellerAdminForm(admin.ModelAdmin.form):
+    def clean_name(self):
+        name = clean_name(self.cleaned_data.get("name"))
+        if name_error(name, Seller._meta.get_field("name").verbose_name):
+            raise ValidationError(name_error(name, Seller._meta.get_field("name").verbose_name))
+        return name
+
+
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
+    form = SellerAdminForm
     list_display = ["name", "tax_id", "region", "region_code"]
     search_fields = ["name", "tax_id"]
 

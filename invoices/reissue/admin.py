@@ -3,6 +3,7 @@ queue with a confirmation page in the manner of Django's delete confirmation, an
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -227,7 +228,10 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        req = get_object_or_404(ReissueRequest, pk=object_id)
+        # get_object turns an id that is not a number ("abc") into None, where get_object_or_404 raised ValueError.
+        req = self.get_object(request, object_id)
+        if req is None:
+            raise Http404(_("No such reissue request."))
         user = request.user
         extra_context = {
             **(extra_context or {}),

@@ -3,6 +3,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.text import clean_name, model_length_errors, name_error
 from invoices.ledger.identifiers import check_tax_id, normalize_text
 from invoices.ledger.models import Customer
 
@@ -18,6 +19,12 @@ def _clean_customer(data, *, instance=None):
         if field in data:
             value = data[field]
             cleaned[field] = "" if value is None else str(value).strip()
+    for field in ("name", "contact_name"):
+        if field in cleaned:
+            cleaned[field] = clean_name(cleaned[field])
+            message = name_error(cleaned[field], Customer._meta.get_field(field).verbose_name)
+            if message:
+                errors[field] = [message]
     if "name" in cleaned or instance is None:
         if not cleaned.get("name"):
             errors["name"] = [_("Customer name is required.")]
@@ -42,6 +49,9 @@ def _clean_customer(data, *, instance=None):
             errors["email"] = [_("Enter a valid email address.")]
     if cleaned.get("mobile"):
         cleaned["mobile"] = normalize_text(cleaned["mobile"]).replace("-", "")
+    # Counted on the stored form: NFKC turns one "㍱" into three characters.
+    for field, message in model_length_errors(Customer, cleaned).items():
+        errors.setdefault(field, [message])
     if errors:
         raise ValidationError(errors)
     return cleaned, warnings

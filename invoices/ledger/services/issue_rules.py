@@ -3,12 +3,13 @@
 red invoices already took from it, whether a number is taken) the caller looks up, one row or a whole batch at
 a time, so both paths apply exactly the same checks with the same messages."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import clean_name, length_error, name_error
 from invoices.ledger.identifiers import check_tax_id
 from invoices.ledger.models import (
     DIGITAL_KINDS,
@@ -84,6 +85,35 @@ class IssueDraft:
     warnings: list
 
 
+# The columns' bounds (models.MONEY: 16 digits, 2 places; quantity and unit price: 28 digits, 13 places), checked
+# here so an amount that would overflow its column is a message, not a database error.
+MONEY_LIMIT = Decimal(10) ** 14
+QUANTITY_LIMIT = Decimal(10) ** 15
+LIMITS = {"amount": MONEY_LIMIT, "tax_amount": MONEY_LIMIT, "total": MONEY_LIMIT, "quantity": QUANTITY_LIMIT,
+          "unit_price": QUANTITY_LIMIT}
+# Digital invoices exist since the 2000s' tax-control systems; anything earlier is a typo ("0001-01-01").
+EARLIEST_ISSUE_DATE = datetime(2000, 1, 1).date()
+LINE_TEXT_LENGTHS = {"name": 200, "spec": 100, "unit": 20}
+
+
+def _bound_error(value, key):
+    limit = LIMITS[key]
+    if value is not None and abs(value) >= limit:
+        return _("%(v)s is beyond the largest value stored (less than %(limit)s in absolute value).") % {
+            "v": value, "limit": f"{limit:,.0f}"}
+    return ""
+
+
+def issue_date_error(issued_at):
+    """Issue times are between 2000-01-01 and the end of tomorrow, business time (a clock a day off passes)."""
+    local = timezone.localtime(issued_at)
+    latest = timezone.localdate() + timedelta(days=1)
+    if local.date() < EARLIEST_ISSUE_DATE or local.date() > latest:
+        return _("Issue date %(d)s is outside %(first)s to %(last)s.") % {
+            "d": local.date().isoformat(), "first": EARLIEST_ISSUE_DATE.isoformat(), "last": latest.isoformat()}
+    return ""
+
+
 def _decimal_or_error(value, errors, key, *, places=None, required=True):
     if value is None or value == "":
         if required:
@@ -96,6 +126,9 @@ def _decimal_or_error(value, errors, key, *, places=None, required=True):
         return None
     if places is not None and result.as_tuple().exponent < -places:
         errors[key] = _("At most %(n)d decimal places are allowed (got %(v)s).") % {"n": places, "v": value}
+        return None
+    if key in LIMITS and _bound_error(result, key):
+        errors[key] = _bound_error(result, key)
         return None
     return result
 
@@ -110,9 +143,14 @@ def clean_lines(raw_lines, direction):
     for n, raw in enumerate(raw_lines, start=1):
         line = raw if isinstance(raw, InvoiceLineInput) else InvoiceLineInput.from_dict(raw)
         e = {}
-        line.name = (line.name or "").strip()
+        line.name = clean_name(line.name)
         if not line.name:
             e["name"] = _("Goods or service name is required.")
+        elif name_error(line.name, _("Goods or service name")):
+            e["name"] = name_error(line.name, _("Goods or service name"))
+        for key, limit in LINE_TEXT_LENGTHS.items():
+            if key not in e and length_error(getattr(line, key) or "", limit):
+                e[key] = length_error(getattr(line, key) or "", limit)
         line.amount = _decimal_or_error(line.amount, e, "amount", places=2)
         line.tax_rate = _decimal_or_error(line.tax_rate, e, "tax_rate", places=4)
         line.quantity = _decimal_or_error(line.quantity, e, "quantity", places=13, required=False)
@@ -195,6 +233,8 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
     issued_at = issued_at or timezone.now()
     if timezone.is_naive(issued_at):
         errors["issued_at"] = _("Issue time must carry a time zone.")
+    elif issue_date_error(issued_at):
+        errors["issued_at"] = issue_date_error(issued_at)
     if kind not in KINDS:
         errors["kind"] = _("Unknown invoice kind %(v)s.") % {"v": kind}
     if direction not in DIRECTIONS:
@@ -206,10 +246,16 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
         errors["sync_status"] = _("Unknown sync status %(v)s.") % {"v": sync_status}
     number = normalize_number(number)
     code = normalize_number(code)
-    if kind in KINDS and (number or kind not in DIGITAL_KINDS):
-        errors.update(check_number_format(kind, code, number))
+    if kind in KINDS and (number or code or kind not in DIGITAL_KINDS):
+        errors.update({k: v for k, v in check_number_format(kind, code, number).items() if number or k != "number"})
+    # Counted after normalisation, against the columns (NFKC turns "㍱" into three characters).
+    for key, value, limit in (("code", code, 12), ("number", number, 20), ("drawer", drawer or "", 50)):
+        if key not in errors and length_error(value, limit):
+            errors[key] = length_error(value, limit)
 
-    buyer_name = (buyer_name if buyer_name is not None else buyer.name).strip()
+    buyer_name = clean_name(buyer_name if buyer_name is not None else buyer.name)
+    if name_error(buyer_name, _("Buyer name")) or length_error(buyer_name, 200):
+        errors["buyer_name"] = name_error(buyer_name, _("Buyer name")) or length_error(buyer_name, 200)
     raw_tax_id = buyer_tax_id if buyer_tax_id is not None else buyer.tax_id
     buyer_tax_id = ""
     warnings = []
@@ -239,8 +285,12 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
         amount = sum((line.amount for line in line_inputs), Decimal(0))
         tax = sum((line.tax_amount for line in line_inputs), Decimal(0))
         total = amount + tax
-        if direction == Direction.BLUE and total < 0:
-            errors["total"] = _("A blue invoice's total cannot be negative.")
+        for key, value in (("amount", amount), ("tax_amount", tax), ("total", total)):
+            if _bound_error(value, key):
+                errors[key] = _bound_error(value, key)
+        # Decimal("-0.00") == 0, so a zero written as "-0.00" is refused too.
+        if direction == Direction.BLUE and total <= 0 and "total" not in errors:
+            errors["total"] = _("A blue invoice's total must be greater than zero (got %(v)s).") % {"v": total}
         if direction == Direction.RED:
             if total >= 0:
                 errors["total"] = _("A red invoice's total is negative.")

@@ -25,6 +25,12 @@ def invoice_redeliver(*, invoice, actor, email=""):
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": [_("The customer has no valid email address; enter one to re-deliver to.")]})
+    if email.lower() != invoice.buyer.email.strip().lower():
+        # Only to the address recorded on the customer (whose history audits each change): an invoice is not
+        # sent to whoever a caller names.
+        raise ValidationError({"email": [_(
+            "%(e)s is not the address recorded for %(customer)s; record it on the customer first."
+        ) % {"e": email, "customer": invoice.buyer.name}]})
     invoice_event_record(
         invoice=invoice, kind=InvoiceEventKind.REDELIVERED, actor=actor,
         message=_("Invoice re-delivered to %(e)s") % {"e": email}, data={"email": email},
