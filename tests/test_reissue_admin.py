@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from invoices.reissue.models import ReissueRequest, ReissueStatus
 
+from .files_helpers import on_platform
 from .reissue_helpers import blue, request_full
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,7 @@ def test_reject_needs_a_reason(client, original, finance_user, finance_user2):
 
 
 def test_cs_can_redeliver(client, original, cs_user, django_capture_on_commit_callbacks):
+    on_platform(original)
     client.force_login(cs_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:invoices_invoice_redeliver", args=[original.pk]),

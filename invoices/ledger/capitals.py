@@ -64,3 +64,9 @@ def amount_in_capitals(amount) -> str:
     if fen:
         words += DIGITS[fen] + "分"
     return sign + words
+
+
+def yuan(amount) -> str:
+    """An amount as shown to people: ¥1,234.50, -¥113.00."""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
