@@ -20,3 +20,10 @@ def pdf_text(content):
     result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True,
                             check=True)
     return result.stdout.decode("utf-8")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Stored invoice files go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
