@@ -162,7 +162,8 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
         raise ValidationError(errors)
     specs = attachment_specs(invoice, attachments)
     if link_url and link_url not in body:
-        body = body.rstrip() + "\n\n" + _("Download the invoice file: %(url)s") % {"url": link_url} + "\n"
+        label = _("Download the invoice file (no login needed):")
+        body = f"{body.rstrip()}\n\n{label}\n{link_url}\n"
     comm = Communication.objects.create(
         customer=customer, incident=incident, invoice=invoice, channel=Channel.EMAIL,
         direction=CommunicationDirection.OUTBOUND, contact=to, subject=subject, body=body, template=template,
