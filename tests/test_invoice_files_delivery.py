@@ -124,3 +124,17 @@ def test_attachments_need_an_invoice_and_a_known_format(cs_user, customer):
         communication_send_email(actor=None, customer=factories.customer(email="a@example.cn"), subject="s",
                                  body="b", attachments=["pdf"])
     assert "attachments" in exc.value.message_dict
+
+
+def test_the_communication_page_names_the_attachments_and_shows_waiting(client, original, cs_user, manager_user,
+                                                                        django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    on_platform(original)
+    outage()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_redeliver(invoice=original, actor=cs_user)
+    comm = Communication.objects.get(invoice=original)
+    client.force_login(manager_user)
+    page = client.get(reverse("admin:incidents_communication_change", args=[comm.pk])).content.decode()
+    assert f"{original.number}.pdf" in page and "等待附件" in page
