@@ -39,6 +39,7 @@ TABLE = {
     ("GET", "/api/v1/invoices/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/invoices/"): "401 403 403 403 400 403 400",
     ("GET", "/api/v1/invoices/{pk}/"): "401 403 200 200 200 200 200",
+    ("GET", "/api/v1/invoices/{pk}/file/"): "401 403 404 404 404 404 404",
     ("GET", "/api/v1/invoices/{pk}/sync-attempts/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/invoices/{pk}/sync/"): "401 403 403 403 400 403 400",
     ("POST", "/api/v1/invoices/{pk}/verify/"): "401 403 200 200 200 403 200",

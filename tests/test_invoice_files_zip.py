@@ -118,7 +118,7 @@ def test_a_big_selection_goes_to_a_task_with_a_progress_page(client, seller, cus
     assert batch.status == BatchStatus.DONE and batch.done == 3 and not batch.missing
     page = client.get(reverse("admin:invoices_invoice_file_batch", args=[batch.pk])).content.decode()
     assert 'http-equiv="refresh"' not in page
-    archive_url = reverse("admin:invoices_invoice_file_batch_archive", args=[batch.pk])
+    archive_url = reverse("admin:invoices_invoice_file_batch_archive", args=[batch.pk, 1])
     assert archive_url in page
     download = client.get(archive_url)
     with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
@@ -144,5 +144,33 @@ def test_the_task_runs_from_the_queue(seller, customer, finance_user, django_cap
     with django_capture_on_commit_callbacks(execute=True):  # the test cluster runs tasks inline
         batch = invoice_file_batch_create(actor=finance_user, invoice_ids=[invoice.pk])
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.DONE and batch.archive.name.endswith(".zip")
+    assert batch.status == BatchStatus.DONE and len(batch.parts) == 1 and batch.parts[0].endswith(".zip")
     assert invoice_file_batch_build(batch_id=batch.pk).status == BatchStatus.DONE  # running again changes nothing
+
+
+def test_a_batch_runs_in_steps_that_end_inside_the_task_timeout(seller, customer, finance_user, settings,
+                                                               monkeypatch, django_capture_on_commit_callbacks):
+    """Each step fetches until its time is up and queues the next; the ZIP comes in parts of PART_SIZE."""
+    from invoices.files.services import batch as batch_module
+    from invoices.files.services.batch import invoice_file_batch_create
+
+    monkeypatch.setattr(batch_module, "FETCH_CHUNK", 1)
+    monkeypatch.setattr(batch_module, "PART_SIZE", 2)
+    monkeypatch.setattr(batch_module, "step_seconds", lambda: 0)  # one chunk per step
+    invoices = [factories.invoice(seller_obj=seller, buyer=customer) for _ in range(3)]
+    for invoice in invoices[:2]:
+        on_platform(invoice)  # the third never reached the platform
+    steps = []
+    real = batch_module.invoice_file_batch_build
+    monkeypatch.setattr("invoices.files.tasks.invoice_file_batch_build", lambda **kw: steps.append(kw) or real(**kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = invoice_file_batch_create(actor=finance_user, invoice_ids=[i.pk for i in invoices])
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.done == 3
+    assert len(steps) == 4  # a fetch step per invoice (the last also writes part 1), then part 2
+    assert batch.missing == [invoices[2].number]
+    assert len(batch.parts) == 2
+    with default_storage.open(batch.parts[0]) as first, default_storage.open(batch.parts[1]) as second:
+        assert sorted(zipfile.ZipFile(first).namelist()) == sorted(f"{i.number}.pdf" for i in invoices[:2])
+        last = zipfile.ZipFile(second)
+        assert last.namelist() == [MISSING_NAME] and invoices[2].number in last.read(MISSING_NAME).decode()

@@ -3,6 +3,7 @@ the browser waits for a few hundred, by a task with a progress page beyond)."""
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from invoices.files.models import BatchStatus, FileFormat, InvoiceFileBatch
 from invoices.files.services.archive import zip_stream
-from invoices.files.services.batch import MAX_INVOICES, invoice_file_batch_create
+from invoices.files.services.batch import MAX_INVOICES, PART_SIZE, invoice_file_batch_create
 from invoices.files.services.fetch import InvoiceFileError, invoice_file_download
 from invoices.files.views import file_response
 
@@ -32,7 +33,7 @@ class InvoiceFilesAdminMixin:
         return [
             path("<int:object_id>/file/<str:fmt>/", view(self.file_view), name="invoices_invoice_file"),
             path("file-batches/<int:batch_id>/", view(self.file_batch_view), name="invoices_invoice_file_batch"),
-            path("file-batches/<int:batch_id>/archive/", view(self.file_batch_archive_view),
+            path("file-batches/<int:batch_id>/archive/<int:part>/", view(self.file_batch_archive_view),
                  name="invoices_invoice_file_batch_archive"),
         ] + super().get_urls()
 
@@ -81,14 +82,17 @@ class InvoiceFilesAdminMixin:
 
     def file_batch_view(self, request, batch_id):
         batch = self._batch(request, batch_id)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch,
+        parts = [{"number": n, "first": (n - 1) * PART_SIZE + 1, "last": min(n * PART_SIZE, batch.total)}
+                 for n in range(1, len(batch.parts) + 1)]
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch, "parts": parts,
                    "title": gettext("ZIP of invoice PDFs"), "finished": batch.status in (BatchStatus.DONE,
                                                                                          BatchStatus.FAILED)}
         return TemplateResponse(request, "admin/invoices/invoice/file_batch.html", context)
 
-    def file_batch_archive_view(self, request, batch_id):
+    def file_batch_archive_view(self, request, batch_id, part):
         batch = self._batch(request, batch_id)
-        if batch.status != BatchStatus.DONE or not batch.archive:
+        if batch.status != BatchStatus.DONE or not 1 <= part <= len(batch.parts):
             raise Http404(gettext("The ZIP is not ready yet."))
-        return FileResponse(batch.archive.open("rb"), as_attachment=True, filename=f"invoices-{batch.pk}.zip",
-                            content_type="application/zip")
+        suffix = f"-{part}" if len(batch.parts) > 1 else ""
+        return FileResponse(default_storage.open(batch.parts[part - 1], "rb"), as_attachment=True,
+                            filename=f"invoices-{batch.pk}{suffix}.zip", content_type="application/zip")

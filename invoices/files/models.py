@@ -66,7 +66,8 @@ class InvoiceFileBatch(models.Model):
     total = models.PositiveIntegerField(_("invoices in batch"), default=0)
     done = models.PositiveIntegerField(_("invoices done"), default=0)
     status = models.CharField(_("status"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
-    archive = models.FileField(_("archive"), upload_to="invoice-file-batches/", blank=True, max_length=200)
+    # Storage names of the ZIP parts, each of up to PART_SIZE invoices (one task builds one part).
+    parts = models.JSONField(_("ZIP parts"), default=list, blank=True)
     missing = models.JSONField(_("invoices without a file"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

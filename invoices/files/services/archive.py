@@ -2,7 +2,8 @@
 number of invoices (zipfile writes data descriptors when its output cannot seek)."""
 import zipfile
 
-from invoices.files.services.fetch import InvoiceFileError, invoice_file_get
+from invoices.files.models import InvoiceFile
+from invoices.files.services.fetch import InvoiceFileError, InvoiceFileMissing, invoice_file_get
 
 CHUNK = 64 * 1024
 MISSING_NAME = "未能获取的发票.txt"
@@ -36,9 +37,17 @@ def member_name(invoice, fmt):
     return f"{invoice.code}-{invoice.number}.{fmt}" if invoice.code else f"{invoice.number}.{fmt}"
 
 
-def zip_stream(invoices, *, fmt="pdf", on_progress=None):
-    """Yield the bytes of a ZIP of each invoice's file. Files the platform cannot supply are listed in a text
-    member instead; on_progress(done, missing) is called after each invoice."""
+def _stored(invoice, fmt):
+    stored = InvoiceFile.objects.filter(invoice_id=invoice.pk, format=fmt).first()
+    if stored is None:
+        raise InvoiceFileMissing(f"{invoice.number}: not fetched")
+    return stored
+
+
+def zip_stream(invoices, *, fmt="pdf", on_progress=None, stored_only=False):
+    """Yield the bytes of a ZIP of each invoice's file. Files the platform cannot supply (or, with stored_only,
+    that were never fetched) are listed in a text member instead; on_progress(done, missing) is called after
+    each invoice."""
     sink = _Sink()
     missing = []
     # PDFs are compressed already: storing them costs no size and keeps the CPU free.
@@ -46,7 +55,7 @@ def zip_stream(invoices, *, fmt="pdf", on_progress=None):
         done = 0
         for invoice in invoices:
             try:
-                stored = invoice_file_get(invoice=invoice, fmt=fmt)
+                stored = _stored(invoice, fmt) if stored_only else invoice_file_get(invoice=invoice, fmt=fmt)
             except InvoiceFileError as exc:
                 missing.append(f"{invoice.number}\t{exc}")
             else:
