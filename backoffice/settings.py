@@ -362,3 +362,15 @@ _DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe
 CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", _DEFAULT_CSP if PRODUCTION else "")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "backoffice.security.ContentSecurityPolicyMiddleware")
+
+
+# --- invoice files ---
+# PDF/OFD/XML come from the tax platform and are kept in the default storage (STORAGES["default"], so a
+# deployment can point it at S3-compatible storage). Customers' download links are valid this many days.
+INVOICE_FILE_LINK_DAYS = int(os.environ.get("INVOICE_FILE_LINK_DAYS", "30"))
+# Emails carry absolute links: the address customers reach this site at.
+INVOICE_FILE_LINK_BASE_URL = os.environ.get("INVOICE_FILE_LINK_BASE_URL", "http://127.0.0.1:8000")
+# Selections up to this many invoices are zipped while the browser waits; more go to a task with a progress page.
+INVOICE_FILES_ZIP_INLINE_MAX = int(os.environ.get("INVOICE_FILES_ZIP_INLINE_MAX", "200"))
+# A .ttf/.ttc with Chinese glyphs for PDFs; empty = Debian's fonts-wqy-zenhei (core/pdf_fonts.py).
+PDF_CJK_FONT_PATH = os.environ.get("PDF_CJK_FONT_PATH", "")

@@ -53,8 +53,9 @@ def on_invoice_reissued(sender, *, request_id, original_id, red_id, new_id, acto
 
 
 @logged
-def on_invoice_redelivered(sender, *, invoice_id, email, actor_id, **kwargs):
-    return invoice_facts.invoice_redelivered_record(invoice_id=invoice_id, email=email, actor_id=actor_id)
+def on_invoice_redelivered(sender, *, invoice_id, email, actor_id, subject="", body="", attachments=(), **kwargs):
+    return invoice_facts.invoice_redelivered_record(invoice_id=invoice_id, email=email, actor_id=actor_id,
+                                                    subject=subject, body=body, attachments=attachments)
 
 
 def connect():

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 import invoices.reconciliation.admin  # noqa: F401  registers the reconciliation screens
+from invoices.files.admin import InvoiceFilesAdminMixin
 from invoices.ledger.admin import (
     InvoiceEventTable,
     InvoiceLedgerAdmin,
@@ -16,9 +17,9 @@ from invoices.reissue.admin import InvoiceReissueAdminMixin
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, InvoiceLedgerAdmin):
+class InvoiceAdmin(InvoiceFilesAdminMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, InvoiceLedgerAdmin):
     readonly_tables = [InvoiceLineTable, SyncAttemptTable, InvoiceEventTable]
-    actions = ["resync_selected", "verify_selected", "bulk_resync_from_selection"]
+    actions = ["resync_selected", "verify_selected", "bulk_resync_from_selection", "download_pdfs_zip"]
     fieldsets = [
         *InvoiceLedgerAdmin.fieldsets[:3],
         (_("chain"), {"fields": ["chain"]}),

@@ -32,5 +32,7 @@ invoice_verify_failed = Signal()
 # A reissue chain completed. kwargs: request_id, original_id, red_id, new_id, actor_id
 invoice_reissued = Signal()
 
-# The same invoice was sent to the customer again (they lost the file). kwargs: invoice_id, email, actor_id
+# The same invoice is to be sent to the customer again (they lost the file): the incidents app sends the composed
+# email as a communication, fetching the attachments (formats of the invoice's files) when it goes out.
+# kwargs: invoice_id, email, actor_id, subject, body, attachments (list of "pdf" | "ofd" | "xml")
 invoice_redelivered = Signal()

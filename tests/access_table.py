@@ -21,6 +21,7 @@ TABLE = {
     ("GET", "/api/v1/invoices/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/invoices/"): "401 403 403 403 400 403 400",
     ("GET", "/api/v1/invoices/{pk}/"): "401 403 200 200 200 200 200",
+    ("GET", "/api/v1/invoices/{pk}/file/"): "401 403 404 404 404 404 404",
     ("GET", "/api/v1/invoices/{pk}/sync-attempts/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/invoices/{pk}/sync/"): "401 403 403 403 400 403 400",
     ("POST", "/api/v1/invoices/{pk}/verify/"): "401 403 200 200 200 403 200",
@@ -64,6 +65,8 @@ GROUPS = [
         ("GET", "/api/v1/customers/"), ("GET", "/api/v1/customers/{pk}/"), ("GET", "/api/v1/invoices/"),
         ("GET", "/api/v1/invoices/{pk}/"), ("GET", "/api/v1/invoices/{pk}/sync-attempts/"),
         ("GET", "/api/v1/reissue-requests/"), ("GET", "/api/v1/reissue-requests/{pk}/")]),
+    ("download an invoice's PDF/OFD/XML (404 here: the test platform holds no file)", [
+        ("GET", "/api/v1/invoices/{pk}/file/")]),
     ("create and change customers; verify an invoice", [
         ("POST", "/api/v1/customers/"), ("PUT", "/api/v1/customers/{pk}/"), ("PATCH", "/api/v1/customers/{pk}/"),
         ("POST", "/api/v1/invoices/{pk}/verify/")]),

@@ -16,7 +16,9 @@ ALLOWED = {
     "invoices.signals": set(),
     "invoices.ledger": {"core", "invoices.ledger", "invoices.signals"},
     "invoices.platform": {"core", "invoices.ledger", "invoices.platform", "invoices.signals"},
-    "invoices.reissue": {"core", "invoices.ledger", "invoices.platform", "invoices.reissue", "invoices.signals"},
+    "invoices.files": {"core", "invoices.ledger", "invoices.platform", "invoices.files", "invoices.signals"},
+    "invoices.reissue": {"core", "invoices.ledger", "invoices.platform", "invoices.files", "invoices.reissue",
+                         "invoices.signals"},
     "invoices.reconciliation": {"core", "invoices.ledger", "invoices.platform", "invoices.reconciliation",
                                 "invoices.signals"},
     # The app's own top level: models/admin/api gather the subdomains, apps connects receivers, demo seeds.

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from invoices.reissue.models import ReissueRequest, ReissueStatus
 
+from .files_helpers import on_platform
 from .reissue_helpers import blue, request_full
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,7 @@ def test_reject_needs_a_reason(client, original, finance_user, finance_user2):
 def test_cs_can_redeliver(client, original, cs_user, django_capture_on_commit_callbacks):
     from invoices.ledger.services.customers import customer_update
 
+    on_platform(original)
     client.force_login(cs_user)
     refused = client.post(reverse("admin:invoices_invoice_redeliver", args=[original.pk]), {"email": "new@example.cn"})
     assert refused.status_code == 200 and not mail.outbox  # not recorded on the customer yet

@@ -27,6 +27,7 @@ from invoices.reissue.services.reissue import (
 from invoices.signals import invoice_reissued
 
 from . import factories
+from .files_helpers import on_platform
 from .reissue_helpers import (
     approve_and_complete,
     blue,
@@ -249,10 +250,12 @@ def test_reject_needs_a_reason_and_a_second_person(original, finance_user, finan
 
 
 def test_redeliver_sends_the_same_invoice_by_email(original, cs_user, django_capture_on_commit_callbacks):
+    on_platform(original)
     with django_capture_on_commit_callbacks(execute=True):
         invoice_redeliver(invoice=original, actor=cs_user)
     assert len(mail.outbox) == 1 and original.number in mail.outbox[0].subject
     assert mail.outbox[0].to == [original.buyer.email]
+    assert [a[0] for a in mail.outbox[0].attachments] == [f"{original.number}.pdf"]
     assert original.events.filter(kind="redelivered").count() == 1
     assert original.corrections.count() == 0
     with pytest.raises(ValidationError):

@@ -50,7 +50,12 @@ class CommunicationAdmin(FastChangeListMixin, admin.ModelAdmin):
         if obj is None:
             return list(CommunicationForm.Meta.fields) + ["send_now"]
         return list(CommunicationForm.Meta.fields) + [
-            "delivery_status", "delivery_attempts", "delivery_error", "next_attempt_at", "sent_at", "created_by"]
+            "attachment_list", "delivery_status", "delivery_attempts", "delivery_error", "next_attempt_at", "sent_at",
+            "created_by"]
+
+    @admin.display(description=_("attachments"))
+    def attachment_list(self, obj):
+        return ", ".join(obj.attachment_names) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)

@@ -23,6 +23,7 @@ class CommunicationDirection(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     LOGGED = "logged", _("logged")
     QUEUED = "queued", _("queued")
+    WAITING = "waiting", _("waiting for attachment")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
 
@@ -85,6 +86,10 @@ class Communication(models.Model):
     delivery_status = models.CharField(
         _("delivery status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.LOGGED
     )
+    attachments = models.JSONField(
+        _("attachments"), default=list, blank=True,
+        help_text=_("Files of the invoice sent with the email, fetched from the tax platform when it goes out."),
+    )
     delivery_attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
     delivery_error = models.TextField(_("last delivery error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
@@ -108,3 +113,7 @@ class Communication(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.get_direction_display()} {self.subject or ''}".strip()
+
+    @property
+    def attachment_names(self):
+        return [item.get("name", "") for item in self.attachments or []]

@@ -3,7 +3,10 @@
 Email goes out after commit through a django-q2 task that calls `communication_deliver`. A failed attempt
 stays `queued` with a back-off `next_attempt_at`; the scheduled job (`communications_retry_due`) tries again
 until INCIDENTS_EMAIL_MAX_ATTEMPTS, then the communication shows `failed` with the last error. A task lost by
-the broker is picked up by the same job once its lease has passed, so no message is silently lost."""
+the broker is picked up by the same job once its lease has passed, so no message is silently lost.
+
+An email with invoice files attached fetches them when it goes out; while the tax platform cannot supply one, the
+email is not sent without it: it shows `waiting` and is retried on the same back-off and attempt limit."""
 import logging
 import smtplib
 from datetime import timedelta
@@ -21,6 +24,9 @@ from django_q.tasks import async_task
 
 from core.dates import not_before_2000_error
 from core.text import has_line_break, model_length_errors
+from invoices.files.models import FileFormat
+from invoices.files.services.fetch import InvoiceFileError, invoice_file_get
+from invoices.ledger.models import Invoice
 
 from ..access import ensure_can_see_incident
 from ..models import (
@@ -158,11 +164,24 @@ def template_context(*, customer, incident=None, invoice=None, actor=None, extra
     }
 
 
+def attachment_specs(invoice, formats):
+    """What the communication records for each file: the invoice, the format and the name the customer sees."""
+    specs = []
+    for fmt in formats or ():
+        if fmt not in FileFormat.values:
+            raise ValidationError({"attachments": [_("'%(v)s' is not a file format.") % {"v": fmt}]})
+        if invoice is None:
+            raise ValidationError({"attachments": [_("Files can only be attached for an invoice.")]})
+        specs.append({"invoice_id": invoice.pk, "format": fmt, "name": f"{invoice.number}.{fmt}"})
+    return specs
+
+
 @transaction.atomic
 def communication_send_email(*, actor, customer, template=None, subject="", body="", incident=None, invoice=None,
-                             extra_context=None, to=None):
+                             extra_context=None, to=None, attachments=(), link_url=""):
     """Render a template (or take subject/body as typed), record the outbound email as queued and hand it
-    to the background worker after commit."""
+    to the background worker after commit. `attachments` are formats of the invoice's files (pdf, ofd, xml);
+    `link_url`, the customer's download link, is added to the body unless the body has it already."""
     _check_perm(actor, incident)
     if template is not None:
         context = template_context(customer=customer, incident=incident, invoice=invoice, actor=actor,
@@ -187,10 +206,14 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
         errors["subject"] = _("An email needs a subject.")
     if errors:
         raise ValidationError(errors)
+    specs = attachment_specs(invoice, attachments)
+    if link_url and link_url not in body:
+        label = _("Download the invoice file (no login needed):")
+        body = f"{body.rstrip()}\n\n{label}\n{link_url}\n"
     comm = Communication.objects.create(
         customer=customer, incident=incident, invoice=invoice, channel=Channel.EMAIL,
         direction=CommunicationDirection.OUTBOUND, contact=to, subject=subject, body=body, template=template,
-        created_by=actor, delivery_status=DeliveryStatus.QUEUED,
+        created_by=actor, delivery_status=DeliveryStatus.QUEUED, attachments=specs,
     )
     _after_logged(comm, actor)
     enqueue_delivery(comm.pk)
@@ -204,7 +227,7 @@ def enqueue_delivery(communication_id):
 def _claim(communication_id, now):
     with transaction.atomic():
         comm = Communication.objects.select_for_update().get(pk=communication_id)
-        if comm.delivery_status != DeliveryStatus.QUEUED:
+        if comm.delivery_status not in (DeliveryStatus.QUEUED, DeliveryStatus.WAITING):
             return None
         if comm.next_attempt_at is not None and comm.next_attempt_at > now:
             return None
@@ -221,15 +244,19 @@ def communication_deliver(communication_id, *, now=None):
     if comm is None:
         return Communication.objects.values_list("delivery_status", flat=True).get(pk=communication_id)
     error = undeliverable_reason(comm)
-    permanent = bool(error)
+    permanent, waiting = bool(error), False
+    # One Message-ID per communication: should a worker die after the server accepted the mail but before
+    # SENT is committed, the retry's copy carries the same id and mail systems drop the duplicate.
+    message = EmailMessage(subject=comm.subject, body=comm.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                           to=[comm.contact], headers={"Message-ID": f"<communication-{comm.pk}@{DNS_NAME}>"})
     try:
         if permanent:
             raise BadHeaderError(error)
-        # One Message-ID per communication: should a worker die after the server accepted the mail but before
-        # SENT is committed, the retry's copy carries the same id and mail systems drop the duplicate.
-        EmailMessage(subject=comm.subject, body=comm.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                     to=[comm.contact], headers={"Message-ID": f"<communication-{comm.pk}@{DNS_NAME}>"},
-                     ).send(fail_silently=False)
+        _attach_files(message, comm)
+        message.send(fail_silently=False)
+    except InvoiceFileError as exc:  # never sent without its file: wait for the platform
+        error, waiting = str(exc)[:2000], True
+        log.info("email for communication %s waits for its attachment: %s", communication_id, error)
     except (BadHeaderError, smtplib.SMTPRecipientsRefused) as exc:
         # The message or its recipient is refused as such: no later attempt can do better.
         permanent, error = True, error or f"{type(exc).__name__}: {exc}"[:2000]
@@ -248,6 +275,7 @@ def communication_deliver(communication_id, *, now=None):
         else:
             backoff = BACKOFF[min(comm.delivery_attempts - 1, len(BACKOFF) - 1)]
             comm.next_attempt_at, comm.delivery_error = now + backoff, error
+            comm.delivery_status = DeliveryStatus.WAITING if waiting else DeliveryStatus.QUEUED
         comm.save(update_fields=["delivery_attempts", "delivery_status", "sent_at", "next_attempt_at",
                                  "delivery_error"])
         if comm.incident_id and comm.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
@@ -259,10 +287,23 @@ def communication_deliver(communication_id, *, now=None):
     return comm.delivery_status
 
 
+def _attach_files(message, comm):
+    """Each recorded attachment, from the stored copy or the platform; InvoiceFileError if one cannot be had."""
+    specs = comm.attachments or []
+    invoices = Invoice.objects.in_bulk({spec["invoice_id"] for spec in specs})
+    for spec in specs:
+        invoice = invoices.get(spec["invoice_id"])
+        if invoice is None:
+            raise InvoiceFileError(_("The invoice of attachment %(name)s no longer exists.") % {"name": spec["name"]})
+        stored = invoice_file_get(invoice=invoice, fmt=spec["format"])
+        with stored.file.open("rb") as handle:
+            message.attach(spec["name"], handle.read(), stored.content_type)
+
+
 def communications_retry_due(*, now=None):
     """Retry queued emails whose back-off (or lost task's lease) has passed. Returns how many were tried."""
     now = now or timezone.now()
-    due = Communication.objects.filter(delivery_status=DeliveryStatus.QUEUED).filter(
+    due = Communication.objects.filter(delivery_status__in=[DeliveryStatus.QUEUED, DeliveryStatus.WAITING]).filter(
         Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - lease())
     )
     ids = list(due.order_by("id").values_list("pk", flat=True)[:200])

@@ -21,12 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from invoices.files.links import invoice_file_absolute_url
 from invoices.ledger.models import Invoice, Seller
 
 from ..models import (
     OPEN_STATUSES,
-    Channel,
-    CommunicationDirection,
     CommunicationTemplate,
     EventKind,
     Incident,
@@ -35,7 +34,7 @@ from ..models import (
     Severity,
     TemplatePurpose,
 )
-from .communications import communication_log, communication_send_email
+from .communications import communication_send_email
 from .incidents import incident_attach_invoices, incident_update, open_incident_for_source
 from .timeline import event_record
 
@@ -173,18 +172,19 @@ def _reissue_notice_send(*, original_id, new_id, incident):
     return communication_send_email(
         actor=None, customer=customer, template=template, incident=incident, invoice=new,
         extra_context={"invoice_number": original.number, "new_invoice_number": new.number},
+        attachments=["pdf"], link_url=invoice_file_absolute_url(new),
     )
 
 
-def invoice_redelivered_record(*, invoice_id, email, actor_id):
-    """The ledger already sent the mail; log it as an outbound contact, on the latest open incident holding
-    the invoice if there is one."""
+def invoice_redelivered_record(*, invoice_id, email, actor_id, subject="", body="", attachments=()):
+    """Send the ledger's re-delivery email as a communication with its files attached (delivered and retried
+    like any other email), on the latest open incident holding the invoice if there is one."""
     invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
     actor = _user(actor_id)
     incident = Incident.objects.filter(invoices=invoice_id, status__in=OPEN_STATUSES).order_by("-id").first()
-    return communication_log(
-        actor=None, customer=invoice.buyer, channel=Channel.EMAIL, direction=CommunicationDirection.OUTBOUND,
-        incident=incident, invoice=invoice, contact=email,
-        subject=_("Invoice %(n)s re-delivered") % {"n": invoice},
-        body=_("Sent again by %(who)s.") % {"who": actor.get_username() if actor else "—"},
+    return communication_send_email(
+        actor=None, customer=invoice.buyer, incident=incident, invoice=invoice, to=email,
+        subject=subject or _("Invoice %(n)s re-delivered") % {"n": invoice},
+        body=body or _("Sent again by %(who)s.") % {"who": actor.get_username() if actor else "—"},
+        attachments=attachments,
     )

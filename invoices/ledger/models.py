@@ -235,6 +235,7 @@ class InvoiceEventKind(models.TextChoices):
     REDELIVERED = "redelivered", _("re-delivered")
     RECONCILED = "reconciled", _("reconciled")
     NOTE = "note", _("note")
+    FILE_DOWNLOADED = "file_downloaded", _("file downloaded")
 
 
 class InvoiceEvent(AppendOnlyModel):

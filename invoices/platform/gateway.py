@@ -64,6 +64,29 @@ class PlatformRecord:
     raw: dict = field(default_factory=dict)
 
 
+FILE_FORMATS = {"pdf": "application/pdf", "ofd": "application/ofd", "xml": "application/xml"}
+
+
+@dataclass
+class PlatformFile:
+    """One file of an invoice as the platform serves it (the answer to `download`)."""
+
+    number: str
+    format: str
+    content: bytes
+    content_type: str
+
+    @property
+    def filename(self):
+        return f"{self.number}.{self.format}"
+
+
+def check_file_format(fmt):
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"format must be one of {sorted(FILE_FORMATS)}, not {fmt!r}")
+    return fmt
+
+
 @dataclass
 class InvoiceDraft:
     """An invoice to be issued by the platform, which assigns the 20-digit 数电 number.
@@ -120,10 +143,12 @@ def invoice_payload(invoice):
         "tax_amount": str(invoice.tax_amount),
         "total": str(invoice.total),
         "original_number": invoice.original.number if invoice.original_id else "",
+        "remarks": invoice.remarks,
+        "drawer": invoice.drawer,
         "lines": [
             {"name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
              "quantity": _dec(line.quantity), "unit_price": _dec(line.unit_price), "amount": str(line.amount),
-             "tax_rate": str(line.tax_rate), "tax_amount": str(line.tax_amount)}
+             "tax_rate": str(line.tax_rate), "tax_exempt": line.tax_exempt, "tax_amount": str(line.tax_amount)}
             for line in invoice.lines.order_by("line_no")
         ],
     }
@@ -144,6 +169,10 @@ class Gateway:
         raise NotImplementedError
 
     def issue(self, draft: InvoiceDraft) -> PlatformReceipt:
+        raise NotImplementedError
+
+    def download(self, invoice, format) -> PlatformFile | None:  # noqa: A002 (the wire protocol's word)
+        """The invoice's file in `format` (pdf, ofd or xml); None when the platform has no such invoice."""
         raise NotImplementedError
 
 

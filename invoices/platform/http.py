@@ -3,6 +3,9 @@
 POST {url}/invoices           Idempotency-Key: <number>  → 200/201 accepted, 409 already there, 4xx rejected
 GET  {url}/invoices/{number}  → 200 record, 404 none
 POST {url}/invoices/issue     Idempotency-Key: <draft key> → 200/201 {number, platform_id}
+GET  {url}/invoices/{number}/file?format=pdf|ofd|xml  (legacy invoices add &code=)
+                              → 200 the bytes, Content-Type application/pdf, application/ofd or application/xml;
+                                404 the platform has no such invoice
 
 5xx, timeouts, refused or dropped connections, and 401/403/408/429 (our credentials or the provider's load,
 not the invoice's data) are `PlatformUnavailable`; every other 4xx is `PlatformRejected`."""
@@ -15,12 +18,15 @@ from urllib.parse import quote, urlencode, urlsplit
 from django.conf import settings
 
 from invoices.platform.gateway import (
+    FILE_FORMATS,
     Gateway,
     PlatformError,
+    PlatformFile,
     PlatformReceipt,
     PlatformRecord,
     PlatformRejected,
     PlatformUnavailable,
+    check_file_format,
     idempotency_key,
     invoice_payload,
 )
@@ -44,9 +50,14 @@ class HttpGateway(Gateway):
 
     # --- transport ---------------------------------------------------------------------------------------
     def _request(self, method, path, body=None, key=""):
+        status, _type, raw = self._exchange(method, path, body, key)
+        return status, self._json(raw)
+
+    def _exchange(self, method, path, body=None, key="", accept="application/json"):
+        """(status, Content-Type, body bytes) of one request; transport failures are PlatformUnavailable."""
         cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
         conn = cls(self.host, self.port, timeout=self.connect_timeout)
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if key:
@@ -67,13 +78,17 @@ class HttpGateway(Gateway):
             raise PlatformUnavailable(f"{method} {path}: {kind} {exc}".strip()) from exc
         finally:
             conn.close()
+        return response.status, response.getheader("Content-Type", ""), raw
+
+    @staticmethod
+    def _json(raw):
         try:
             payload = json.loads(raw.decode("utf-8")) if raw else {}
         except (UnicodeDecodeError, ValueError):
             payload = {"body": raw[:200].decode("utf-8", "replace")}
         if not isinstance(payload, dict):
             payload = {"body": payload}
-        return response.status, payload
+        return payload
 
     def _raise_for(self, status, payload, method, path):
         if status >= 500 or status in RETRYABLE_4XX:
@@ -113,3 +128,17 @@ class HttpGateway(Gateway):
             return PlatformReceipt(number=str(payload["number"]), platform_id=str(payload.get("platform_id") or ""),
                                    duplicate=status == 200, raw=payload)
         self._raise_for(status if status not in (200, 201) else 502, payload, "POST", "/invoices/issue")
+
+    def download(self, invoice, format):  # noqa: A002
+        fmt = check_file_format(format)
+        query = {"format": fmt, **({"code": invoice.code} if invoice.code else {})}
+        path = f"/invoices/{quote(invoice.number)}/file?" + urlencode(query)
+        status, content_type, raw = self._exchange("GET", path, accept=FILE_FORMATS[fmt])
+        if status == 404:
+            return None
+        if status != 200:
+            self._raise_for(status, self._json(raw), "GET", path)
+        if not raw:
+            raise PlatformUnavailable(f"GET {path}: the platform answered 200 without a file")
+        return PlatformFile(number=invoice.number, format=fmt, content=raw,
+                            content_type=content_type.split(";")[0].strip() or FILE_FORMATS[fmt])

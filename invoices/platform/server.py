@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.conf import settings
 from django.db import connections
 
-from invoices.platform.gateway import PlatformRejected, PlatformUnavailable
+from invoices.platform.gateway import FILE_FORMATS, PlatformRejected, PlatformUnavailable
 from invoices.platform.simulator import (
     record_json,
+    sim_file,
     sim_gate,
     sim_issue,
     sim_lookup,
@@ -76,9 +77,24 @@ class PlatformHandler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"code": "NOT_FOUND", "message": self.path})
 
+    def _send_bytes(self, content, content_type):
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
     def do_GET(self):  # noqa: N802
         parts = urlsplit(self.path)
-        head, _sep, number = parts.path.rstrip("/").rpartition("/")
+        path = parts.path.rstrip("/")
+        if path.endswith("/file"):
+            head, _sep, number = path[: -len("/file")].rpartition("/")
+            query = parse_qs(parts.query)
+            if head.endswith("/invoices") and number:
+                fmt, code = query.get("format", [""])[0], query.get("code", [""])[0]
+                self._handle(lambda: self._file(code, unquote(number), fmt))
+                return
+        head, _sep, number = path.rpartition("/")
         if not head.endswith("/invoices") or not number:
             self._send(404, {"code": "NOT_FOUND", "message": self.path})
             return
@@ -105,6 +121,16 @@ class PlatformHandler(BaseHTTPRequestHandler):
             self._send(404, {"code": "NOT_FOUND", "message": number})
         else:
             self._send(200, record_json(record))
+
+    def _file(self, code, number, fmt):
+        if fmt not in FILE_FORMATS:
+            raise PlatformRejected("INVALID_FORMAT", f"format 应为 {'、'.join(sorted(FILE_FORMATS))} 之一")
+        sim_gate()
+        found = sim_file(code, number, fmt)
+        if found is None:
+            self._send(404, {"code": "NOT_FOUND", "message": number})
+        else:
+            self._send_bytes(found.content, found.content_type)
 
     def after_store(self, record, created):
         """Hook for tests that model a server which stores the upload and then fails to answer."""

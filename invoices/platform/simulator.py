@@ -15,10 +15,12 @@ from django.utils import timezone
 from core.sequences import take_next_number
 from invoices.platform.gateway import (
     Gateway,
+    PlatformFile,
     PlatformReceipt,
     PlatformRecord,
     PlatformRejected,
     PlatformUnavailable,
+    check_file_format,
     idempotency_key,
     invoice_payload,
 )
@@ -162,6 +164,17 @@ def record_json(record):
             "total": str(record.total), "platform_id": record.platform_id}
 
 
+def sim_file(code, number, fmt):
+    """The platform renders its own files from what it holds; None when it holds no such invoice."""
+    from invoices.platform.render import render  # reportlab loads only when a file is asked for
+
+    record = sim_lookup(code, number)
+    if record is None:
+        return None
+    content, content_type = render(record_json(record), check_file_format(fmt))
+    return PlatformFile(number=record.number, format=fmt, content=content, content_type=content_type)
+
+
 def receipt_for(record, duplicate):
     return PlatformReceipt(number=record.number, code=record.code, platform_id=record.platform_id,
                            duplicate=duplicate, raw={"platform_id": record.platform_id})
@@ -187,5 +200,10 @@ class SimulatedGateway(Gateway):
         record, created = sim_issue(draft.to_payload(), draft.idempotency_key)
         return receipt_for(record, duplicate=not created)
 
+    def download(self, invoice, format):  # noqa: A002
+        check_file_format(format)
+        sim_gate()
+        return sim_file(invoice.code, invoice.number, format)
 
-__all__ = ["SimulatedGateway", "idempotency_key", "sim_config", "sim_issue", "sim_lookup", "sim_receive"]
+
+__all__ = ["SimulatedGateway", "idempotency_key", "sim_config", "sim_file", "sim_issue", "sim_lookup", "sim_receive"]

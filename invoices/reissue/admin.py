@@ -183,7 +183,8 @@ class InvoiceReissueAdminMixin:
         invoice = get_object_or_404(Invoice.objects.select_related("buyer"), pk=object_id)
         if request.method == "POST":
             try:
-                invoice_redeliver(invoice=invoice, actor=request.user, email=request.POST.get("email", ""))
+                invoice_redeliver(invoice=invoice, actor=request.user, email=request.POST.get("email", ""),
+                                  formats=["pdf", "xml"] if request.POST.get("attach_xml") else ["pdf"])
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
