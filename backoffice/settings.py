@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "core.apps.CoreConfig",
     "invoices.apps.InvoicesConfig",
     "incidents.apps.IncidentsConfig",
+    "portal.apps.PortalConfig",
     "backoffice.apps.BackofficeConfig",
     "bench.apps.BenchConfig",
     "simple_history",
@@ -93,6 +94,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "portal.context.service_desk",
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
@@ -331,3 +333,24 @@ AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again late
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
+
+# --- customer portal (/portal/) ---
+# The public address customers reach; links in e-mails (case page, survey, invoice files) start with it.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SERVICE_COMPANY_NAME = os.environ.get("SERVICE_COMPANY_NAME", "北京云票财务软件有限公司")
+SERVICE_PHONE = os.environ.get("SERVICE_PHONE", "010-6488 1234")
+PORTAL_CASE_LINK_DAYS = int(os.environ.get("PORTAL_CASE_LINK_DAYS", "90"))
+PORTAL_SURVEY_LINK_DAYS = int(os.environ.get("PORTAL_SURVEY_LINK_DAYS", "30"))
+# Every lookup answers after at least this long, found or not, so timing does not reveal which numbers exist.
+PORTAL_LOOKUP_MIN_SECONDS = float(os.environ.get("PORTAL_LOOKUP_MIN_SECONDS", "0.3"))
+# (requests, seconds) per rule; see portal/ratelimit.py. The counters live in the cache: use Redis (REDIS_URL)
+# when several web processes serve the portal.
+PORTAL_RATE_LIMITS = {
+    "lookup_address": (int(os.environ.get("PORTAL_LOOKUPS_PER_ADDRESS", "10")), 600),
+    "lookup_number": (int(os.environ.get("PORTAL_LOOKUPS_PER_NUMBER", "5")), 600),
+    "appeal_address": (5, 3600),
+    "message_address": (10, 3600),
+    "survey_address": (20, 3600),
+}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

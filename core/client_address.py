@@ -1,4 +1,4 @@
-"""Who is knocking: the client address behind a known number of proxies, for login throttling."""
+"""Who is knocking: the client address behind a known number of proxies (login throttling, portal rate limits)."""
 from django.conf import settings
 
 

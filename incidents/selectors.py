@@ -10,7 +10,7 @@ disagree."""
 from django.db.models import F, Q
 
 from .access import sees_every_team, team_ids
-from .models import OPEN_STATUSES, Communication, FollowUp, Incident
+from .models import OPEN_STATUSES, Communication, FollowUp, Incident, SatisfactionAnswer
 
 
 def visible_incidents(user, queryset):
@@ -47,7 +47,7 @@ def incident_list(*, user):
 
 def incident_detail(*, user):
     """`incident_list` with the invoices and the checklist the detail shows."""
-    return incident_list(user=user).prefetch_related("invoices", "steps__done_by")
+    return incident_list(user=user).select_related("satisfaction").prefetch_related("invoices", "steps__done_by")
 
 
 def communication_list(*, user):
@@ -67,3 +67,14 @@ def breached_q(now):
         | Q(resolved_at__isnull=True, resolve_due_at__lt=now, status__in=OPEN_STATUSES)
         | Q(resolved_at__gt=F("resolve_due_at"))
     )
+
+
+def satisfaction_of(incident):
+    """The customer's survey answer for this incident, or None."""
+    return SatisfactionAnswer.objects.filter(incident=incident).first()
+
+
+def satisfaction_list(*, user):
+    """Survey answers of the incidents the user may see, newest first."""
+    return SatisfactionAnswer.objects.filter(incident__in=incident_list(user=user).values("pk")).select_related(
+        "incident__team").order_by("-answered_at", "-pk")
