@@ -43,8 +43,10 @@ class Site:
         return done.stdout
 
     def python(self, code):
-        """Run Python in the site's Django (`manage.py shell -c`); what it prints comes back stripped."""
-        return self.manage("shell", "-c", code).strip()
+        """Run Python in the site's Django (`manage.py shell -c`); the last line it prints comes back (start-up
+        banners such as django-axes' come first)."""
+        lines = self.manage("shell", "-c", code).strip().splitlines()
+        return lines[-1] if lines else ""
 
     def sent_mail(self):
         """Every message the site has sent (the file e-mail backend writes one file per connection)."""
