@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from backoffice.auth_api import TokenLoginView, TokenRevokeView
-from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
+from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet, SatisfactionViewSet
 from invoices.api import InvoiceViewSet
 from invoices.ledger.api import CustomerViewSet
 from invoices.reconciliation.api import ReconciliationViewSet
@@ -21,6 +21,7 @@ router.register("reconciliations", ReconciliationViewSet, basename="reconciliati
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("communications", CommunicationViewSet, basename="communication")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
 
 urlpatterns = [

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "core.apps.CoreConfig",
     "invoices.apps.InvoicesConfig",
     "incidents.apps.IncidentsConfig",
+    "portal.apps.PortalConfig",
     "backoffice.apps.BackofficeConfig",
     "bench.apps.BenchConfig",
     "simple_history",
@@ -93,6 +94,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "portal.context.service_desk",
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
@@ -368,9 +370,29 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 # PDF/OFD/XML come from the tax platform and are kept in the default storage (STORAGES["default"], so a
 # deployment can point it at S3-compatible storage). Customers' download links are valid this many days.
 INVOICE_FILE_LINK_DAYS = int(os.environ.get("INVOICE_FILE_LINK_DAYS", "30"))
-# Emails carry absolute links: the address customers reach this site at.
-INVOICE_FILE_LINK_BASE_URL = os.environ.get("INVOICE_FILE_LINK_BASE_URL", "http://127.0.0.1:8000")
+# Emails carry absolute links (invoice files, the portal's case page and survey): the address customers reach.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Selections up to this many invoices are zipped while the browser waits; more go to a task with a progress page.
 INVOICE_FILES_ZIP_INLINE_MAX = int(os.environ.get("INVOICE_FILES_ZIP_INLINE_MAX", "200"))
 # A .ttf/.ttc with Chinese glyphs for PDFs; empty = Debian's fonts-wqy-zenhei (core/pdf_fonts.py).
 PDF_CJK_FONT_PATH = os.environ.get("PDF_CJK_FONT_PATH", "")
+
+
+# --- customer portal (/portal/) ---
+SERVICE_COMPANY_NAME = os.environ.get("SERVICE_COMPANY_NAME", "北京云票财务软件有限公司")
+SERVICE_PHONE = os.environ.get("SERVICE_PHONE", "010-6488 1234")
+PORTAL_CASE_LINK_DAYS = int(os.environ.get("PORTAL_CASE_LINK_DAYS", "90"))
+PORTAL_SURVEY_LINK_DAYS = int(os.environ.get("PORTAL_SURVEY_LINK_DAYS", "30"))
+# Every lookup answers after at least this long, found or not, so timing does not reveal which numbers exist.
+PORTAL_LOOKUP_MIN_SECONDS = float(os.environ.get("PORTAL_LOOKUP_MIN_SECONDS", "0.3"))
+# (requests, seconds) per rule; see portal/ratelimit.py. The counters live in the cache: use Redis (REDIS_URL)
+# when several web processes serve the portal.
+PORTAL_RATE_LIMITS = {
+    "lookup_address": (int(os.environ.get("PORTAL_LOOKUPS_PER_ADDRESS", "10")), 600),
+    "lookup_number": (int(os.environ.get("PORTAL_LOOKUPS_PER_NUMBER", "5")), 600),
+    "appeal_address": (5, 3600),
+    "message_address": (10, 3600),
+    "survey_address": (20, 3600),
+}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

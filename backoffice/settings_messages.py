@@ -4,4 +4,4 @@ top writes each file's strings to its own app's catalogue and the project's temp
 from backoffice.settings import *  # noqa: F401,F403
 from backoffice.settings import BASE_DIR, LOCALE_PATHS
 
-LOCALE_PATHS = LOCALE_PATHS + [BASE_DIR / app / "locale" for app in ("core", "invoices", "incidents")]
+LOCALE_PATHS = LOCALE_PATHS + [BASE_DIR / app / "locale" for app in ("core", "invoices", "incidents", "portal")]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("backoffice.api")),
     path("files/", include("invoices.files.urls")),
+    path("portal/", include("portal.urls")),
 ]

@@ -72,6 +72,7 @@ ROLE_PERMISSIONS = {
             "view_slatarget", "add_slatarget", "change_slatarget",
             "view_every_team", "view_team", "add_team", "change_team",
             "view_historicalincident", "view_historicalfollowup",
+            "view_satisfactionanswer",
         ],
         FINANCE: [
             "view_incident", "view_incidentevent", "add_incidentevent", "view_incidentstep",

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from core.permissions import require
 
 from .filters import CommunicationFilter, FollowUpFilter, IncidentFilter
-from .selectors import communication_list, followup_list, incident_detail, incident_list
+from .selectors import communication_list, followup_list, incident_detail, incident_list, satisfaction_list
 from .serializers import (
     AssignSerializer,
     CommunicationCreateSerializer,
@@ -25,6 +25,7 @@ from .serializers import (
     IncidentWriteSerializer,
     NotifySerializer,
     ReviewSerializer,
+    SatisfactionSerializer,
     TransitionSerializer,
 )
 from .services.communications import communication_log, communication_send_email
@@ -185,3 +186,14 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         followup = followup_assign(followup=self.get_object(), actor=request.user, **serializer.validated_data)
         return Response(FollowUpSerializer(followup).data)
+
+
+class SatisfactionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The customers' survey answers (managers): rating 1–5, solved or not, comment, per incident."""
+    serializer_class = SatisfactionSerializer
+
+    def get_permissions(self):
+        return [require("incidents.view_satisfactionanswer")()]
+
+    def get_queryset(self):
+        return satisfaction_list(user=self.request.user)

@@ -11,6 +11,7 @@ from .models import (
     Incident,
     IncidentCategory,
     IncidentStatus,
+    OpenedVia,
     Severity,
 )
 from .selectors import breached_q
@@ -34,10 +35,12 @@ class IncidentFilter(django_filters.FilterSet):
     breached = django_filters.BooleanFilter(method="filter_breached", label=_("SLA breached"))
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    opened_via = django_filters.ChoiceFilter(choices=OpenedVia.choices)
+    rating = django_filters.NumberFilter(field_name="satisfaction__rating", label=_("satisfaction rating"))
 
     class Meta:
         model = Incident
-        fields = ["status", "category", "severity", "customer", "invoice", "owner", "breached"]
+        fields = ["status", "category", "severity", "customer", "invoice", "owner", "breached", "opened_via", "rating"]
 
     def filter_owner(self, queryset, name, value):
         return _user_or_me(queryset, "owner", value, self.request)

@@ -10,7 +10,7 @@ disagree."""
 from django.db.models import Exists, F, OuterRef, Q
 
 from .access import sees_every_team, team_ids
-from .models import OPEN_STATUSES, Communication, FollowUp, Incident, Team
+from .models import OPEN_STATUSES, Communication, FollowUp, Incident, SatisfactionAnswer, Team
 
 
 def visible_incidents(user, queryset):
@@ -55,7 +55,7 @@ def incident_list(*, user):
 
 def incident_detail(*, user):
     """`incident_list` with the invoices and the checklist the detail shows."""
-    return incident_list(user=user).prefetch_related("invoices", "steps__done_by")
+    return incident_list(user=user).select_related("satisfaction").prefetch_related("invoices", "steps__done_by")
 
 
 def communication_list(*, user):
@@ -75,3 +75,14 @@ def breached_q(now):
         | Q(resolved_at__isnull=True, resolve_due_at__lt=now, status__in=OPEN_STATUSES)
         | Q(resolved_at__gt=F("resolve_due_at"))
     )
+
+
+def satisfaction_of(incident):
+    """The customer's survey answer for this incident, or None."""
+    return SatisfactionAnswer.objects.filter(incident=incident).first()
+
+
+def satisfaction_list(*, user):
+    """Survey answers of the incidents the user may see, newest first."""
+    return SatisfactionAnswer.objects.filter(incident__in=incident_list(user=user).values("pk")).select_related(
+        "incident__team").order_by("-answered_at", "-pk")

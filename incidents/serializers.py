@@ -16,6 +16,7 @@ from .models import (
     IncidentKind,
     IncidentStatus,
     IncidentStep,
+    SatisfactionAnswer,
     Severity,
     Team,
 )
@@ -53,13 +54,32 @@ class IncidentSerializer(serializers.ModelSerializer):
         return obj.resolve_breached() if obj.is_open or obj.resolved_at else False
 
 
+class SatisfactionSerializer(serializers.ModelSerializer):
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    team = serializers.CharField(source="incident.team.name", default=None, allow_null=True, read_only=True)
+    category = serializers.CharField(source="incident.category", read_only=True)
+
+    class Meta:
+        model = SatisfactionAnswer
+        fields = ["incident", "incident_reference", "team", "category", "rating", "solved", "comment", "answered_at"]
+        read_only_fields = fields
+
+
 class IncidentDetailSerializer(IncidentSerializer):
     invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     steps = IncidentStepSerializer(many=True, read_only=True)
+    satisfaction = serializers.SerializerMethodField()
 
     class Meta(IncidentSerializer.Meta):
-        fields = IncidentSerializer.Meta.fields + ["invoices", "steps"]
+        fields = IncidentSerializer.Meta.fields + ["opened_via", "invoices", "steps", "satisfaction"]
         read_only_fields = fields
+
+    def get_satisfaction(self, obj) -> dict | None:
+        answer = getattr(obj, "satisfaction", None)
+        if answer is None:
+            return None
+        return {"rating": answer.rating, "solved": answer.solved, "comment": answer.comment,
+                "answered_at": serializers.DateTimeField().to_representation(answer.answered_at)}
 
 
 class IncidentWriteSerializer(serializers.Serializer):

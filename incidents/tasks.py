@@ -5,8 +5,10 @@ and retries of queued emails."""
 from django.conf import settings
 from django.core.mail import send_mail
 
+from .models import Incident
 from .services.communications import communication_deliver, communications_retry_due
 from .services.followups import followups_remind_and_escalate
+from .services.satisfaction import survey_send
 
 
 def deliver_communication(communication_id):
@@ -15,6 +17,12 @@ def deliver_communication(communication_id):
 
 def send_staff_email(subject, body, recipients):
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(recipients), fail_silently=False)
+
+
+def send_survey(incident_id):
+    incident = Incident.objects.select_related("customer").filter(pk=incident_id).first()
+    if incident is not None:
+        survey_send(incident)
 
 
 def tick():

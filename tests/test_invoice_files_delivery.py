@@ -38,7 +38,7 @@ def link_in(body):
 
 def test_redelivery_attaches_the_pdf_and_a_working_link(client, original, cs_user, settings,
                                                         django_capture_on_commit_callbacks):
-    settings.INVOICE_FILE_LINK_BASE_URL = "https://fapiao.example.cn"
+    settings.PUBLIC_BASE_URL = "https://fapiao.example.cn"
     on_platform(original)
     with django_capture_on_commit_callbacks(execute=True):
         invoice_redeliver(invoice=original, actor=cs_user)

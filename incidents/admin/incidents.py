@@ -65,12 +65,29 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SatisfactionFilter(admin.SimpleListFilter):
+    title = _("satisfaction")
+    parameter_name = "satisfaction"
+
+    def lookups(self, request, model_admin):
+        return [("high", _("satisfied (4–5)")), ("low", _("not satisfied (1–3)")), ("none", _("no answer"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "high":
+            return queryset.filter(satisfaction__rating__gte=4)
+        if self.value() == "low":
+            return queryset.filter(satisfaction__rating__lte=3)
+        if self.value() == "none":
+            return queryset.filter(satisfaction__isnull=True)
+        return queryset
+
+
 @admin.register(Incident)
 class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
     list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
                     "created_at"]
-    list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind"]
+    list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind", "opened_via", SatisfactionFilter]
     list_select_related = ["customer", "owner", "team"]
     search_fields = ["=reference", "title"]
     show_full_result_count = False
@@ -84,7 +101,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "team", "owner",
                   "fault_started_at", "detected_at"]
     CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause", "resolution"]
-    STATE_FIELDS = ["reference", "status", "sla_state", "response_due_at", "first_response_at", "resolve_due_at",
+    STATE_FIELDS = ["reference", "status", "opened_via", "satisfaction_display", "sla_state", "response_due_at", "first_response_at", "resolve_due_at",
                     "resolved_at", "reviewed_by", "reviewed_at", "closed_at", "created_by", "created_at"]
 
     def get_fieldsets(self, request, obj=None):
@@ -233,6 +250,15 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         return action_view(self, request, obj=incident, form=StepForm(request.POST or None),
                            title=_("Mark step done"), back_url=back, success=_("Step done."), intro=str(step_obj),
                            perform=lambda d: incident_step_done(step=step_obj, actor=request.user, note=d["note"]))
+
+    @admin.display(description=_("customer satisfaction"))
+    def satisfaction_display(self, obj):
+        answer = getattr(obj, "satisfaction", None)
+        if answer is None:
+            return gettext("no answer yet")
+        solved = gettext("solved") if answer.solved else gettext("not solved")
+        return f"{'★' * answer.rating}{'☆' * (5 - answer.rating)} {answer.rating}/5 · {solved}" + (
+            f" · {answer.comment}" if answer.comment else "")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return guarded_changeform(self, super().changeform_view, request, object_id, form_url, extra_context)

@@ -17,9 +17,11 @@ from .incident import (
     IncidentKind,
     IncidentSequence,
     IncidentStatus,
+    OpenedVia,
     Severity,
 )
 from .playbook import IncidentStep, Playbook, PlaybookStep
+from .satisfaction import SatisfactionAnswer
 from .team import Team
 from .timeline import EventKind, IncidentEvent
 
@@ -27,6 +29,6 @@ __all__ = [
     "CLOSED_STATUSES", "OPEN_STATUSES", "CalendarDay", "CalendarDayKind", "Channel", "Communication",
     "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
     "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
-    "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "Severity", "SlaTarget",
+    "IncidentSequence", "IncidentStatus", "IncidentStep", "OpenedVia", "Playbook", "PlaybookStep", "SatisfactionAnswer", "Severity", "SlaTarget",
     "Team", "TemplatePurpose", "WorkCalendar",
 ]

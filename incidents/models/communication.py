@@ -13,6 +13,7 @@ class Channel(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
     IN_PERSON = "in_person", _("in person")
     LETTER = "letter", _("letter")
+    PORTAL = "portal", _("customer portal")
 
 
 class CommunicationDirection(models.TextChoices):

@@ -40,6 +40,12 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class OpenedVia(models.TextChoices):
+    STAFF = "staff", _("opened by staff")
+    PORTAL = "portal", _("customer portal")
+    SYSTEM = "system", _("automatic")
+
+
 OPEN_STATUSES = (
     IncidentStatus.NEW, IncidentStatus.INVESTIGATING, IncidentStatus.WAITING_CUSTOMER, IncidentStatus.WAITING_PLATFORM,
 )
@@ -104,6 +110,9 @@ class Incident(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
     # Automatic incidents (outage, sync failure, verify failure) carry a key so signals find "the" open one.
+    opened_via = models.CharField(
+        _("opened via"), max_length=8, choices=OpenedVia.choices, default=OpenedVia.STAFF, db_index=True
+    )
     source_key = models.CharField(_("source key"), max_length=100, blank=True, default="", editable=False)
 
     # Audit trail: who changed which field when (see backoffice/history.py).

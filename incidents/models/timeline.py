@@ -18,6 +18,8 @@ class EventKind(models.TextChoices):
     REISSUE = "reissue", _("reissue")
     REVIEW = "review", _("review")
     INVOICES = "invoices", _("invoices attached")
+    CUSTOMER_MESSAGE = "customer_msg", _("message from the customer")
+    SATISFACTION = "satisfaction", _("satisfaction survey answered")
 
 
 class IncidentEvent(AppendOnlyModel):

@@ -26,6 +26,7 @@ from ..models import (
     Severity,
 )
 from . import sla
+from .survey_invite import survey_invite_later
 from .timeline import event_record
 
 S = IncidentStatus
@@ -240,6 +241,8 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
     event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor,
                  message=f"{message}. {note}".strip() if note else message,
                  data={"from": old, "to": to.value, "note": note or ""})
+    if to == S.RESOLVED:
+        survey_invite_later(incident)
     return incident
 
 

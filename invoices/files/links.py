@@ -19,7 +19,7 @@ def link_max_age():
 
 
 def invoice_file_url(invoice, fmt="pdf") -> str:
-    """The path of the customer's link to this invoice's file (prefix INVOICE_FILE_LINK_BASE_URL for emails)."""
+    """The path of the customer's link to this invoice's file (prefix PUBLIC_BASE_URL for emails)."""
     if fmt not in FileFormat.values:
         raise ValueError(fmt)
     # The number rides along, so a token never names another invoice even if ids were ever reused.
@@ -29,7 +29,7 @@ def invoice_file_url(invoice, fmt="pdf") -> str:
 
 
 def invoice_file_absolute_url(invoice, fmt="pdf") -> str:
-    base = (getattr(settings, "INVOICE_FILE_LINK_BASE_URL", "") or "").rstrip("/")
+    base = (getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
     return base + invoice_file_url(invoice, fmt)
 
 

@@ -1,0 +1,126 @@
+"""What the customer portal may do to incidents: open one from an appeal and add information to it.
+
+The portal is anonymous, so every write here acts as the system (actor None) and takes only what the form
+checked; staff see the result in the shared queue and on the timeline."""
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django_q.tasks import async_task
+
+from ..links import case_url
+from ..models import (
+    Channel,
+    Communication,
+    CommunicationDirection,
+    DeliveryStatus,
+    EventKind,
+    IncidentCategory,
+    IncidentKind,
+    IncidentStatus,
+    OpenedVia,
+)
+from .incidents import incident_open, lock_incident
+from .timeline import event_record
+
+# The customer's words for what went wrong, and the category a rep would file it under.
+APPEAL_CATEGORIES = {
+    "not_found": IncidentCategory.INVOICE_MISSING,
+    "wrong_details": IncidentCategory.DATA_ENTRY_ERROR,
+    "no_file": IncidentCategory.OTHER,
+    "other": IncidentCategory.OTHER,
+}
+MAX_MESSAGE = 2000
+
+
+def _mail_on_commit(subject, body, to):
+    transaction.on_commit(lambda: async_task("incidents.tasks.send_staff_email", subject, body, [to]))
+
+
+@transaction.atomic
+def incident_open_from_appeal(*, category, description, contact_name, phone="", email="", invoice=None,
+                              numbers_given="", language="zh-hans"):
+    """An appeal from the portal: an incident in the shared queue (no team, no owner), the customer and invoice
+    attached when the lookup found them, the appeal itself logged as an inbound portal message, and a
+    confirmation with the reference and the case link sent to the address given."""
+    errors = {}
+    if category not in APPEAL_CATEGORIES:
+        errors["category"] = _("Choose what went wrong.")
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("Describe the problem.")
+    elif len(description) > MAX_MESSAGE:
+        errors["description"] = _("At most %(n)s characters.") % {"n": MAX_MESSAGE}
+    if not (phone or "").strip() and not (email or "").strip():
+        errors["phone"] = _("Leave a phone number or an email address so that we can reach you.")
+    if errors:
+        raise ValidationError(errors)
+    customer = invoice.buyer if invoice is not None else None
+    contact = " / ".join(v for v in (contact_name.strip(), phone.strip(), email.strip()) if v)
+    details = [description, "", _("Contact: %(c)s") % {"c": contact}]
+    if numbers_given.strip():
+        details.append(_("Invoice given by the customer: %(n)s") % {"n": numbers_given.strip()})
+    what = _("Customer appeal: %(what)s") % {"what": invoice.number if invoice is not None else numbers_given.strip()
+                                              or contact_name.strip()}
+    incident = incident_open(
+        actor=None, title=what[:200], category=APPEAL_CATEGORIES[category], kind=IncidentKind.COMPLAINT,
+        description="\n".join(details), customer=customer, seller=getattr(invoice, "seller", None),
+        invoices=[invoice] if invoice is not None else (),
+    )
+    incident.opened_via = OpenedVia.PORTAL
+    incident.save(update_fields=["opened_via"])
+    if customer is not None:
+        Communication.objects.create(
+            customer=customer, incident=incident, invoice=invoice, channel=Channel.PORTAL,
+            direction=CommunicationDirection.INBOUND, contact=contact[:200], subject=what[:200], body=description,
+            delivery_status=DeliveryStatus.LOGGED,
+        )
+    if email.strip():
+        with override(language):
+            subject = _("We have received your appeal %(ref)s") % {"ref": incident.reference}
+            body = render_to_string("incidents/email/appeal_received.txt", {
+                "incident": incident, "contact_name": contact_name.strip(), "case_url": case_url(incident),
+                "company": getattr(settings, "SERVICE_COMPANY_NAME", ""),
+                "phone": getattr(settings, "SERVICE_PHONE", ""),
+            })
+        _mail_on_commit(subject, body, email.strip())
+        event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=None,
+                     message=_("Confirmation with the case link sent to %(to)s.") % {"to": email.strip()})
+    return incident
+
+
+@transaction.atomic
+def incident_customer_message_add(*, incident, message):
+    """The customer adds information on the case page: a timeline event; an incident waiting for the customer
+    goes back to investigating, and a resolved one is not reopened silently (a rep reads the message)."""
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": _("Write your message.")})
+    if len(message) > MAX_MESSAGE:
+        raise ValidationError({"message": _("At most %(n)s characters.") % {"n": MAX_MESSAGE}})
+    incident = lock_incident(incident)
+    if incident.status == IncidentStatus.CLOSED:
+        raise ValidationError({"message": _("This case is closed. Please submit a new appeal.")})
+    event_record(incident=incident, kind=EventKind.CUSTOMER_MESSAGE, actor=None, message=message)
+    if incident.status == IncidentStatus.WAITING_CUSTOMER:
+        incident.status = IncidentStatus.INVESTIGATING
+        incident.save(update_fields=["status"])
+        event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=None,
+                     message=_("The customer replied; back to investigating."),
+                     data={"from": IncidentStatus.WAITING_CUSTOMER, "to": IncidentStatus.INVESTIGATING})
+    return incident
+
+
+def next_business_day_end(now, spec):
+    """The end of the first working day after today's, in the calendar `spec`."""
+    day = timezone.localtime(now).date()
+    for _attempt in range(60):
+        day += timedelta(days=1)
+        if spec.is_working_day(day):
+            return spec._window(day)[1]
+    return datetime.combine(day, spec.day_end, tzinfo=timezone.get_current_timezone())

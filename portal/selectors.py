@@ -1,0 +1,76 @@
+"""The portal's reads: an invoice found only when number, buyer tax id and total (or date) all match."""
+import hmac
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from invoices.ledger.models import Invoice, InvoiceStatus, SyncStatus
+from invoices.reissue.models import ReissueRequest, ReissueStatus
+
+DIGITS = re.compile(r"\D")
+
+
+def clean_digits(value):
+    return DIGITS.sub("", value or "")
+
+
+def clean_tax_id(value):
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def parse_amount(value):
+    text = re.sub(r"[\s,¥￥元]", "", value or "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount.quantize(Decimal("0.01")) if amount.is_finite() else None
+
+
+def _same(a, b):
+    return hmac.compare_digest(str(a).encode(), str(b).encode())
+
+
+def invoice_lookup(*, number, code="", buyer_tax_id, total=None, issued_on=None):
+    """The invoice when every given detail matches, else None. The same work is done for an unknown number
+    and for a wrong detail (every candidate is compared on every field), so timing says nothing about which."""
+    number, code, tax_id = clean_digits(number), clean_digits(code), clean_tax_id(buyer_tax_id)
+    candidates = list(
+        Invoice.objects.filter(number=number, code=code).select_related("seller", "buyer")[:5]
+    ) if number else []
+    found = None
+    for invoice in candidates or [None]:
+        ok = _same(invoice.buyer_tax_id.upper() if invoice else "-", tax_id)
+        if total is not None:
+            ok &= _same(invoice.total if invoice else "-", total)
+        elif issued_on is not None:
+            ok &= _same(timezone.localtime(invoice.issued_at).date() if invoice else "-", issued_on)
+        else:
+            ok = False
+        if ok and invoice is not None and found is None:
+            found = invoice
+    return found
+
+
+@dataclass
+class PortalStatus:
+    key: str
+    new_invoice: Invoice | None = None
+
+
+def invoice_portal_status(invoice):
+    """Where the invoice stands, in the categories the customer is told about."""
+    if invoice.status in (InvoiceStatus.RED_FLUSHED, InvoiceStatus.VOID):
+        done = (ReissueRequest.objects.filter(original=invoice, status=ReissueStatus.COMPLETED,
+                                              new_invoice__isnull=False)
+                .select_related("new_invoice").order_by("-completed_at").first())
+        return PortalStatus("reissued", done.new_invoice) if done else PortalStatus("red_flushed")
+    return PortalStatus({
+        SyncStatus.SYNCED: "on_platform",
+        SyncStatus.PENDING: "syncing",
+        SyncStatus.MISMATCH: "mismatch",
+    }.get(invoice.sync_status, "not_synced"))
