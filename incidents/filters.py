@@ -2,6 +2,8 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from .models import (
     Channel,
     Communication,
@@ -29,14 +31,15 @@ class IncidentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     category = django_filters.ChoiceFilter(choices=IncidentCategory.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    invoice = django_filters.NumberFilter(field_name="invoices", label=_("invoice id"))
+    customer = IdFilter(field_name="customer_id")
+    invoice = IdFilter(field_name="invoices", label=_("invoice id"))
     owner = django_filters.CharFilter(method="filter_owner", label=_("owner id or 'me'"))
     breached = django_filters.BooleanFilter(method="filter_breached", label=_("SLA breached"))
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     opened_via = django_filters.ChoiceFilter(choices=OpenedVia.choices)
-    rating = django_filters.NumberFilter(field_name="satisfaction__rating", label=_("satisfaction rating"))
+    rating = django_filters.ChoiceFilter(field_name="satisfaction__rating", label=_("satisfaction rating"),
+                                        choices=[(n, str(n)) for n in range(1, 6)])
 
     class Meta:
         model = Incident
@@ -53,8 +56,8 @@ class IncidentFilter(django_filters.FilterSet):
 class CommunicationFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    incident = django_filters.NumberFilter(field_name="incident_id")
+    customer = IdFilter(field_name="customer_id")
+    incident = IdFilter(field_name="incident_id")
 
     class Meta:
         model = Communication
@@ -65,7 +68,7 @@ class FollowUpFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("assignee id or 'me'"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
-    incident = django_filters.NumberFilter(field_name="incident_id")
+    incident = IdFilter(field_name="incident_id")
 
     class Meta:
         model = FollowUp

@@ -47,6 +47,7 @@ TABLE = {
     ("GET", "/api/v1/communications/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/communications/"): "401 403 400 400 403 403 400",
     ("GET", "/api/v1/communications/{pk}/"): "401 403 200 404 200 200 200",
+    ("GET", "/api/v1/satisfaction/"): "401 403 403 403 403 200 200",
     ("GET", "/api/v1/follow-ups/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/follow-ups/"): "401 403 400 400 403 400 400",
     ("GET", "/api/v1/follow-ups/{pk}/"): "401 403 200 404 200 200 200",
@@ -78,6 +79,7 @@ GROUPS = [
     ("read reconciliation runs and discrepancies", [
         ("GET", "/api/v1/reconciliations/"), ("GET", "/api/v1/reconciliations/{pk}/"),
         ("GET", "/api/v1/reconciliations/{pk}/discrepancies/")]),
+    ("read customers' satisfaction answers", [("GET", "/api/v1/satisfaction/")]),
     ("read incidents and their timeline, follow-ups, communications", [
         ("GET", "/api/v1/incidents/"), ("GET", "/api/v1/incidents/{pk}/"), ("GET", "/api/v1/incidents/{pk}/events/"),
         ("GET", "/api/v1/follow-ups/"), ("GET", "/api/v1/follow-ups/{pk}/"), ("GET", "/api/v1/communications/"),

@@ -33,12 +33,12 @@ INCIDENT_COLS = ["id", "reference", "title", "description", "kind", "category", 
                  "customer_id", "seller_id", "owner_id", "created_by_id", "created_at", "fault_started_at",
                  "detected_at", "platform_recovered_at", "customer_informed_at", "first_response_at", "resolved_at",
                  "closed_at", "root_cause", "resolution", "response_due_at", "resolve_due_at", "reviewed_by_id",
-                 "reviewed_at", "source_key", "team_id"]
+                 "reviewed_at", "source_key", "team_id", "opened_via"]
 EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "data"]
 STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id"]
 COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direction", "occurred_at", "contact",
              "subject", "body", "template_id", "delivery_status", "delivery_attempts", "delivery_error",
-             "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at"]
+             "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at", "attachments"]
 FOLLOWUP_COLS = ["id", "incident_id", "customer_id", "communication_id", "title", "notes", "assignee_id",
                  "assigned_by_id", "due_at", "priority", "status", "completed_at", "reminder_sent_at", "escalated_at",
                  "created_at", "team_id"]
@@ -97,7 +97,7 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
                     created - timedelta(hours=1) if category == "platform_outage" else None, created,
                     resolved if category == "platform_outage" else None, first_response, first_response, resolved,
                     closed, root, fix, response_due, resolve_due, manager_id if closed else None, closed, "",
-                    team_of.get(owner)))
+                    team_of.get(owner), "portal" if owner is None and category == "invoice_missing" else "staff"))
             if invoice is not None:
                 tm.add((inc, invoice))
             event(inc, "created", created, owner, "已创建", {"category": category, "severity": severity,
@@ -118,11 +118,11 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
             comm = nxt(Communication)
             tc.add((comm, customer, inc, invoice, "phone", "inbound", created, "客户财务", "来电反映发票问题",
                     "客户称在税务系统中查不到发票。", None, "logged", 0, "", None, None,
-                    created + timedelta(days=1), owner, created))
+                    created + timedelta(days=1), owner, created, []))
             if closed_like:
                 tc.add((nxt(Communication), customer, inc, invoice, "email", "outbound", resolved,
                         f"finance{customer}@customer{customer}.example.cn", "发票问题已处理", "您好，问题已解决。",
-                        None, "sent", 1, "", None, resolved, None, owner, resolved))
+                        None, "sent", 1, "", None, resolved, None, owner, resolved, []))
             if owner is not None and rng.random() < 0.6:
                 due = created + timedelta(days=1)
                 done = closed_like or due > now + timedelta(days=30)

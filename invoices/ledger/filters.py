@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Invoice, InvoiceStatus, SyncStatus
 
@@ -12,7 +13,7 @@ class InvoiceFilter(django_filters.FilterSet):
     sync_status = django_filters.ChoiceFilter(choices=SyncStatus.choices)
     issued_after = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="gte")
     issued_before = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="lt")
-    seller = django_filters.NumberFilter(field_name="seller_id")
+    seller = IdFilter(field_name="seller_id")
 
     class Meta:
         model = Invoice
