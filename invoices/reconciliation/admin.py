@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Seller
+from invoices.reconciliation.admin_apply import RunApplyAdminMixin
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
     Discrepancy,
@@ -39,16 +41,22 @@ class ReconciliationUploadForm(forms.Form):
     period_end = forms.DateField(label=_("period end"), widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label=_("export file"), help_text=_(
         "The platform's 全量发票查询 export: XLSX (sheet 发票基础信息) or CSV in UTF-8, UTF-8 with BOM or GB18030/GBK."))
+    exported_at = forms.DateTimeField(
+        label=_("export time (导出时间)"), initial=timezone.now, required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the file was exported from the platform; default now. Invoices the platform confirmed "
+                    "later keep their state."))
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationRunAdmin(RunApplyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "seller", "status", "rows_read", "count_missing_on_platform",
                     "count_missing_in_ledger", "count_unreadable", "created_by", "created_at"]
     list_filter = ["status", "seller"]
     list_select_related = ["seller", "created_by"]
-    fields = ["seller", "period_start", "period_end", "file_name", "file_format", "status", "progress", "error",
-              "counts_table", "created_by", "created_at", "started_at", "finished_at"]
+    fields = ["seller", "period_start", "period_end", "file_name", "file_format", "exported_at", "status",
+              "progress", "error", "apply_status", "proposal_table", "counts_table", "created_by", "created_at",
+              "started_at", "finished_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
