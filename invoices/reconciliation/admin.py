@@ -16,6 +16,7 @@ from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Seller
 from invoices.reconciliation.admin_apply import RunApplyAdminMixin
+from invoices.reconciliation.admin_manual_entry import ManualEntryAdminMixin
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
     Discrepancy,
@@ -26,7 +27,6 @@ from invoices.reconciliation.models import (
 )
 from invoices.reconciliation.services.discrepancies import (
     discrepancy_ignore,
-    discrepancy_manual_entry,
     discrepancy_mark_missing,
     discrepancy_resync,
 )
@@ -113,7 +113,7 @@ class IgnoreForm(forms.Form):
 
 
 @admin.register(Discrepancy)
-class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DiscrepancyAdmin(ManualEntryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "run", "kind", "number", "invoice_link", "detail", "resolution", "resolved_by",
                     "resolved_at"]
     list_filter = ["kind", "resolution"]
@@ -142,8 +142,9 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def invoice_link(self, obj):
         if not obj.invoice_id:
             return "—"
-        return format_html('<a href="{}">#{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
-                           obj.invoice_id)
+        # The invoice by its number, never its database id.
+        return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
+                           obj.number or _("invoice"))
 
     def _apply(self, request, queryset, service, label, **kwargs):
         done, failed = 0, []
@@ -168,9 +169,9 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def mark_missing(self, request, queryset):
         self._apply(request, queryset, discrepancy_mark_missing, _("Marked missing"))
 
-    @admin.action(description=_("Manual entry (补录) into the ledger"), permissions=["reconcile"])
+    @admin.action(description=_("Manual entry (补录) into the ledger…"), permissions=["reconcile"])
     def manual_entry(self, request, queryset):
-        self._apply(request, queryset, discrepancy_manual_entry, _("Manual entry"))
+        return self.manual_entry_bulk(request, queryset)
 
     @admin.action(description=_("Ignore with a reason…"), permissions=["reconcile"])
     def ignore(self, request, queryset):
