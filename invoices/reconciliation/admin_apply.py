@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from invoices.ledger.models import SyncStatus
 from invoices.reconciliation.models import ReconciliationRun, RunStatus
@@ -59,7 +59,7 @@ def proposal_html(run):
                  percent(proposal.get("recent_match_rate"))))
     table = format_html(
         '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
-        _("change"), _("invoices"), _("for example"),
+        pgettext("proposal table column", "change"), _("invoices"), _("for example"),
         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
     warnings = warning_texts(run)
     if warnings:
