@@ -52,6 +52,8 @@ TABLE = {
     ("POST", "/api/v1/reconciliations/"): "401 403 403 403 415 403 415",
     ("GET", "/api/v1/reconciliations/{pk}/"): "401 403 403 403 200 200 200",
     ("GET", "/api/v1/reconciliations/{pk}/discrepancies/"): "401 403 403 403 200 200 200",
+    ("POST", "/api/v1/reconciliations/{pk}/apply/"): "401 403 403 403 400 403 400",
+    ("POST", "/api/v1/reconciliations/{pk}/revert/"): "401 403 403 403 400 403 400",
     ("GET", "/api/v1/incidents/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/incidents/"): "401 403 400 400 403 403 400",
     ("GET", "/api/v1/incidents/{pk}/"): "401 403 200 404 200 200 200",

@@ -21,6 +21,7 @@ from incidents.services.communications import communication_send_email
 from invoices.ledger.models import Invoice, SyncStatus
 from invoices.platform.models import PlatformInvoice
 from invoices.reconciliation.models import ReconciliationRun, RunStatus
+from invoices.reconciliation.services.apply import reconciliation_apply
 from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
@@ -90,7 +91,7 @@ def test_killed_worker_finishes_sync_email_and_reconciliation_exactly_once(queue
     customer = factories.customer()
     comm = communication_send_email(actor=cs, customer=customer, subject="您的发票", body="已重新开具。",
                                     to="buyer@example.cn")
-    # 3. a reconciliation run whose matched invoices the run will mark synced
+    # 3. a reconciliation run whose matched invoices the run will propose to mark synced
     seller = factories.seller()
     buyer = factories.customer()
     matched = [factories.invoice(seller_obj=seller, buyer=buyer, issued_at=at(3 + i), sync_status=SyncStatus.FAILED)
@@ -143,6 +144,9 @@ def test_killed_worker_finishes_sync_email_and_reconciliation_exactly_once(queue
     assert len(smtp.delivered) == 1 and b"communication-%d@" % comm.pk in smtp.delivered[0]
     run.refresh_from_db()
     assert run.rows_read == 2 and run.rows_matched == 2 and run.discrepancies.count() == 0
+    # The run proposed each change exactly once; finance applies them.
+    assert run.changes.count() == 2
+    reconciliation_apply(run=run, actor=finance)
     assert list(Invoice.objects.filter(pk__in=[i.pk for i in matched]).values_list("sync_status", flat=True)) == [
         SyncStatus.SYNCED] * 2
     # One "matched" event per invoice: the killed attempt's writes were rolled back, not doubled.

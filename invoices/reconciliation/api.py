@@ -30,7 +30,7 @@ class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     queryset = ReconciliationRun.objects.select_related("created_by", "applied_by", "reverted_by").order_by("-id")
     serializer_class = ReconciliationRunSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser]
 
     def get_permissions(self):
         if self.action in ("create", "apply", "revert"):
@@ -58,7 +58,7 @@ class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return paginator.get_paginated_response(DiscrepancySerializer(page, many=True).data)
 
     @extend_schema(request=ReconciliationApplySerializer, responses={200: ReconciliationRunSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
     def apply(self, request, pk=None):
         """Set the sync statuses the run proposes (finance). A run flagged as probably the wrong file needs
         confirm_wrong_file and a reason."""
@@ -70,7 +70,7 @@ class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return Response(ReconciliationRunSerializer(run).data)
 
     @extend_schema(request=None, responses={200: ReconciliationRunSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
     def revert(self, request, pk=None):
         """Undo an applied run as a whole, refused (400, naming them) if any of its invoices changed since."""
         run = self.get_object()
