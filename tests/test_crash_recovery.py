@@ -125,7 +125,9 @@ def test_killed_worker_finishes_sync_email_and_reconciliation_exactly_once(queue
         # Mid-task, nothing was finished.
         assert Invoice.objects.get(pk=invoice.pk).sync_status == SyncStatus.PENDING
         assert not PlatformInvoice.objects.filter(number=invoice.number).exists() and smtp.delivered == []
-        assert ReconciliationRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
+        # The run only proposes: its chunk waits on the lock in COMMIT (the proposal's foreign-key check is
+        # deferred), which the server may complete once the lock is released, even with its worker dead.
+        assert ReconciliationRun.objects.get(pk=run.pk).status in (RunStatus.RUNNING, RunStatus.DONE)
 
         cluster.start()
         wait_for(lambda: Invoice.objects.get(pk=invoice.pk).sync_status == SyncStatus.SYNCED
