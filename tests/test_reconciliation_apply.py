@@ -59,6 +59,7 @@ def test_proposal_counts_by_status_with_samples_and_nothing_written(mixed_run, s
     assert changes[SyncStatus.MISSING]["samples"] == [invoices[7].number]
     assert sorted(changes[SyncStatus.MISMATCH]["samples"]) == sorted(i.number for i in invoices[1:4])
     assert not run.wrong_file and run.proposal["warnings"] == []
+    assert run.proposal["seller"] == {"name": seller.name, "tax_id": seller.tax_id}
     assert set(sync_statuses(seller).values()) == {SyncStatus.PENDING}
     assert not InvoiceEvent.objects.filter(invoice__seller=seller, kind=InvoiceEventKind.RECONCILED).exists()
 

@@ -57,7 +57,9 @@ def test_review_form_shows_exactly_what_will_be_written(client, finance_user, mi
     assert line.name == "技术服务费" and str(invoice.total) == "212.00" and line.tax_rate * 100 == 6
     assert set(invoice.events.values_list("kind", flat=True)) == {"issued", "reconciled"}
     item.refresh_from_db()
-    assert item.resolution == Resolution.MANUAL_ENTRY and item.resolution_note == f"Entered as invoice {item.number}"
+    # The note names the invoice by its number, never its database id.
+    assert item.resolution == Resolution.MANUAL_ENTRY and item.number in item.resolution_note
+    assert f"#{invoice.pk}" not in item.resolution_note
 
 
 def test_a_changed_line_is_shown_again_before_it_is_written(client, finance_user, missing):

@@ -127,7 +127,7 @@ def summarise(run):
     if not run.rows_read and run.ledger_invoices:
         warnings.append("no_rows")
     proposal.update({
-        "changes": _changes(run), "outside_period": outside,
+        "seller": {"name": run.seller.name, "tax_id": run.seller.tax_id}, "changes": _changes(run), "outside_period": outside,
         "foreign": {"rows": foreign_rows, "sellers": foreign_sellers},
         "match_rate": rate, "recent_match_rate": recent, "warnings": warnings,
     })
