@@ -55,12 +55,12 @@ def proposal_html(run):
     foreign = proposal.get("foreign") or {}
     names = "、".join(f"{s['name']} {s['tax_id']}（{s['rows']}）".strip() for s in foreign.get("sellers", []))
     rows.append((_("rows of another seller"), foreign.get("rows", 0), names or "—"))
-    rows.append((_("match rate (recent runs)"), percent(proposal.get("match_rate")),
-                 percent(proposal.get("recent_match_rate"))))
     table = format_html(
         '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
-        pgettext("proposal table column", "change"), _("invoices"), _("for example"),
+        pgettext("proposal table column", "change"), pgettext("proposal table column", "count"), _("for example"),
         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+    table = format_html("{}<p>{}</p>", table, _("Match rate: %(rate)s (this seller's recent runs: %(recent)s).") % {
+        "rate": percent(proposal.get("match_rate")), "recent": percent(proposal.get("recent_match_rate"))})
     warnings = warning_texts(run)
     if warnings:
         table = format_html('<p class="errornote">{} {}</p>{}', _("Probably the wrong file:"), " ".join(warnings),
