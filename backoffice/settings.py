@@ -396,3 +396,13 @@ PORTAL_RATE_LIMITS = {
 }
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+
+# --- reconciliation: a run proposes, a person applies ---
+# A finished run is "probably the wrong file" (applying it needs a confirmation and a reason) when more than this
+# share of its rows name another seller, or when it matches under WRONG_FILE_MATCH_RATE of its rows although the
+# seller's last RECENT_RUNS runs matched at least RECENT_MATCH_RATE.
+RECONCILIATION_FOREIGN_SHARE = float(os.environ.get("RECONCILIATION_FOREIGN_SHARE", "0.5"))
+RECONCILIATION_WRONG_FILE_MATCH_RATE = float(os.environ.get("RECONCILIATION_WRONG_FILE_MATCH_RATE", "0.5"))
+RECONCILIATION_RECENT_MATCH_RATE = float(os.environ.get("RECONCILIATION_RECENT_MATCH_RATE", "0.95"))
+RECONCILIATION_RECENT_RUNS = int(os.environ.get("RECONCILIATION_RECENT_RUNS", "5"))

@@ -35,6 +35,8 @@ TABLE = {
     ("POST", "/api/v1/reconciliations/"): "401 403 403 403 415 403 415",
     ("GET", "/api/v1/reconciliations/{pk}/"): "401 403 403 403 200 200 200",
     ("GET", "/api/v1/reconciliations/{pk}/discrepancies/"): "401 403 403 403 200 200 200",
+    ("POST", "/api/v1/reconciliations/{pk}/apply/"): "401 403 403 403 400 403 400",
+    ("POST", "/api/v1/reconciliations/{pk}/revert/"): "401 403 403 403 400 403 400",
     ("GET", "/api/v1/incidents/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/incidents/"): "401 403 400 400 403 403 400",
     ("GET", "/api/v1/incidents/{pk}/"): "401 403 200 404 200 200 200",
@@ -71,11 +73,12 @@ GROUPS = [
     ("create and change customers; verify an invoice", [
         ("POST", "/api/v1/customers/"), ("PUT", "/api/v1/customers/{pk}/"), ("PATCH", "/api/v1/customers/{pk}/"),
         ("POST", "/api/v1/invoices/{pk}/verify/")]),
-    ("issue, sync, request/approve/reject/retry reissue, upload reconciliation", [
+    ("issue, sync, request/approve/reject/retry reissue, upload and apply/revert reconciliation", [
         ("POST", "/api/v1/invoices/"), ("POST", "/api/v1/invoices/{pk}/sync/"),
         ("POST", "/api/v1/invoices/{pk}/reissue-requests/"), ("POST", "/api/v1/reissue-requests/{pk}/approve/"),
         ("POST", "/api/v1/reissue-requests/{pk}/reject/"), ("POST", "/api/v1/reissue-requests/{pk}/retry/"),
-        ("POST", "/api/v1/reconciliations/")]),
+        ("POST", "/api/v1/reconciliations/"), ("POST", "/api/v1/reconciliations/{pk}/apply/"),
+        ("POST", "/api/v1/reconciliations/{pk}/revert/")]),
     ("read reconciliation runs and discrepancies", [
         ("GET", "/api/v1/reconciliations/"), ("GET", "/api/v1/reconciliations/{pk}/"),
         ("GET", "/api/v1/reconciliations/{pk}/discrepancies/")]),

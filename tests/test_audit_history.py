@@ -13,6 +13,7 @@ from invoices.ledger.models import Customer, Invoice, SyncStatus
 from invoices.ledger.services.customers import customer_update
 from invoices.platform.services.sync import invoices_resync_bulk
 from invoices.reconciliation.pipeline.runner import execute
+from invoices.reconciliation.services.apply import reconciliation_apply
 from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
@@ -56,6 +57,7 @@ def test_set_based_reconciliation_update_is_in_the_history(settings, tmp_path, f
     run = reconciliation_start(actor=finance_user, seller=seller, period_start=PERIOD[0], period_end=PERIOD[1],
                                file=upload(rows_for([matched])))
     execute(run.pk)
+    reconciliation_apply(run=run, actor=finance_user)  # the run proposes; applying writes
     for inv, status in ((matched, SyncStatus.SYNCED), (missing, SyncStatus.MISSING)):
         inv.refresh_from_db()
         row = latest(inv)

@@ -14,6 +14,7 @@ from invoices.reconciliation.models import (
     RunStatus,
 )
 from invoices.reconciliation.pipeline import params, runner
+from invoices.reconciliation.services.apply import reconciliation_apply
 from invoices.reconciliation.services.runs import reconciliation_start
 
 from .recon_helpers import PERIOD, ledger, rows_for, upload
@@ -62,6 +63,10 @@ def test_tiny_chunks_queue_each_other_and_give_the_same_result(fmt, settings, se
     assert bad.row_no == 4 and "发票票种" in bad.detail
     assert sorted(Discrepancy.objects.filter(run=run).values_list("row_no", flat=True).exclude(row_no=None)) == [2, 4, 8]
     invoices[6].refresh_from_db()
+    assert invoices[6].sync_status == SyncStatus.PENDING  # proposed, not applied
+    assert run.proposal["changes"][SyncStatus.MISSING]["samples"] == [invoices[6].number]
+    reconciliation_apply(run=run, actor=finance_user)
+    invoices[6].refresh_from_db()
     assert invoices[6].sync_status == SyncStatus.MISSING
 
 
@@ -93,6 +98,8 @@ def test_a_redelivered_chunk_does_nothing(settings, seller, customer, finance_us
     assert run.status == RunStatus.DONE and run.rows_read == 4 and run.rows_matched == 3
     assert run.counts()[DiscrepancyKind.AMOUNT_MISMATCH] == 1 and run.counts()[DiscrepancyKind.MISSING_ON_PLATFORM] == 1
     assert Discrepancy.objects.filter(run=run).count() == 2
+    assert not InvoiceEvent.objects.filter(invoice=invoices[4], kind="reconciled").exists()
+    reconciliation_apply(run=run, actor=finance_user)
     assert InvoiceEvent.objects.filter(invoice=invoices[4], kind="reconciled").count() == 1
     assert {p for p, _pos in seen} == ({RunPhase.LOAD, RunPhase.LEDGER, RunPhase.MATCH} if run.parts > 1
                                        else {RunPhase.LOAD, RunPhase.MATCH})

@@ -5,6 +5,7 @@ from invoices.ledger.models import Invoice, InvoiceEvent, SyncStatus
 from invoices.platform.export_writer import float_damaged, invoice_row
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, RunStatus
 from invoices.reconciliation.pipeline.runner import execute
+from invoices.reconciliation.services.apply import reconciliation_apply
 from invoices.reconciliation.services.runs import reconciliation_start
 
 from . import factories
@@ -52,6 +53,10 @@ def test_every_discrepancy_kind_in_every_encoding(fmt, seller, customer, finance
     assert run.rows_read == 9 and run.rows_matched == 4 and run.ledger_invoices == 8
     missing = Discrepancy.objects.get(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM)
     assert missing.invoice_id == invoices[7].pk
+    # The run only proposes: nothing changes until finance applies it.
+    assert set(Invoice.objects.filter(seller=seller).values_list("sync_status", flat=True)) == {SyncStatus.PENDING}
+    assert not InvoiceEvent.objects.filter(invoice__seller=seller, kind="reconciled").exists()
+    reconciliation_apply(run=run, actor=finance_user)
     statuses = dict(Invoice.objects.filter(seller=seller).values_list("id", "sync_status"))
     assert statuses[invoices[7].pk] == SyncStatus.MISSING
     assert statuses[invoices[0].pk] == SyncStatus.SYNCED and statuses[invoices[6].pk] == SyncStatus.SYNCED

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Seller
+from invoices.reconciliation.admin_apply import RunApplyAdminMixin
+from invoices.reconciliation.admin_manual_entry import ManualEntryAdminMixin
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
     Discrepancy,
@@ -24,7 +27,6 @@ from invoices.reconciliation.models import (
 )
 from invoices.reconciliation.services.discrepancies import (
     discrepancy_ignore,
-    discrepancy_manual_entry,
     discrepancy_mark_missing,
     discrepancy_resync,
 )
@@ -39,16 +41,22 @@ class ReconciliationUploadForm(forms.Form):
     period_end = forms.DateField(label=_("period end"), widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label=_("export file"), help_text=_(
         "The platform's 全量发票查询 export: XLSX (sheet 发票基础信息) or CSV in UTF-8, UTF-8 with BOM or GB18030/GBK."))
+    exported_at = forms.DateTimeField(
+        label=_("export time (导出时间)"), initial=timezone.now, required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the file was exported from the platform; default now. Invoices the platform confirmed "
+                    "later keep their state."))
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationRunAdmin(RunApplyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "seller", "status", "rows_read", "count_missing_on_platform",
                     "count_missing_in_ledger", "count_unreadable", "created_by", "created_at"]
     list_filter = ["status", "seller"]
     list_select_related = ["seller", "created_by"]
-    fields = ["seller", "period_start", "period_end", "file_name", "file_format", "status", "progress", "error",
-              "counts_table", "created_by", "created_at", "started_at", "finished_at"]
+    fields = ["seller", "period_start", "period_end", "file_name", "file_format", "exported_at", "status",
+              "progress", "error", "apply_status", "proposal_table", "counts_table", "created_by", "created_at",
+              "started_at", "finished_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -105,7 +113,7 @@ class IgnoreForm(forms.Form):
 
 
 @admin.register(Discrepancy)
-class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DiscrepancyAdmin(ManualEntryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "run", "kind", "number", "invoice_link", "detail", "resolution", "resolved_by",
                     "resolved_at"]
     list_filter = ["kind", "resolution"]
@@ -134,8 +142,9 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def invoice_link(self, obj):
         if not obj.invoice_id:
             return "—"
-        return format_html('<a href="{}">#{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
-                           obj.invoice_id)
+        # The invoice by its number, never its database id.
+        return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
+                           obj.number or _("invoice"))
 
     def _apply(self, request, queryset, service, label, **kwargs):
         done, failed = 0, []
@@ -160,9 +169,9 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def mark_missing(self, request, queryset):
         self._apply(request, queryset, discrepancy_mark_missing, _("Marked missing"))
 
-    @admin.action(description=_("Manual entry (补录) into the ledger"), permissions=["reconcile"])
+    @admin.action(description=_("Manual entry (补录) into the ledger…"), permissions=["reconcile"])
     def manual_entry(self, request, queryset):
-        self._apply(request, queryset, discrepancy_manual_entry, _("Manual entry"))
+        return self.manual_entry_bulk(request, queryset)
 
     @admin.action(description=_("Ignore with a reason…"), permissions=["reconcile"])
     def ignore(self, request, queryset):

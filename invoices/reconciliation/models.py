@@ -76,6 +76,22 @@ class ReconciliationRun(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The run proposes; finance applies (services/apply.py). The export time bounds what the file may change:
+    # an invoice the platform confirmed later (a sync or verify) keeps its state.
+    exported_at = models.DateTimeField(_("export time (导出时间)"), default=timezone.now)
+    proposal = models.JSONField(_("proposal"), default=dict, blank=True, editable=False)
+    wrong_file = models.BooleanField(_("probably the wrong file"), default=False)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("applied by"),
+    )
+    apply_reason = models.CharField(_("reason for applying despite the warning"), max_length=500, blank=True)
+    reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reverted by"),
+    )
 
     class Meta:
         verbose_name = _("reconciliation run")
@@ -128,3 +144,28 @@ class Discrepancy(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}".strip()
+
+
+class ProposedChange(models.Model):
+    """One invoice's sync status as a run proposes it. Applying records the status it replaced, so the run can
+    be reverted as a whole; `skipped` says why an apply left the invoice alone."""
+
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.CASCADE, related_name="changes", verbose_name=_("run")
+    )
+    invoice = models.ForeignKey(
+        "invoices.Invoice", on_delete=models.PROTECT, related_name="+", verbose_name=_("invoice")
+    )
+    to_status = models.CharField(_("proposed sync status"), max_length=10)
+    from_status = models.CharField(_("sync status before"), max_length=10, blank=True)
+    applied = models.BooleanField(_("applied"), default=False)
+    skipped = models.CharField(_("left alone because"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        constraints = [models.UniqueConstraint(fields=["run", "invoice"], name="proposed_change_once_per_run")]
+        indexes = [models.Index(fields=["run", "to_status", "invoice"], name="proposed_change_run_idx")]
+
+    def __str__(self):
+        return f"{self.invoice_id} → {self.to_status}"

@@ -2,7 +2,8 @@
 well under the cluster's timeout (and so under its retry): LOAD reads up to RECONCILIATION_CHUNK_ROWS rows
 into the run's raw and staging tables (raw.py, staging.py); for a run of several parts (staging.py) LEDGER
 copies that many of the seller's invoices for the period into the run's ledger snapshot; MATCH compares one part
-and finds both the export rows the ledger lacks or disagrees with and the ledger invoices the export lacks. Each
+and finds both the export rows the ledger lacks or disagrees with and the ledger invoices the export lacks,
+proposing each invoice's new sync status (applied later by a person, services/apply.py). Each
 chunk runs in one transaction that also saves (phase, position) and queues the next chunk; a chunk task whose
 (phase, position) is no longer the run's is a redelivery and does nothing, so every chunk's work happens exactly
 once."""
@@ -11,13 +12,13 @@ import logging
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.bulk_insert import insert_objects
 from invoices.ledger.models import SyncStatus
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
     Discrepancy,
+    ProposedChange,
     ReconciliationRun,
     RunPhase,
     RunStatus,
@@ -32,7 +33,7 @@ from invoices.reconciliation.pipeline import (
     staging,
 )
 from invoices.reconciliation.pipeline.source import CsvSource, open_source
-from invoices.reconciliation.services import statuses
+from invoices.reconciliation.services import proposals
 
 logger = logging.getLogger(__name__)
 DISCREPANCY_BATCH = 2_000
@@ -134,6 +135,7 @@ def _queue(run_id, phase, position):
 def _fail(run_id, exc):
     staging.drop(run_id)
     Discrepancy.objects.filter(run_id=run_id).delete()
+    ProposedChange.objects.filter(run_id=run_id).delete()
     message = "; ".join(sum(exc.message_dict.values(), [])) if hasattr(exc, "message_dict") else str(exc)
     ReconciliationRun.objects.filter(pk=run_id).update(
         status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
@@ -184,18 +186,19 @@ def _match(run, position, size):
     matching, in_ledger = compare.count_matching(run, position)
     run.rows_matched += matching
     run.ledger_invoices += in_ledger
-    statuses.set_sync_status_matched(run, actor_id=run.created_by_id)
+    # The run only proposes: services/apply.py changes the invoices when finance applies it.
+    proposals.note_outside_period(run)
+    proposals.propose_matched(run)
     compare.drop_match()
-    statuses.set_sync_status_for(run, mismatched, SyncStatus.MISMATCH, run.created_by_id, _(
-        "Reconciliation run #%(run)s: differs from the platform export.") % {"run": run.pk})
-    statuses.set_sync_status_for(run, missing, SyncStatus.MISSING, run.created_by_id, _(
-        "Reconciliation run #%(run)s: not in the platform export.") % {"run": run.pk})
+    proposals.propose_for(run, mismatched, SyncStatus.MISMATCH)
+    proposals.propose_for(run, missing, SyncStatus.MISSING)
     return (RunPhase.MATCH, position + 1) if position + 1 < run.parts else None
 
 
 def _finish(run):
     run.status, run.finished_at = RunStatus.DONE, timezone.now()
     staging.drop(run.pk)
+    proposals.summarise(run)
 
 
 def _saved(run, discrepancies):

@@ -101,14 +101,15 @@ def _infer_rate(amount, tax):
     return None
 
 
-@transaction.atomic
-def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", tax_rate=None):
-    """补录: record in the ledger an invoice the platform has and the ledger lacks, through invoice_issue
-    (every ledger rule applies). The platform's basic sheet has no lines, so one summary line carries the
-    amounts; its rate is inferred from 税额/金额 unless given."""
-    item = _lock_open(discrepancy, (DiscrepancyKind.MISSING_IN_LEDGER,))
+def manual_entry_plan(item, *, seller=None, line_name="", tax_rate=None):
+    """Exactly what 补录 of a missing-in-ledger discrepancy would write, without writing it: invoice_issue's
+    arguments, the buyer found by tax id (None: it will be created) and the one summary line. The platform's
+    basic sheet has no lines, so one summary line carries the amounts; its rate is inferred from 税额/金额 unless
+    given. Raises ValidationError naming the field when something cannot be written."""
+    if item.kind != DiscrepancyKind.MISSING_IN_LEDGER:
+        raise ValidationError({"kind": [_("This resolution does not apply to a discrepancy of kind %(k)s.") % {
+            "k": item.get_kind_display()}]})
     data = item.platform_data or {}
-    seller = seller or item.run.seller
     errors = {}
     amount, tax = to_decimal(data.get("amount") or 0), to_decimal(data.get("tax_amount") or 0)
     rate = to_decimal(tax_rate) if tax_rate not in (None, "") else _infer_rate(amount, tax)
@@ -129,16 +130,37 @@ def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", t
         raise ValidationError(errors)
     tax_id = normalize_text(data.get("buyer_tax_id"))
     buyer = Customer.objects.filter(tax_id=tax_id).first() if tax_id else None
+    return {
+        "seller": seller or item.run.seller, "buyer": buyer, "kind": data.get("kind"), "code": data.get("code") or "",
+        "number": data.get("number") or "", "issued_at": issued_at, "direction": direction, "original": original,
+        "remarks": data.get("remarks") or "", "drawer": data.get("drawer") or "",
+        "buyer_name": data.get("buyer_name") or (buyer.name if buyer else ""), "buyer_tax_id": tax_id,
+        "line": {"name": line_name or _("Manual entry of %(n)s") % {"n": item.number}, "amount": amount,
+                 "tax_rate": rate, "tax_amount": tax},
+        "total": amount + tax,
+    }
+
+
+def discrepancy_manual_entry_preview(*, discrepancy, seller=None, line_name="", tax_rate=None):
+    """The review page's content: what discrepancy_manual_entry would write with these arguments."""
+    if discrepancy.resolution:
+        raise ValidationError({"resolution": [_("This discrepancy is already resolved (%(r)s).") % {
+            "r": discrepancy.get_resolution_display()}]})
+    return manual_entry_plan(discrepancy, seller=seller, line_name=line_name, tax_rate=tax_rate)
+
+
+@transaction.atomic
+def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", tax_rate=None):
+    """补录: record in the ledger an invoice the platform has and the ledger lacks, through invoice_issue (every
+    ledger rule applies), exactly as manual_entry_plan shows it."""
+    item = _lock_open(discrepancy, (DiscrepancyKind.MISSING_IN_LEDGER,))
+    plan = manual_entry_plan(item, seller=seller, line_name=line_name, tax_rate=tax_rate)
+    buyer = plan.pop("buyer")
+    line, _total = plan.pop("line"), plan.pop("total")
     if buyer is None:
-        buyer = customer_create(actor=actor, name=data.get("buyer_name") or "", tax_id=tax_id)
-    invoice = invoice_issue(
-        actor=actor, seller=seller, buyer=buyer, kind=data.get("kind"), code=data.get("code") or "",
-        number=data.get("number") or "", issued_at=issued_at, direction=direction, original=original,
-        remarks=data.get("remarks") or "", drawer=data.get("drawer") or "",
-        buyer_name=data.get("buyer_name") or buyer.name, buyer_tax_id=tax_id,
-        sync_status=SyncStatus.SYNCED,
-        lines=[{"name": line_name or _("Manual entry of %(n)s") % {"n": item.number}, "amount": amount, "tax_rate": rate,
-                "tax_amount": tax}],
-    )
+        buyer = customer_create(actor=actor, name=plan["buyer_name"], tax_id=plan["buyer_tax_id"])
+    plan["buyer_name"] = plan["buyer_name"] or buyer.name
+    invoice = invoice_issue(actor=actor, buyer=buyer, sync_status=SyncStatus.SYNCED, lines=[line], **plan)
+    label = f"{invoice.code}-{invoice.number}" if invoice.code else invoice.number
     return _resolve(item, resolution=Resolution.MANUAL_ENTRY, actor=actor, invoice=invoice,
-                    note=_("Entered as invoice #%(id)s") % {"id": invoice.pk})
+                    note=_("Entered as invoice %(number)s") % {"number": label})
