@@ -331,3 +331,11 @@ AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again late
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
+
+# --- bounded uploads, safe exports, leases (issue 16) ---
+# Checked before anything parses an upload (core/upload_limits.py; every key and its default in DEFAULTS there):
+# an XLSX's zip members (count, unpacked size each and in all, compression ratio), a CSV's size, line length,
+# field size and column count, and how far into a sheet the header may be. UPLOAD_LIMITS_JSON overrides keys.
+UPLOAD_LIMITS = __import__("json").loads(os.environ.get("UPLOAD_LIMITS_JSON", "{}"))
+# A reconciliation chunk that dies (timeout, killed worker) is tried this many times, then the run fails.
+RECONCILIATION_CHUNK_MAX_ATTEMPTS = int(os.environ.get("RECONCILIATION_CHUNK_MAX_ATTEMPTS", "3"))
