@@ -127,3 +127,31 @@ def test_a_quoted_field_spanning_lines_fails_the_run_with_its_reason(finance_use
                                    file=SimpleUploadedFile("multi.csv", content))
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "csv_max_field_chars" in run.error
+
+
+def test_admin_import_refuses_a_bomb_as_a_form_error(client, finance_user):
+    import io
+
+    from django.urls import reverse
+
+    file = io.BytesIO(shared_strings_bomb())
+    file.name = "customers.xlsx"
+    client.force_login(finance_user)
+    started = time.monotonic()
+    response = client.post(reverse("admin:invoices_customer_import"), {"import_file": file, "format": 1,
+                                                                       "resource": 0}, HTTP_ACCEPT_LANGUAGE="en")
+    assert time.monotonic() - started < 1.0
+    assert response.status_code == 200
+    assert "xlsx_max_ratio" in " ".join(response.context["form"].errors["import_file"])
+
+
+def test_admin_reconciliation_upload_refuses_a_bomb_as_a_form_error(client, finance_user, seller, bomb_files):
+    from django.urls import reverse
+
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:invoices_reconciliationrun_add"), {
+        "file": SimpleUploadedFile("bomb.xlsx", bomb_files["sheet"]), "seller": seller.pk,
+        "period_start": PERIOD[0].isoformat(), "period_end": PERIOD[1].isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "xlsx_max_member_bytes" in " ".join(response.context["form"].errors["file"])
+    assert not ReconciliationRun.objects.exists()
