@@ -15,6 +15,11 @@ from .recon_helpers import PERIOD, ledger, rows_for, upload
 pytestmark = pytest.mark.django_db
 
 
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
 class WorkerKilled(BaseException):
     """What a task timeout or kill -9 looks like from inside the chunk: its transaction never commits."""
 

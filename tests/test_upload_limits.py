@@ -6,14 +6,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from bench.scale.upload_bombs import damaged_sheet_workbook, honest_workbook, shared_strings_bomb, sheet_bomb
 from invoices.reconciliation.models import ReconciliationRun
 
 from .recon_helpers import PERIOD
-from .upload_bomb_helpers import damaged_sheet_workbook, honest_workbook, shared_strings_bomb, sheet_bomb
 
 pytestmark = pytest.mark.django_db
 HEADER = "序号,发票代码,发票号码,数电发票号码,销方识别号,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票票种,发票状态,备注"
 
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 @pytest.fixture(scope="module")
 def bomb_files():

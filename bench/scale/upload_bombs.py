@@ -1,4 +1,4 @@
-"""Hostile workbooks built in memory: a zip written by hand so that a gigabyte of repeated XML costs a few
+"""Hostile workbooks for the upload limits (tests/test_upload_limits.py) and their benchmark (bench_uploads), built
 megabytes and a fraction of a second to build (the repeated block is deflated once, after a full flush, and its
 bytes repeated; the CRC is computed over the real content)."""
 import struct
