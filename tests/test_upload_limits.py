@@ -160,3 +160,11 @@ def test_admin_reconciliation_upload_refuses_a_bomb_as_a_form_error(client, fina
     assert response.status_code == 200
     assert "xlsx_max_member_bytes" in " ".join(response.context["form"].errors["file"])
     assert not ReconciliationRun.objects.exists()
+
+
+def test_a_part_that_lies_about_its_size_is_refused_without_unpacking_it(api_as, finance_user, seller):
+    from bench.scale.upload_bombs import SHEET_HEAD, _deflated, workbook
+
+    data, crc, _real_size = _deflated(SHEET_HEAD, b"<row/>" * (1 << 16), 1500, b"</sheetData></worksheet>")
+    response, elapsed = post(api_as, finance_user, seller, workbook((data, crc, 4096)), "liar.xlsx")
+    refused(response, elapsed, "damaged")
