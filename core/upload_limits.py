@@ -129,13 +129,14 @@ def _check_well_formed(fileobj, members, field):
                 while block := raw.read(MB):
                     parser.Parse(block, False)
             parser.Parse(b"", True)
-        except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
+                RuntimeError) as exc:  # the last two: an unsupported compression method, an encrypted part
             _refuse(field, _("The workbook part %(name)s is damaged (%(e)s).") % {"name": member.filename, "e": exc})
 
 
 def check_csv(fileobj, *, field="file", lim=None):
-    """Size, physical line length, then field size and column count of every record, in one streaming pass
-    (the csv module in C: about a second for 200 MB)."""
+    """Size and physical line length of the whole file, field size and column count of every line long enough to
+    break them, in one streaming pass (about a second for 200 MB)."""
     lim = lim or limits()
     fileobj.seek(0, 2)
     size = fileobj.tell()

@@ -168,3 +168,19 @@ def test_a_part_that_lies_about_its_size_is_refused_without_unpacking_it(api_as,
     data, crc, _real_size = _deflated(SHEET_HEAD, b"<row/>" * (1 << 16), 1500, b"</sheetData></worksheet>")
     response, elapsed = post(api_as, finance_user, seller, workbook((data, crc, 4096)), "liar.xlsx")
     refused(response, elapsed, "damaged")
+
+
+def test_an_encrypted_or_unsupported_part_is_refused_not_a_500(api_as, finance_user, seller):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    content = bytearray(buffer.getvalue())
+    # Compression method 99 (AES, as WinZip writes it) in both headers: Python's zip reader cannot open it.
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = content.find(signature)
+        content[at + offset:at + offset + 2] = (99).to_bytes(2, "little")
+    response, elapsed = post(api_as, finance_user, seller, bytes(content), "aes.xlsx")
+    refused(response, elapsed, "damaged")
