@@ -233,12 +233,17 @@ TAX_PLATFORM_READ_TIMEOUT = float(os.environ.get("TAX_PLATFORM_READ_TIMEOUT", "1
 # Retry policy (see invoices/platform/services/sync_support.py SYNC_DEFAULTS for every key). Invoices that give up
 # during an outage are re-queued automatically when the platform answers again, so a short budget loses
 # nothing and lets staff watch an outage rehearsal turn invoices `failed` within a few minutes.
+# Every lease lapses between Q_TIMEOUT (a live task never loses it) and Q_RETRY (the broker's redelivery of a killed
+# worker's task finds it lapsed and takes over): 75 s with the defaults. docs/operations.md, "Crash guarantees".
+LEASE_SECONDS_DEFAULT = (Q_CLUSTER["timeout"] + Q_CLUSTER["retry"]) // 2
 TAX_PLATFORM_SYNC = {
     "max_attempts": int(os.environ.get("TAX_PLATFORM_MAX_ATTEMPTS", "4")),
     "backoff_base": int(os.environ.get("TAX_PLATFORM_BACKOFF_BASE", "20")),
+    "claim_ttl": int(os.environ.get("TAX_PLATFORM_CLAIM_TTL", LEASE_SECONDS_DEFAULT)),  # the per-invoice upload claim
+    # A pending invoice whose task was lost (Redis broker, killed worker) is re-queued by the minute's sweep this
+    # long after it was queued: recovery within stale_after + one sweep interval.
+    "stale_after": int(os.environ.get("TAX_PLATFORM_STALE_AFTER", "120")),
 }
-if os.environ.get("TAX_PLATFORM_CLAIM_TTL"):  # the per-invoice upload claim, a lease (see Q_CLUSTER)
-    TAX_PLATFORM_SYNC["claim_ttl"] = int(os.environ["TAX_PLATFORM_CLAIM_TTL"])
 # The simulated platform's failures, added to what staff set in the admin ("simulated platform settings").
 TAX_PLATFORM_SIMULATOR = {
     "outage": env_bool("TAX_PLATFORM_SIM_OUTAGE", False),
@@ -274,7 +279,7 @@ INCIDENTS_NOTIFY_FOLLOWUP_HOURS = float(os.environ.get("INCIDENTS_NOTIFY_FOLLOWU
 # Customer emails: attempts before a communication is shown as failed (retried by the incidents tick job).
 INCIDENTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("INCIDENTS_EMAIL_MAX_ATTEMPTS", "3"))
 # How long one email delivery attempt keeps others away (a lease: a dead worker's attempt is retried after it).
-INCIDENTS_EMAIL_LEASE_SECONDS = int(os.environ.get("INCIDENTS_EMAIL_LEASE_SECONDS", "300"))
+INCIDENTS_EMAIL_LEASE_SECONDS = int(os.environ.get("INCIDENTS_EMAIL_LEASE_SECONDS", LEASE_SECONDS_DEFAULT))
 
 # --- static files ---
 STATIC_URL = "static/"
@@ -406,3 +411,12 @@ RECONCILIATION_FOREIGN_SHARE = float(os.environ.get("RECONCILIATION_FOREIGN_SHAR
 RECONCILIATION_WRONG_FILE_MATCH_RATE = float(os.environ.get("RECONCILIATION_WRONG_FILE_MATCH_RATE", "0.5"))
 RECONCILIATION_RECENT_MATCH_RATE = float(os.environ.get("RECONCILIATION_RECENT_MATCH_RATE", "0.95"))
 RECONCILIATION_RECENT_RUNS = int(os.environ.get("RECONCILIATION_RECENT_RUNS", "5"))
+
+
+# --- bounded uploads, safe exports, leases (issue 16) ---
+# Checked before anything parses an upload (core/upload_limits.py; every key and its default in DEFAULTS there):
+# an XLSX's zip members (count, unpacked size each and in all, compression ratio), a CSV's size, line length,
+# field size and column count, and how far into a sheet the header may be. UPLOAD_LIMITS_JSON overrides keys.
+UPLOAD_LIMITS = __import__("json").loads(os.environ.get("UPLOAD_LIMITS_JSON", "{}"))
+# A reconciliation chunk that dies (timeout, killed worker) is tried this many times, then the run fails.
+RECONCILIATION_CHUNK_MAX_ATTEMPTS = int(os.environ.get("RECONCILIATION_CHUNK_MAX_ATTEMPTS", "3"))

@@ -2,10 +2,12 @@
 Nothing is imported: incidents and follow-ups are created only through the services."""
 from import_export import fields, resources
 
+from core.export_safety import SafeExportResource
+
 from .models import FollowUp, Incident
 
 
-class IncidentResource(resources.ModelResource):
+class IncidentResource(SafeExportResource, resources.ModelResource):
     customer = fields.Field(attribute="customer__name", column_name="customer")
     owner = fields.Field(attribute="owner__username", column_name="owner")
     invoice_count = fields.Field(column_name="invoices")
@@ -21,7 +23,7 @@ class IncidentResource(resources.ModelResource):
         return ", ".join(str(i) for i in incident.invoices.all())
 
 
-class FollowUpResource(resources.ModelResource):
+class FollowUpResource(SafeExportResource, resources.ModelResource):
     incident = fields.Field(attribute="incident__reference", column_name="incident")
     customer = fields.Field(attribute="customer__name", column_name="customer")
     assignee = fields.Field(attribute="assignee__username", column_name="assignee")

@@ -2,13 +2,19 @@
 
 The schedule (see incidents.schedules) runs `tick` every few minutes: follow-up reminders and escalation,
 and retries of queued emails."""
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import timezone
 
 from .models import Incident
 from .services.communications import communication_deliver, communications_retry_due
-from .services.followups import followups_remind_and_escalate
+from .services.followups import followups_escalate, followups_remind
 from .services.satisfaction import survey_send
+from .services.sla import load_calendar
+
+logger = logging.getLogger(__name__)
 
 
 def deliver_communication(communication_id):
@@ -26,6 +32,19 @@ def send_survey(incident_id):
 
 
 def tick():
-    reminded, escalated = followups_remind_and_escalate()
-    retried = communications_retry_due()
-    return {"reminded": reminded, "escalated": escalated, "emails_retried": retried}
+    """Each part runs even when an earlier one failed (its error is logged and reported as None), so a broken
+    reminder never holds back escalations or email retries."""
+    now = timezone.now()
+    parts = {
+        "reminded": lambda: followups_remind(now=now, spec=load_calendar()),
+        "escalated": lambda: followups_escalate(now=now, spec=load_calendar()),
+        "emails_retried": lambda: communications_retry_due(now=now),
+    }
+    result = {}
+    for name, part in parts.items():
+        try:
+            result[name] = part()
+        except Exception:
+            logger.exception("incidents tick: %s failed; the other parts go on", name)
+            result[name] = None
+    return result

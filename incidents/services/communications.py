@@ -42,8 +42,9 @@ from .rendering import render_subject, render_text
 from .timeline import event_record
 
 log = logging.getLogger(__name__)
-# How long one delivery attempt may hold its claim before the retry job may take the message again.
-LEASE = timedelta(minutes=5)
+# How long one delivery attempt may hold its claim before the retry job may take the message again: longer than
+# the task timeout, shorter than the broker's retry (settings.LEASE_SECONDS_DEFAULT).
+LEASE = timedelta(seconds=75)
 
 
 def lease():

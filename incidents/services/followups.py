@@ -133,12 +133,29 @@ def followups_remind_and_escalate(*, now=None, spec=None):
     still remind once and escalate once. Returns (reminded, escalated)."""
     now = now or timezone.now()
     spec = spec or sla.load_calendar()
+    return followups_remind(now=now, spec=spec), followups_escalate(now=now, spec=spec)
+
+
+FOLLOWUP_PASS_LIMIT = 5_000
+
+
+def _due_ids(queryset, *fields):
+    # Materialised before the loop: queueing mail (async_task) may close the connection, which would kill an
+    # .iterator()'s server-side cursor half-way through the pass. Oldest due first, so a backlog over the limit
+    # is worked off in later passes.
+    return list(queryset.order_by("due_at", "pk").values_list("pk", *fields)[:FOLLOWUP_PASS_LIMIT])
+
+
+def followups_remind(*, now=None, spec=None):
+    """Reminders of one pass; returns how many were sent."""
+    now = now or timezone.now()
+    spec = spec or sla.load_calendar()
     # Remaining working time ≤ R  ⇔  due ≤ now + R working time (business time is monotonic).
     remind_until = sla.add_business_time(now, remind_before(), spec)
-    reminded = escalated = 0
+    reminded = 0
     to_remind = FollowUp.objects.filter(status=FollowUpStatus.OPEN, reminder_sent_at__isnull=True,
                                         due_at__lte=remind_until, due_at__gt=now)
-    for pk in to_remind.values_list("pk", flat=True).iterator():
+    for (pk,) in _due_ids(to_remind):
         with transaction.atomic():
             fu = FollowUp.objects.select_for_update(of=("self",)).select_related("assignee", "incident").get(pk=pk)
             if fu.status != FollowUpStatus.OPEN or fu.reminder_sent_at is not None:
@@ -150,10 +167,18 @@ def followups_remind_and_escalate(*, now=None, spec=None):
                 "due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M"), "title": fu.title},
                 fu.notes or fu.title, [fu.assignee.email] if fu.assignee.email else [])
             reminded += 1
+    return reminded
+
+
+def followups_escalate(*, now=None, spec=None):
+    """Escalations of one pass; returns how many follow-ups were escalated."""
+    now = now or timezone.now()
+    spec = spec or sla.load_calendar()
+    escalated = 0
     overdue = FollowUp.objects.filter(status=FollowUpStatus.OPEN, escalated_at__isnull=True, due_at__lt=now)
     threshold = escalate_after()
     recipients = None
-    for pk, due_at in overdue.values_list("pk", "due_at").iterator():
+    for pk, due_at in _due_ids(overdue, "due_at"):
         if sla.business_time_between(due_at, now, spec) < threshold:
             continue
         with transaction.atomic():
@@ -170,4 +195,4 @@ def followups_remind_and_escalate(*, now=None, spec=None):
                 _("Was due %(due)s.") % {"due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M")},
                 recipients)
             escalated += 1
-    return reminded, escalated
+    return escalated

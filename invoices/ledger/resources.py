@@ -9,6 +9,7 @@ from django.utils import timezone
 from import_export import fields, resources
 from import_export.results import RowResult
 
+from core.export_safety import SafeExportResource
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Customer, Invoice, InvoiceLine
 from invoices.ledger.services.customers import (
@@ -25,7 +26,7 @@ from invoices.ledger.services.invoice_import import (
 from invoices.ledger.services.issue_batch import invoice_issue_batch
 
 
-class CustomerResource(resources.ModelResource):
+class CustomerResource(SafeExportResource, resources.ModelResource):
     """One row per customer, matched on tax id: new tax ids are created, known ones updated, unchanged skipped."""
 
     class Meta:
@@ -63,7 +64,7 @@ INVOICE_COLUMNS = ["code", "number", "kind", "seller_tax_id", "buyer_tax_id", "b
                    "remarks"]
 
 
-class InvoiceResource(resources.ModelResource):
+class InvoiceResource(SafeExportResource, resources.ModelResource):
     """One row per invoice line; rows sharing code + number form one invoice. Invoices are issued
     `import_batch_size` at a time through invoice_issue_batch (invoice_issue's rules, bulk writes).
     Imports create blue invoices only (red ones come from the red-flush workflow). An invoice already in

@@ -60,6 +60,12 @@ class ReconciliationRun(models.Model):
     phase = models.CharField(_("phase"), max_length=10, choices=RunPhase.choices, default=RunPhase.LOAD)
     position = models.BigIntegerField(_("position"), default=0, editable=False)
     parts = models.PositiveSmallIntegerField(_("parts"), default=1, editable=False)
+    # How often the current (phase, position) chunk has been started, counted before its work in a transaction
+    # of its own, so a chunk killed by the task timeout still counts; bounded by RECONCILIATION_CHUNK_MAX_ATTEMPTS.
+    chunk_attempts = models.PositiveSmallIntegerField(_("chunk attempts"), default=0, editable=False)
+    # When the run last moved to its current chunk: the sweep re-queues only runs stuck there longer than a task
+    # may take, not every long run.
+    moved_at = models.DateTimeField(_("current chunk since"), null=True, blank=True, editable=False)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_matched = models.PositiveIntegerField(_("rows matching the ledger"), default=0)
     ledger_invoices = models.PositiveIntegerField(_("ledger invoices in period"), default=0)

@@ -309,6 +309,9 @@ def invoices_sync_sweep(*, now=None, limit=None):
         Invoice.objects.filter(sync_status=SyncStatus.PENDING)
         .filter(Q(sync_state__isnull=True) | Q(sync_state__next_attempt_at__isnull=True)
                 | Q(sync_state__next_attempt_at__lte=now))
+        # A live claim is a task at work (or a killed one's, lapsing within claim_ttl): re-queued now, the task
+        # would find it held and drop itself, and the invoice would wait another stale_after.
+        .exclude(sync_state__claimed_until__gt=now)
         .order_by("id").values_list("id", flat=True)[:limit]
     )
     if not ids:

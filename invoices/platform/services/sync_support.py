@@ -18,8 +18,10 @@ SYNC_DEFAULTS = {
     "max_attempts": 6,
     "backoff_base": 60,       # seconds before the first retry
     "backoff_max": 3600,      # never wait longer than this between retries
-    "stale_after": 600,       # a queued invoice still pending after this is re-queued by the sweep
-    "claim_ttl": 120,         # longer than the django-q task timeout, so a killed worker's claim lapses
+    "stale_after": 120,       # a queued invoice still pending after this is re-queued by the sweep
+    # Longer than the django-q task timeout (a live task keeps its claim) and shorter than its retry (the
+    # broker's redelivery of a killed worker's task finds the claim lapsed and takes over).
+    "claim_ttl": 75,
     "batch_size": 500,        # invoices per transaction in the bulk re-sync and per sweep run
 }
 

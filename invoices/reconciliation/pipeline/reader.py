@@ -2,7 +2,6 @@
 staging tuple or a reason it cannot be read. Nothing is guessed: a damaged number, an unknown 发票票种 or a
 bad date is reported, never repaired."""
 import codecs
-import csv
 import io
 import zipfile
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.upload_limits import BoundedCsvReader, find_header, xlsx_header
 from invoices.ledger.identifiers import (
     is_digits,
     looks_like_float_damage,
@@ -60,17 +60,23 @@ def _cell_text(value):
     return str(value).strip()
 
 
-def _iter_xlsx(fileobj):
+def _iter_xlsx(fileobj, min_row=1):
+    """The sheet's rows from min_row, streamed (openpyxl read_only); damaged XML is a ValidationError."""
+    from xml.etree.ElementTree import ParseError
+
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
         raise ValidationError({"file": [_("The file is not a readable XLSX workbook (%(e)s).") % {"e": exc}]})
     try:
         sheet = workbook[vocab.SHEET_NAME] if vocab.SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in row]
+        try:
+            for row in sheet.iter_rows(min_row=min_row, values_only=True):
+                yield [_cell_text(v) for v in row]
+        except (ParseError, ValueError, KeyError) as exc:
+            raise ValidationError({"file": [_("The sheet's XML is damaged (%(e)s).") % {"e": exc}]})
     finally:
         workbook.close()
 
@@ -78,7 +84,7 @@ def _iter_xlsx(fileobj):
 def _iter_csv(fileobj, encoding):
     text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
     try:
-        for row in csv.reader(text):
+        for row in BoundedCsvReader(text):
             yield [v.strip() for v in row]
     except UnicodeDecodeError as exc:
         raise ValidationError({"file": [_("The file is not valid %(enc)s text (%(e)s).") % {"enc": encoding, "e": exc}]})
@@ -104,14 +110,13 @@ def iter_raw_rows(fileobj):
     """Yield (file_format, header_map) first, then (row_no, {key: value}) for every non-empty data row.
     row_no counts data rows from 1 (the header is row 0), like the export's own 序号."""
     fmt, encoding = sniff_format(fileobj)
-    rows = _iter_xlsx(fileobj) if fmt == "xlsx" else _iter_csv(fileobj, encoding)
-    header = None
-    for header_row in rows:
-        if any(v not in ("", None) for v in header_row):
-            header = header_row
-            break
-    if header is None:
-        raise ValidationError({"file": [_("The file is empty.")]})
+    if fmt == "xlsx":
+        # The header within a bounded number of rows and bytes of the sheet, then openpyxl from the row after it.
+        header_row, header = xlsx_header(fileobj, vocab.SHEET_NAME)
+        rows = _iter_xlsx(fileobj, min_row=header_row + 1)
+    else:
+        rows = _iter_csv(fileobj, encoding)
+        _index, header = find_header(rows)
     columns = header_columns(header)
     yield fmt if encoding is None else f"{fmt} ({encoding})", columns
     row_no = 0

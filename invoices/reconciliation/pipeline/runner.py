@@ -11,6 +11,8 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.bulk_insert import insert_objects
@@ -46,9 +48,21 @@ def chunk_rows():
 
 def claim(run_id):
     """Queued → running, once: a redelivered first task finds the run taken and does nothing."""
+    now = timezone.now()
     return ReconciliationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), phase=RunPhase.LOAD, position=0
+        status=RunStatus.RUNNING, started_at=now, moved_at=now, phase=RunPhase.LOAD, position=0, chunk_attempts=0,
     ) == 1
+
+
+def max_attempts():
+    return getattr(settings, "RECONCILIATION_CHUNK_MAX_ATTEMPTS", 3)
+
+
+def _gave_up(run_id, phase, position, attempts):
+    _fail(run_id, ValueError(_(
+        "The chunk at %(phase)s %(position)s was started %(n)s times without finishing (it timed out or its "
+        "worker died); the run stops here. Upload the file again, split into smaller files, or raise "
+        "RECONCILIATION_CHUNK_MAX_ATTEMPTS.") % {"phase": phase, "position": position, "n": attempts}))
 
 
 def runs_sweep(*, now=None):
@@ -65,10 +79,14 @@ def runs_sweep(*, now=None):
                   .values_list("pk", flat=True)[:100])
     for run_id in queued:
         async_task("invoices.reconciliation.tasks.reconcile_run", run_id, task_name=f"reconcile-run-{run_id}")
-    running = list(ReconciliationRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=stale)
-                   .values_list("pk", "phase", "position")[:100])
-    for run_id, phase, position in running:
-        _queue(run_id, phase, position)
+    running = list(ReconciliationRun.objects.annotate(since=Coalesce("moved_at", "started_at"))
+                   .filter(status=RunStatus.RUNNING, since__lt=stale)
+                   .values_list("pk", "phase", "position", "chunk_attempts")[:100])
+    for run_id, phase, position, attempts in running:
+        if attempts >= max_attempts():
+            _gave_up(run_id, phase, position, attempts)
+        else:
+            _queue(run_id, phase, position)
     return len(queued) + len(running)
 
 
@@ -88,6 +106,15 @@ def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
     """Do one chunk if the run still stands at (phase, position); returns the next (phase, position), or None
     when the run is finished, failed, or already past this chunk (a redelivered task)."""
     size = size or chunk_rows()
+    # Counted in its own transaction before the work: a chunk killed half-way (timeout, kill -9) rolls its work
+    # back but not this, so a chunk that can never finish ends the run instead of being re-queued for ever.
+    started = ReconciliationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, phase=phase,
+                                               position=position).update(chunk_attempts=F("chunk_attempts") + 1)
+    if started:
+        attempts = ReconciliationRun.objects.values_list("chunk_attempts", flat=True).get(pk=run_id)
+        if attempts > max_attempts():
+            _gave_up(run_id, phase, position, attempts - 1)
+            return None
     try:
         with transaction.atomic():
             run = ReconciliationRun.objects.select_for_update().select_related("seller").filter(pk=run_id).first()
@@ -107,6 +134,7 @@ def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
                 _finish(run)
             else:
                 run.phase, run.position = step
+                run.chunk_attempts, run.moved_at = 0, timezone.now()
             run.save()
             if step is not None and queue_next:
                 _queue(run_id, *step)

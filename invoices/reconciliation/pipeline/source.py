@@ -3,16 +3,15 @@ the position after the last row it took, so the next chunk (another task, maybe 
 there. CSV positions are byte offsets (a record ends at a newline outside quotes; neither UTF-8 nor GB18030
 uses the bytes of '\\n' or '"' inside a multi-byte character), XLSX positions are sheet rows (openpyxl has to
 parse the skipped rows again, which bounds how big an XLSX one chunk can resume into; CSV seeks)."""
-import csv
 import itertools
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.upload_limits import BoundedCsvReader, find_header, xlsx_header
 from invoices.platform import export_vocab as vocab
 from invoices.reconciliation.pipeline.reader import (
-    _cell_text,
     _iter_xlsx,
     header_columns,
     sniff_format,
@@ -30,12 +29,8 @@ class CsvSource:
         self.fileobj, self.encoding = fileobj, encoding
         self.fmt = f"csv ({encoding})"
         lines, lengths = self._lines(0)
-        reader = csv.reader(lines)
-        for header in reader:
-            if not _blank(header):
-                break
-        else:
-            raise ValidationError({"file": [_("The file is empty.")]})
+        reader = BoundedCsvReader(lines)
+        _index, header = find_header(reader)
         self.header, self.columns = header, header_columns(header)
         self.start = sum(lengths[:reader.line_num])
 
@@ -70,7 +65,7 @@ class CsvSource:
         and self.exhausted says whether the file is done."""
         offset = position or self.start
         lines, lengths = self._lines(offset)
-        reader = csv.reader(lines)
+        reader = BoundedCsvReader(lines)
         taken, self.exhausted = 0, True
         for row in reader:
             if not "".join(row).strip():
@@ -130,13 +125,8 @@ def _xlsx_text(value):
 class XlsxSource:
     def __init__(self, fileobj):
         self.fileobj, self.fmt = fileobj, "xlsx"
-        for index, header in enumerate(_iter_xlsx(fileobj), start=1):
-            if not _blank(header):
-                break
-        else:
-            raise ValidationError({"file": [_("The file is empty.")]})
+        self.start, header = xlsx_header(fileobj, vocab.SHEET_NAME)
         self.columns = header_columns(header)
-        self.start = index
 
     def estimate_rows(self):
         """The sheet's row count as its dimension records it, or a guess from the file's size when it has none."""
@@ -155,17 +145,15 @@ class XlsxSource:
         return max(0, rows - self.start)
 
     def rows(self, position, limit):
-        from openpyxl import load_workbook
 
         done = position or self.start
         self.fileobj.seek(0)
-        workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
         taken, self.exhausted = 0, True
+        rows = _iter_xlsx(self.fileobj, min_row=done + 1)
         try:
-            sheet = workbook[vocab.SHEET_NAME] if vocab.SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
-            for cells in sheet.iter_rows(min_row=done + 1, values_only=True):
+            for cells in rows:
                 done += 1
-                row = [_xlsx_text(_cell_text(v)) for v in cells]
+                row = [_xlsx_text(v) for v in cells]
                 if _blank(row):
                     continue
                 yield row
@@ -174,7 +162,7 @@ class XlsxSource:
                     self.exhausted = False
                     break
         finally:
-            workbook.close()
+            rows.close()
             self.end = done
 
 

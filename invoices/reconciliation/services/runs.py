@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.upload_limits import check_upload
 from invoices.reconciliation.models import ReconciliationRun
 from invoices.reconciliation.pipeline.reader import check_header
 from invoices.reconciliation.pipeline.snapshot import period_bounds
@@ -40,6 +41,7 @@ def reconciliation_start(*, actor, seller, period_start, period_end, file, expor
         errors["file"] = [_("Upload the platform's export file (XLSX or CSV).")]
     else:
         try:
+            check_upload(file)  # limits before any parsing: a bomb never reaches openpyxl or the csv module
             fmt = check_header(file)
         except ValidationError as exc:
             errors.update(exc.message_dict)
