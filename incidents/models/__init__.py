@@ -8,7 +8,7 @@ from .communication import (
     DeliveryStatus,
     TemplatePurpose,
 )
-from .followup import FollowUp, FollowUpPriority, FollowUpStatus
+from .followup import FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus
 from .incident import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -20,13 +20,14 @@ from .incident import (
     Severity,
 )
 from .playbook import IncidentStep, Playbook, PlaybookStep
+from .root_cause import RootCauseCategory
 from .team import Team
 from .timeline import EventKind, IncidentEvent
 
 __all__ = [
     "CLOSED_STATUSES", "OPEN_STATUSES", "CalendarDay", "CalendarDayKind", "Channel", "Communication",
     "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
-    "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
-    "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "Severity", "SlaTarget",
+    "FollowUpKind", "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
+    "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "RootCauseCategory", "Severity", "SlaTarget",
     "Team", "TemplatePurpose", "WorkCalendar",
 ]

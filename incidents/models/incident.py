@@ -93,6 +93,10 @@ class Incident(models.Model):
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    root_cause_category = models.ForeignKey(
+        "incidents.RootCauseCategory", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        verbose_name=_("root-cause category"), help_text=_("Required to resolve; counted in the reports."),
+    )
     root_cause = models.TextField(_("root cause"), blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     # SLA due times, computed in business hours when the incident opens or its severity changes.
