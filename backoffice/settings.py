@@ -331,3 +331,7 @@ AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again late
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
+
+# --- management reporting (issue 20) ---
+# The CJK TrueType font embedded in PDFs (core/pdf_fonts.py); Debian's fonts-wqy-zenhei by default.
+PDF_CJK_FONT_PATH = os.environ.get("PDF_CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")

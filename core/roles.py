@@ -74,7 +74,7 @@ ROLE_PERMISSIONS = {
             "view_every_team", "view_team", "add_team", "change_team",
             "view_historicalincident", "view_historicalfollowup",
             # Management reporting (issue 20): the root-cause list and the periodic reports.
-            "view_rootcausecategory", "add_rootcausecategory", "change_rootcausecategory",
+            "view_rootcausecategory", "add_rootcausecategory", "change_rootcausecategory", "view_report",
         ],
         FINANCE: [
             "view_incident", "view_incidentevent", "add_incidentevent", "view_incidentstep",

@@ -29,7 +29,7 @@ from .models import (
     WorkCalendar,
 )
 from .reference_data import HOLIDAYS, MAKEUP_DAYS, TEMPLATES
-from .schedules import ensure_schedules
+from .schedules import ensure_report_schedules, ensure_schedules
 from .services import sla
 from .services.communications import communication_log
 from .services.followups import followup_create
@@ -123,6 +123,7 @@ def seed_teams(users):
 
 def seed(*, users):
     ensure_schedules()
+    ensure_report_schedules()
     seed_teams(users)
     seed_calendar()
     seed_playbooks()

@@ -21,3 +21,10 @@ def tick():
     reminded, escalated = followups_remind_and_escalate()
     retried = communications_retry_due()
     return {"reminded": reminded, "escalated": escalated, "emails_retried": retried}
+
+
+def send_periodic_report(kind):
+    from .services.reports import periodic_report_send
+
+    report = periodic_report_send(kind=kind)
+    return {"report": report.pk, "period": report.period, "sent": report.sent_at is not None}

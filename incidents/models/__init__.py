@@ -20,6 +20,7 @@ from .incident import (
     Severity,
 )
 from .playbook import IncidentStep, Playbook, PlaybookStep
+from .report import Report, ReportKind
 from .root_cause import RootCauseCategory
 from .team import Team
 from .timeline import EventKind, IncidentEvent
@@ -28,6 +29,6 @@ __all__ = [
     "CLOSED_STATUSES", "OPEN_STATUSES", "CalendarDay", "CalendarDayKind", "Channel", "Communication",
     "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
     "FollowUpKind", "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
-    "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "RootCauseCategory", "Severity", "SlaTarget",
+    "IncidentSequence", "IncidentStatus", "IncidentStep", "Playbook", "PlaybookStep", "Report", "ReportKind", "RootCauseCategory", "Severity", "SlaTarget",
     "Team", "TemplatePurpose", "WorkCalendar",
 ]
