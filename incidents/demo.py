@@ -9,6 +9,7 @@ from django.utils import timezone
 from invoices.ledger.models import Customer, Invoice
 
 from . import playbooks
+from .demo_history import seed_history
 from .models import (
     CalendarDay,
     CalendarDayKind,
@@ -136,6 +137,7 @@ def seed(*, users):
             "pk", "buyer_id"):
         invoices_by_customer.setdefault(buyer_id, []).append(pk)
     created = [i for i in (_incident(s, users, customers, invoices_by_customer) for s in INCIDENTS) if i]
+    seed_history(users=users, customers=customers)
     if created:
         now = timezone.now()
         first, second = created[0], created[1] if len(created) > 1 else created[0]
