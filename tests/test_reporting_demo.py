@@ -31,6 +31,10 @@ def test_demo_history_spans_ninety_days_with_breaches_and_holidays():
     assert h["mttr"] is not None
     assert Metrics(period=parse_period("90")).root_causes()
     assert FollowUp.objects.filter(kind=FollowUpKind.PREVENTION).exists()
+    assert Metrics(period=parse_period("90")).reissues()
+    run_month = last_month()
+    assert {r["code"] for r in Metrics(period=run_month).discrepancies()} >= {"missing_on_platform",
+                                                                              "amount_mismatch"}
     count = history.count()
     call_command("seed_demo", invoices=40, customers=12, stdout=open(os.devnull, "w"))
     assert history.count() == count  # idempotent
