@@ -17,7 +17,9 @@ def on_postgres():
 
 
 def pytest_collection_modifyitems(config, items):
-    """The one place where tests marked `postgres` are skipped on any other database."""
+    """The one place where tests marked `postgres` are skipped on any other database. The real-browser suite
+    (tests/browser/) runs last: its live site and Chromium start once, after everything quick has answered."""
+    items.sort(key=lambda item: "/browser/" in str(item.path))
     if on_postgres():
         return
     needs_postgres = pytest.mark.skip(reason="needs PostgreSQL")
