@@ -147,6 +147,8 @@ class Incident(models.Model):
             models.Index(fields=["owner", "-id"], name="incident_owner_newest_idx"),
             models.Index(fields=["team", "-id"], name="incident_team_idx"),
             models.Index(fields=["created_at"], name="incident_created_idx"),
+            # The management dashboard and report select incidents resolved in a period.
+            models.Index(fields=["resolved_at"], name="incident_resolved_idx"),
             models.Index(fields=["customer", "status"], name="incident_customer_idx"),
         ]
 
