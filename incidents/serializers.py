@@ -37,7 +37,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", default=None, allow_null=True, read_only=True)
     response_breached = serializers.SerializerMethodField()
     resolve_breached = serializers.SerializerMethodField()
-    root_cause_category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    root_cause_category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Incident
