@@ -58,6 +58,7 @@ ROLE_PERMISSIONS = {
             "view_followup", "add_followup", "change_followup",
             "view_playbook", "view_playbookstep", "view_communicationtemplate",
             "view_workcalendar", "view_calendarday", "view_slatarget",
+            "view_rootcausecategory",
         ],
         MANAGER: [
             "view_incident", "change_incident", "review_incident", "work_any_incident",
@@ -73,6 +74,8 @@ ROLE_PERMISSIONS = {
             "view_every_team", "view_team", "add_team", "change_team",
             "view_historicalincident", "view_historicalfollowup",
             "view_satisfactionanswer",
+            # Management reporting (issue 20): the root-cause list and the periodic reports.
+            "view_rootcausecategory", "add_rootcausecategory", "change_rootcausecategory", "view_report",
         ],
         FINANCE: [
             "view_incident", "view_incidentevent", "add_incidentevent", "view_incidentstep",

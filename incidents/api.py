@@ -91,7 +91,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         return self._detail(incident_transition(incident=incident, actor=request.user, to=d["status"], note=d["note"],
-                                                root_cause=d["root_cause"], resolution=d["resolution"]))
+                                                root_cause=d["root_cause"], resolution=d["resolution"],
+                                                root_cause_category=d["root_cause_category"]))
 
     @extend_schema(request=ReviewSerializer, responses={200: IncidentDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ from django.utils import timezone
 from invoices.ledger.models import Customer, Invoice
 
 from . import playbooks
+from .demo_history import seed_history
 from .models import (
     CalendarDay,
     CalendarDayKind,
@@ -22,13 +23,14 @@ from .models import (
     IncidentStatus,
     Playbook,
     PlaybookStep,
+    RootCauseCategory,
     Severity,
     SlaTarget,
     Team,
     WorkCalendar,
 )
 from .reference_data import HOLIDAYS, MAKEUP_DAYS, TEMPLATES
-from .schedules import ensure_schedules
+from .schedules import ensure_report_schedules, ensure_schedules
 from .services import sla
 from .services.communications import communication_log
 from .services.followups import followup_create
@@ -54,7 +56,8 @@ def seed_playbooks():
             category=category, defaults={"name": str(IncidentCategory(category).label)})
         if created:
             PlaybookStep.objects.bulk_create(
-                PlaybookStep(playbook=playbook, position=n, title=str(title), help_text=str(help_text))
+                PlaybookStep(playbook=playbook, position=n, title=str(title), help_text=str(help_text),
+                             records_prevention=title == playbooks.REVIEW[0])
                 for n, (title, help_text) in enumerate(steps, start=1))
 
 
@@ -82,7 +85,8 @@ def _incident(spec, users, customers, invoices_by_customer):
     for status in spec.get("path", []):
         kwargs = {}
         if status == IncidentStatus.RESOLVED:
-            kwargs = {"root_cause": spec.get("root_cause", "购方税号录入错误"),
+            kwargs = {"root_cause_category": RootCauseCategory.objects.get(code=spec.get("cause", "data_entry")),
+                      "root_cause": spec.get("root_cause", "购方税号录入错误"),
                       "resolution": spec.get("resolution", "红冲后按正确税号重开，客户已确认可查")}
         incident_transition(incident=incident, to=status, actor=actor, note=spec.get("note", ""), **kwargs)
     if spec.get("close"):
@@ -101,7 +105,7 @@ INCIDENTS = [
      "severity": Severity.SEV1, "customer": 3, "path": [IncidentStatus.WAITING_PLATFORM], "owner": "cs2"},
     {"title": "上传同步失败后已重推", "category": IncidentCategory.SYNC_FAILURE, "severity": Severity.SEV3,
      "customer": 4, "path": [IncidentStatus.INVESTIGATING, IncidentStatus.RESOLVED],
-     "root_cause": "平台接口超时，同步任务重试耗尽", "resolution": "手工重推同步，平台已可查"},
+     "cause": "sync_job_failed", "root_cause": "平台接口超时，同步任务重试耗尽", "resolution": "手工重推同步，平台已可查"},
     {"title": "购方税号录入错误，已红冲重开", "category": IncidentCategory.DATA_ENTRY_ERROR, "severity": Severity.SEV2,
      "customer": 5, "path": [IncidentStatus.INVESTIGATING, IncidentStatus.RESOLVED], "close": True},
     {"title": "客户怀疑发票真伪", "category": IncidentCategory.AUTHENTICITY, "severity": Severity.SEV4,
@@ -120,6 +124,7 @@ def seed_teams(users):
 
 def seed(*, users):
     ensure_schedules()
+    ensure_report_schedules()
     seed_teams(users)
     seed_calendar()
     seed_playbooks()
@@ -132,6 +137,7 @@ def seed(*, users):
             "pk", "buyer_id"):
         invoices_by_customer.setdefault(buyer_id, []).append(pk)
     created = [i for i in (_incident(s, users, customers, invoices_by_customer) for s in INCIDENTS) if i]
+    seed_history(users=users, customers=customers)
     if created:
         now = timezone.now()
         first, second = created[0], created[1] if len(created) > 1 else created[0]

@@ -16,6 +16,7 @@ from .models import (
     IncidentKind,
     IncidentStatus,
     IncidentStep,
+    RootCauseCategory,
     SatisfactionAnswer,
     Severity,
     Team,
@@ -37,13 +38,14 @@ class IncidentSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", default=None, allow_null=True, read_only=True)
     response_breached = serializers.SerializerMethodField()
     resolve_breached = serializers.SerializerMethodField()
+    root_cause_category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Incident
         fields = ["id", "reference", "title", "description", "kind", "category", "severity", "status", "customer",
                   "customer_name", "seller", "team", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
-                  "customer_informed_at", "first_response_at", "resolved_at", "closed_at", "root_cause", "resolution",
-                  "response_due_at", "resolve_due_at", "response_breached", "resolve_breached", "reviewed_at",
+                  "customer_informed_at", "first_response_at", "resolved_at", "closed_at", "root_cause_category", "root_cause",
+                  "resolution", "response_due_at", "resolve_due_at", "response_breached", "resolve_breached", "reviewed_at",
                   "created_at"]
         read_only_fields = fields
 
@@ -103,6 +105,8 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
 
     platform_recovered_at = serializers.DateTimeField(required=False, allow_null=True)
     customer_informed_at = serializers.DateTimeField(required=False, allow_null=True)
+    root_cause_category = serializers.SlugRelatedField(
+        slug_field="code", queryset=RootCauseCategory.objects.filter(active=True), required=False, allow_null=True)
     root_cause = serializers.CharField(required=False, allow_blank=True)
     resolution = serializers.CharField(required=False, allow_blank=True)
 
@@ -118,6 +122,9 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(IncidentStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    root_cause_category = serializers.SlugRelatedField(
+        slug_field="code", queryset=RootCauseCategory.objects.filter(active=True), required=False, default=None,
+        help_text="Code of an active root-cause category; required to resolve.")
     root_cause = serializers.CharField(required=False, allow_blank=True, default=None)
     resolution = serializers.CharField(required=False, allow_blank=True, default=None)
 

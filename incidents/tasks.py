@@ -48,3 +48,10 @@ def tick():
             logger.exception("incidents tick: %s failed; the other parts go on", name)
             result[name] = None
     return result
+
+
+def send_periodic_report(kind):
+    from .services.reports import periodic_report_send
+
+    report = periodic_report_send(kind=kind)
+    return {"report": report.pk, "period": report.period, "sent": report.sent_at is not None}

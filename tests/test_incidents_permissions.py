@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentStatus
+from incidents.models import Incident, IncidentStatus, RootCauseCategory
 from incidents.services.followups import followup_create
 from incidents.services.incidents import incident_transition
 
@@ -59,7 +59,8 @@ def test_admin_workflow_views(client, cs_user, manager_user, finance_user):
     r = c.post(reverse("admin:incidents_incident_transition", args=[incident.pk]), {"status": "resolved", "note": ""})
     assert r.status_code == 200 and "root_cause" in r.context["form"].errors  # refused, shown on the form
     r = c.post(reverse("admin:incidents_incident_transition", args=[incident.pk]),
-               {"status": "resolved", "root_cause": "税号录入错误", "resolution": "重开"})
+               {"status": "resolved", "root_cause": "税号录入错误", "resolution": "重开",
+                "root_cause_category": RootCauseCategory.objects.get(code="data_entry").pk})
     assert r.status_code == 302
     assert c.get(reverse("admin:incidents_incident_review", args=[incident.pk])).status_code == 403
     c.logout()
@@ -98,7 +99,8 @@ def test_api_per_role(api_as, cs_user, finance_user, manager_user, customer):
     r = cs.post(f"/api/v1/incidents/{pk}/transition/", {"status": "resolved"}, format="json")
     assert r.status_code == 400 and "root_cause" in r.data
     r = cs.post(f"/api/v1/incidents/{pk}/transition/",
-                {"status": "resolved", "root_cause": "录入错误", "resolution": "重开"}, format="json")
+                {"status": "resolved", "root_cause": "录入错误", "resolution": "重开",
+                 "root_cause_category": "data_entry"}, format="json")
     assert r.status_code == 200 and r.data["status"] == "resolved"
     assert cs.post(f"/api/v1/incidents/{pk}/review/", {"approve": True}, format="json").status_code == 403
     r = mgr.post(f"/api/v1/incidents/{pk}/review/", {"approve": True}, format="json")

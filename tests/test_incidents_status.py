@@ -5,6 +5,7 @@ from incidents.models import EventKind, IncidentEvent, IncidentStatus
 from incidents.services.incidents import incident_review, incident_transition
 
 from .incident_helpers import open_incident
+from .reporting_helpers import cause
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 
@@ -23,14 +24,15 @@ def test_cannot_resolve_without_root_cause_and_resolution(cs_user):
     incident_transition(incident=incident, to="investigating", actor=cs_user)
     with pytest.raises(ValidationError) as exc:
         incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="  ")
-    assert set(exc.value.message_dict) == {"root_cause", "resolution"}
+    assert set(exc.value.message_dict) == {"root_cause_category", "root_cause", "resolution"}
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.INVESTIGATING and incident.resolved_at is None
 
 
 def test_cannot_close_without_review(cs_user, manager_user):
     incident = open_incident(cs_user)
-    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="typo", resolution="reissued")
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="typo", resolution="reissued",
+                        root_cause_category=cause())
     with pytest.raises(ValidationError) as exc:
         incident_transition(incident=incident, to="closed", actor=manager_user)
     assert "status" in exc.value.message_dict
@@ -43,7 +45,8 @@ def test_cannot_close_without_review(cs_user, manager_user):
 
 def test_review_send_back_needs_comment_and_reopens(cs_user, manager_user):
     incident = open_incident(cs_user)
-    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="x", resolution="y")
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="x", resolution="y",
+                        root_cause_category=cause())
     with pytest.raises(ValidationError):
         incident_review(incident=incident, actor=manager_user, approve=False)
     incident = incident_review(incident=incident, actor=manager_user, approve=False, comment="补充平台截图")
@@ -54,7 +57,8 @@ def test_review_send_back_needs_comment_and_reopens(cs_user, manager_user):
 
 def test_illegal_transition_and_reopen_needs_reason(cs_user, manager_user):
     incident = open_incident(cs_user)
-    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="x", resolution="y")
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="x", resolution="y",
+                        root_cause_category=cause())
     with pytest.raises(ValidationError):
         incident_transition(incident=incident, to="waiting_customer", actor=cs_user)
     incident_review(incident=incident, actor=manager_user, approve=True)
@@ -101,7 +105,7 @@ def test_rep_cannot_work_someone_elses_incident(cs_user, manager_user, django_us
 
 def test_checklist_copied_from_playbook_and_ticked(cs_user):
     from incidents.models import Playbook, PlaybookStep
-    from incidents.services.timeline import incident_step_done
+    from incidents.services.steps import incident_step_done
 
     playbook = Playbook.objects.create(category="invoice_missing", name="missing")
     PlaybookStep.objects.create(playbook=playbook, position=1, title="check input")

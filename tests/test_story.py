@@ -110,7 +110,7 @@ def promise_callback_and_remind(api_as, cs_user, incident, capture):
 def manager_reads_and_signs_off(api_as, client, cs_user, manager_user, incident, capture):
     rep = api_as(cs_user)
     resolved = rep.post(f"/api/v1/incidents/{incident.pk}/transition/", {
-        "status": "resolved", "root_cause": "上传时平台维护，发票未同步", "resolution": "平台恢复后重新同步，客户已确认可查"},
+        "status": "resolved", "root_cause_category": "platform_fault", "root_cause": "上传时平台维护，发票未同步", "resolution": "平台恢复后重新同步，客户已确认可查"},
         format="json")
     assert resolved.status_code == 200, resolved.json()
     boss = api_as(manager_user)

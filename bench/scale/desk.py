@@ -15,6 +15,7 @@ from incidents.models import (
     IncidentSequence,
     IncidentStep,
     PlaybookStep,
+    RootCauseCategory,
 )
 
 STATUSES = [("closed", 68), ("resolved", 8), ("new", 5), ("investigating", 9), ("waiting_customer", 6),
@@ -33,15 +34,15 @@ INCIDENT_COLS = ["id", "reference", "title", "description", "kind", "category", 
                  "customer_id", "seller_id", "owner_id", "created_by_id", "created_at", "fault_started_at",
                  "detected_at", "platform_recovered_at", "customer_informed_at", "first_response_at", "resolved_at",
                  "closed_at", "root_cause", "resolution", "response_due_at", "resolve_due_at", "reviewed_by_id",
-                 "reviewed_at", "source_key", "team_id", "opened_via"]
+                 "reviewed_at", "source_key", "team_id", "opened_via", "root_cause_category_id"]
 EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "data"]
-STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id"]
+STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id", "records_prevention"]
 COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direction", "occurred_at", "contact",
              "subject", "body", "template_id", "delivery_status", "delivery_attempts", "delivery_error",
              "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at", "attachments"]
 FOLLOWUP_COLS = ["id", "incident_id", "customer_id", "communication_id", "title", "notes", "assignee_id",
                  "assigned_by_id", "due_at", "priority", "status", "completed_at", "reminder_sent_at", "escalated_at",
-                 "created_at", "team_id"]
+                 "created_at", "team_id", "kind"]
 
 
 def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, buyer_of, buyers, seller_ids,
@@ -53,7 +54,9 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
     step = timedelta(days=days) / max(count, 1)
     playbook = {}
     for s in PlaybookStep.objects.select_related("playbook").order_by("position"):
-        playbook.setdefault(s.playbook.category, []).append((s.position, s.title, s.help_text))
+        playbook.setdefault(s.playbook.category, []).append((s.position, s.title, s.help_text,
+                                                             s.records_prevention))
+    causes = list(RootCauseCategory.objects.filter(active=True).values_list("pk", flat=True)) or [None]
     seqs = {row.year: row.last for row in IncidentSequence.objects.all()}
     ids = {m: w.next_id(m) for m in (Incident, IncidentEvent, IncidentStep, Communication, FollowUp)}
     link_table = Incident.invoices.through
@@ -97,7 +100,8 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
                     created - timedelta(hours=1) if category == "platform_outage" else None, created,
                     resolved if category == "platform_outage" else None, first_response, first_response, resolved,
                     closed, root, fix, response_due, resolve_due, manager_id if closed else None, closed, "",
-                    team_of.get(owner), "portal" if owner is None and category == "invoice_missing" else "staff"))
+                    team_of.get(owner), "portal" if owner is None and category == "invoice_missing" else "staff",
+                    rng.choice(causes) if closed_like else None))
             if invoice is not None:
                 tm.add((inc, invoice))
             event(inc, "created", created, owner, "已创建", {"category": category, "severity": severity,
@@ -109,10 +113,10 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
                       {"from": old, "to": new, "note": ""})
             for k in range(BIG_TIMELINE if n % BIG_EVERY == 0 else rng.randint(0, 3)):
                 event(inc, "note", created + span * (k + 1) / (k + 2), owner, f"跟进记录 {k + 1}", {})
-            for position, title, help_text in playbook.get(category, []):
+            for position, title, help_text, prevention in playbook.get(category, []):
                 done = closed_like or rng.random() < 0.4
                 ts.add((nxt(IncidentStep), inc, position, title, help_text, created + span if done else None,
-                        owner if done else None))
+                        owner if done else None, prevention))
             if customer is None:
                 continue
             comm = nxt(Communication)
@@ -129,7 +133,7 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
                 tf.add((nxt(FollowUp), inc, customer, comm, "回访客户确认发票状态", "", owner, owner,
                         due if not (not done and rng.random() < 0.5) else now + timedelta(hours=rng.randint(-48, 96)),
                         rng.choice((1, 2, 2, 3, 4)), "done" if done else "open", resolved if done else None,
-                        None, None, created, team_of.get(owner)))
+                        None, None, created, team_of.get(owner), "callback"))
                 event(inc, "follow_up", created, owner, "已安排回访", {})
     for year, last in seqs.items():
         IncidentSequence.objects.update_or_create(year=year, defaults={"last": last})

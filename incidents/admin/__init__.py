@@ -1,2 +1,2 @@
 """Incident desk admin, one module per screen group."""
-from . import communications, config, followups, incidents  # noqa: F401
+from . import communications, config, followups, incidents, reports  # noqa: F401

@@ -7,6 +7,7 @@ from ..models import (
     CommunicationTemplate,
     Playbook,
     PlaybookStep,
+    RootCauseCategory,
     SlaTarget,
     Team,
     WorkCalendar,
@@ -17,7 +18,7 @@ from ..services.rendering import placeholder_help
 class PlaybookStepInline(admin.TabularInline):
     model = PlaybookStep
     extra = 1
-    fields = ["position", "title", "help_text"]
+    fields = ["position", "title", "help_text", "records_prevention"]
 
 
 @admin.register(Playbook)
@@ -71,3 +72,15 @@ class TeamAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # incidents keep pointing at their team
+
+
+@admin.register(RootCauseCategory)
+class RootCauseCategoryAdmin(admin.ModelAdmin):
+    """The managed list resolving an incident chooses from; deactivate a category rather than delete it."""
+
+    list_display = ["__str__", "code", "position", "active"]
+    list_editable = ["position", "active"]
+    list_filter = ["active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # resolved incidents keep pointing at their category

@@ -1,98 +1,142 @@
-"""The managers' page: every figure is one aggregate query; the chart is plain HTML bars."""
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+"""The managers' dashboard: ECharts served from the project's static files, every figure from
+incidents.reporting.metrics (the same code the periodic report uses), every bar a link to the admin list of
+the incidents, follow-ups, reissues or discrepancies behind it."""
+from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncDate
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..models import (
-    OPEN_STATUSES,
-    FollowUp,
-    FollowUpStatus,
-    Incident,
-    IncidentCategory,
-    Severity,
-)
-
-PERIODS = (7, 30, 90)
+from ..models import Team
+from ..reporting.formats import format_business, format_percent, format_yuan
+from ..reporting.metrics import Metrics
+from ..reporting.periods import parse_period
 
 
-def _duration(later, earlier):
-    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+class DashboardFilterForm(forms.Form):
+    period = forms.CharField(label=gettext_lazy("period"), required=False, initial="30",
+                             help_text=gettext_lazy("7, 30 or 90 days, a month as 2026-11 or a week as 2026-W48"))
+    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.all(), required=False,
+                                  empty_label=gettext_lazy("all teams"))
+
+    def clean_period(self):
+        try:
+            return parse_period(self.cleaned_data["period"] or "30")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["period"]) from exc
 
 
-def dashboard_data(*, days=30, now=None):
-    now = now or timezone.now()
-    since = now - timedelta(days=days)
-    tz = ZoneInfo(settings.TIME_ZONE)
-    open_qs = Incident.objects.filter(status__in=OPEN_STATUSES)
-    grid = {(r["category"], r["severity"]): r["n"]
-            for r in open_qs.values("category", "severity").annotate(n=Count("id")).order_by()}
-    rows = [{"label": label, "cells": [grid.get((cat, sev), 0) for sev in Severity.values],
-             "total": sum(grid.get((cat, sev), 0) for sev in Severity.values)}
-            for cat, label in IncidentCategory.choices]
-    period = Incident.objects.filter(created_at__gte=since)
-    response_breach = (Q(first_response_at__isnull=True, response_due_at__lt=now)
-                       | Q(first_response_at__gt=F("response_due_at")))
-    resolve_breach = (Q(resolved_at__isnull=True, resolve_due_at__lt=now, status__in=OPEN_STATUSES)
-                      | Q(resolved_at__gt=F("resolve_due_at")))
-    breaches = period.aggregate(
-        response=Count("id", filter=response_breach), resolution=Count("id", filter=resolve_breach),
-        total=Count("id"),
-    )
-    open_breaches = open_qs.filter(response_breach | resolve_breach).count()
-    times = period.aggregate(
-        mttd=Avg(_duration("detected_at", "fault_started_at"), filter=Q(fault_started_at__isnull=False)),
-        mttr=Avg(_duration("resolved_at", "detected_at"), filter=Q(resolved_at__isnull=False)),
-    )
-    overdue = list(
-        FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_at__lt=now)
-        .values("assignee__username", "assignee__first_name")
-        .annotate(n=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False)))
-        .order_by("-n", "assignee__username")
-    )
-    per_day = dict(period.annotate(day=TruncDate("created_at", tzinfo=tz)).values("day")
-                   .annotate(n=Count("id")).order_by().values_list("day", "n"))
-    first = timezone.localtime(since, tz).date()
-    series = [(first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(days + 1)]
-    peak = max([n for _d, n in series] + [1])
-    return {
-        "days": days, "severities": Severity.labels, "grid": rows, "open_total": open_qs.count(),
-        "breaches": breaches, "open_breaches": open_breaches, "mttd": _human(times["mttd"]), "mttr": _human(times["mttr"]),
-        "overdue": overdue,
-        "series": [{"day": d, "n": n, "pct": round(100 * n / peak)} for d, n in series], "peak": peak,
-    }
+def _url(name, params):
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def _incidents(params):
+    return _url("admin:incidents_incident_changelist", params)
+
+
+def _pct(met, total):
+    """A percentage point with its numerator and denominator; None (a gap) when nothing was measured."""
+    return {"value": round(100 * met / total, 1) if total else None, "title": f"{met}/{total}"}
+
+
+def _hours(seconds):
+    return round(seconds / 3600, 2) if seconds is not None else None
+
+
+def charts(data):
+    """The ECharts series as plain data: [{id, title, kind, categories, series:[{name, data:[{value,url,title}]}]}]."""
+    buckets = data["buckets"]
+    cats = [f"{b['bucket']:%m-%d}" for b in buckets]
+    grid = data["grid"]
+    out = [
+        {"id": "volume", "title": _("Incidents opened and resolved"), "kind": "bar", "categories": cats, "series": [
+            {"name": _("opened"), "data": [{"value": b["opened"], "url": _incidents(b["links"]["opened"])}
+                                           for b in buckets]},
+            {"name": _("resolved"), "data": [{"value": b["resolved"], "url": _incidents(b["links"]["resolved"])}
+                                             for b in buckets]}]},
+        {"id": "open-grid", "title": _("Open incidents by category and severity"), "kind": "stack",
+         "categories": [r["label"] for r in grid["rows"]], "series": [
+            {"name": str(label), "data": [{"value": r["cells"][i]["n"], "url": _incidents(r["cells"][i]["link"])}
+                                          for r in grid["rows"]]}
+            for i, (_code, label) in enumerate(grid["severities"])]},
+        {"id": "sla", "title": _("SLA attainment (%)"), "kind": "line", "categories": cats, "percent": True,
+         "series": [
+            {"name": _("response"), "data": [{**_pct(b["response_met"], b["response_total"]),
+                                              "url": _incidents(b["links"]["breached"])} for b in buckets]},
+            {"name": _("resolution"), "data": [{**_pct(b["resolve_met"], b["resolve_total"]),
+                                                "url": _incidents(b["links"]["breached"])} for b in buckets]}]},
+        {"id": "mttr", "title": _("MTTD and MTTR (business hours)"), "kind": "line", "categories": cats, "series": [
+            {"name": _("MTTD"), "data": [{"value": _hours(b["mttd"]), "title": format_business(b["mttd"]),
+                                          "url": _incidents(b["links"]["resolved"])} for b in buckets]},
+            {"name": _("MTTR"), "data": [{"value": _hours(b["mttr"]), "title": format_business(b["mttr"]),
+                                          "url": _incidents(b["links"]["resolved"])} for b in buckets]}]},
+        _simple("root-causes", _("Top root causes"), data["root_causes"], "admin:incidents_incident_changelist"),
+        _simple("overdue", _("Overdue follow-ups by assignee"), data["overdue"], "admin:incidents_followup_changelist"),
+        _simple("reissues", _("Reissues by reason"), data["reissues"], "admin:invoices_reissuerequest_changelist",
+                title=lambda r: _("%(n)d requests, %(amount)s") % {"n": r["n"], "amount": format_yuan(r["amount"])}),
+        _simple("discrepancies", _("Reconciliation discrepancies by kind"), data["discrepancies"],
+                "admin:invoices_discrepancy_changelist"),
+    ]
+    return out
+
+
+def _simple(chart_id, heading, rows, changelist, title=None):
+    return {"id": chart_id, "title": heading, "kind": "hbar", "categories": [r["label"] for r in rows], "series": [
+        {"name": heading, "data": [{"value": r["n"], "url": _url(changelist, r["link"]),
+                                    **({"title": title(r)} if title else {})} for r in rows]}]}
+
+
+def tiles(headline):
+    h = headline
+    return [
+        {"label": _("opened"), "value": h["opened"], "url": _incidents(h["links"]["opened"])},
+        {"label": _("resolved"), "value": h["resolved"], "url": _incidents(h["links"]["resolved"])},
+        {"label": _("open now"), "value": h["open_now"], "url": _incidents(h["links"]["open_now"])},
+        {"label": _("response within SLA"), "value": format_percent(h["response_met"], h["response_total"]),
+         "title": f"{h['response_met']}/{h['response_total']}",
+         "url": _incidents({**h["links"]["opened"], "sla": "breached"})},
+        {"label": _("resolved within SLA"), "value": format_percent(h["resolve_met"], h["resolve_total"]),
+         "title": f"{h['resolve_met']}/{h['resolve_total']}",
+         "url": _incidents({**h["links"]["opened"], "sla": "breached"})},
+        {"label": _("mean first response"), "value": format_business(h["first_response"]),
+         "url": _incidents(h["links"]["opened"])},
+        {"label": _("MTTD"), "value": format_business(h["mttd"]), "url": _incidents(h["links"]["opened"])},
+        {"label": _("MTTR"), "value": format_business(h["mttr"]), "url": _incidents(h["links"]["resolved"])},
+    ]
+
+
+def people_rows(people):
+    return [{
+        "label": p["label"], "handled": p["handled"], "url": _incidents(p["link"]),
+        "first_response": format_business(p["first_response"]), "resolution": format_business(p["resolution"]),
+        "response": format_percent(p["response_met"], p["response_total"]),
+        "response_title": f"{p['response_met']}/{p['response_total']}",
+        "resolve": format_percent(p["resolve_met"], p["resolve_total"]),
+        "resolve_title": f"{p['resolve_met']}/{p['resolve_total']}",
+        "followups": format_percent(p["followups_on_time"], p["followups_total"]),
+        "followups_title": f"{p['followups_on_time']}/{p['followups_total']}",
+    } for p in people]
 
 
 def dashboard_view(model_admin, request):
+    # Managers only (review_incident), as the API's reporting endpoint.
     if not request.user.has_perm("incidents.review_incident"):
         raise PermissionDenied
-    try:
-        days = int(request.GET.get("days", 30))
-    except ValueError:
-        days = 30
-    days = days if days in PERIODS else 30
+    form = DashboardFilterForm(request.GET or None)
+    status = 200
+    if request.GET and not form.is_valid():
+        period, team, status = parse_period("30"), None, 400
+    elif request.GET:
+        period, team = form.cleaned_data["period"], form.cleaned_data["team"]
+    else:
+        period, team = parse_period("30"), None
+    data = Metrics(period=period, team=team).everything()
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": _("Incident dashboard"), "opts": model_admin.model._meta, "periods": PERIODS,
-        **dashboard_data(days=days),
+        "title": _("Incident dashboard"), "opts": model_admin.model._meta, "form": form, "period": period,
+        "team": team, "tiles": tiles(data["headline"]), "charts": charts(data), "people": people_rows(data["people"]),
     }
-    return TemplateResponse(request, "admin/incidents/dashboard.html", context)
-
-
-def _human(duration):
-    """A mean duration as staff read it: days, hours and minutes, no microseconds."""
-    if duration is None:
-        return None
-    minutes = int(duration.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [ngettext("%(n)d day", "%(n)d days", days) % {"n": days}] if days else []
-    parts.append(str(_("%(h)d h %(m)d min")) % {"h": hours, "m": minutes})
-    return " ".join(parts)
+    return TemplateResponse(request, "admin/incidents/dashboard.html", context, status=status)

@@ -2,13 +2,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CommunicationTemplate, IncidentStatus
+from ..models import CommunicationTemplate, IncidentStatus, RootCauseCategory
 
 
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(label=_("new status"), choices=[
         (s.value, s.label) for s in IncidentStatus if s != IncidentStatus.CLOSED])
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    root_cause_category = forms.ModelChoiceField(
+        label=_("root-cause category"), required=False, queryset=RootCauseCategory.objects.filter(active=True),
+        help_text=_("Required to resolve."))
     root_cause = forms.CharField(label=_("root cause"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text=_("Required to resolve."))
     resolution = forms.CharField(label=_("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -29,6 +32,19 @@ class NoteForm(forms.Form):
 
 class StepForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False)
+
+
+class PreventionStepForm(StepForm):
+    """The "review and prevent" step: the prevention action becomes a follow-up of its owner."""
+
+    prevention_action = forms.CharField(label=_("prevention action"), max_length=200,
+                                        help_text=_("What stops this from happening again."))
+    prevention_owner = forms.ModelChoiceField(label=_("owner"), queryset=None)
+    prevention_due_at = forms.DateTimeField(label=_("due at"), help_text=_("e.g. 2026-12-18 17:00"))
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prevention_owner"].queryset = users
 
 
 class NotifyForm(forms.Form):

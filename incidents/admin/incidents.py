@@ -16,7 +16,7 @@ from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice
 
 from ..access import can_work_incident, sees_every_team, team_ids
-from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, Team
+from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, RootCauseCategory, Team
 from ..resources import IncidentResource
 from ..selectors import breached_q, visible_incident_events, visible_incidents
 from ..services.incidents import (
@@ -28,10 +28,11 @@ from ..services.incidents import (
     incident_update,
 )
 from ..services.notify import incident_notify_customers
-from ..services.timeline import incident_note_add, incident_step_done
+from ..services.steps import incident_step_done
+from ..services.timeline import incident_note_add
 from .base import action_view, guarded_changeform, staff_users
 from .dashboard import dashboard_view
-from .forms import NoteForm, NotifyForm, ReviewForm, StepForm, TransitionForm
+from .forms import NoteForm, NotifyForm, PreventionStepForm, ReviewForm, StepForm, TransitionForm
 from .tables import IncidentChecklistTable, IncidentTimelineTable, timeline_view
 
 
@@ -100,8 +101,10 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     change_list_template = "admin/incidents/incident/change_list.html"
     ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "team", "owner",
                   "fault_started_at", "detected_at"]
-    CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause", "resolution"]
-    STATE_FIELDS = ["reference", "status", "opened_via", "satisfaction_display", "sla_state", "response_due_at", "first_response_at", "resolve_due_at",
+    CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause_category", "root_cause",
+                                  "resolution"]
+    STATE_FIELDS = ["reference", "status", "opened_via", "satisfaction_display", "sla_state", "response_due_at",
+                    "first_response_at", "resolve_due_at",
                     "resolved_at", "reviewed_by", "reviewed_at", "closed_at", "created_by", "created_at"]
 
     def get_fieldsets(self, request, obj=None):
@@ -120,6 +123,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
             kwargs["queryset"] = staff_users()
+        if db_field.name == "root_cause_category":
+            kwargs["queryset"] = RootCauseCategory.objects.filter(active=True)
         if db_field.name == "team" and not sees_every_team(request.user):
             kwargs["queryset"] = Team.objects.filter(pk__in=team_ids(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -213,12 +218,14 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
 
     def transition_view(self, request, pk):
         incident, back = self._get(request, pk)
-        form = TransitionForm(request.POST or None, initial={"root_cause": incident.root_cause,
-                                                             "resolution": incident.resolution})
+        form = TransitionForm(request.POST or None, initial={
+            "root_cause": incident.root_cause, "resolution": incident.resolution,
+            "root_cause_category": incident.root_cause_category_id})
         return action_view(self, request, obj=incident, form=form, title=_("Change status"), back_url=back,
                            success=_("Status changed."), perform=lambda d: incident_transition(
                                incident=incident, to=d["status"], actor=request.user, note=d["note"],
-                               root_cause=d["root_cause"], resolution=d["resolution"]))
+                               root_cause=d["root_cause"], resolution=d["resolution"],
+                               root_cause_category=d["root_cause_category"]))
 
     def review_view(self, request, pk):
         incident, back = self._get(request, pk, work=False)
@@ -247,9 +254,13 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def step_view(self, request, pk, step):
         incident, back = self._get(request, pk)
         step_obj = get_object_or_404(IncidentStep, pk=step, incident=incident)
-        return action_view(self, request, obj=incident, form=StepForm(request.POST or None),
+        if step_obj.records_prevention:
+            form = PreventionStepForm(request.POST or None, users=staff_users())
+        else:
+            form = StepForm(request.POST or None)
+        return action_view(self, request, obj=incident, form=form,
                            title=_("Mark step done"), back_url=back, success=_("Step done."), intro=str(step_obj),
-                           perform=lambda d: incident_step_done(step=step_obj, actor=request.user, note=d["note"]))
+                           perform=lambda d: incident_step_done(step=step_obj, actor=request.user, **d))
 
     @admin.display(description=_("customer satisfaction"))
     def satisfaction_display(self, obj):

@@ -8,7 +8,7 @@ from .communication import (
     DeliveryStatus,
     TemplatePurpose,
 )
-from .followup import FollowUp, FollowUpPriority, FollowUpStatus
+from .followup import FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus
 from .incident import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -21,6 +21,8 @@ from .incident import (
     Severity,
 )
 from .playbook import IncidentStep, Playbook, PlaybookStep
+from .report import Report, ReportKind
+from .root_cause import RootCauseCategory
 from .satisfaction import SatisfactionAnswer
 from .team import Team
 from .timeline import EventKind, IncidentEvent
@@ -28,7 +30,8 @@ from .timeline import EventKind, IncidentEvent
 __all__ = [
     "CLOSED_STATUSES", "OPEN_STATUSES", "CalendarDay", "CalendarDayKind", "Channel", "Communication",
     "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
-    "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent", "IncidentKind",
-    "IncidentSequence", "IncidentStatus", "IncidentStep", "OpenedVia", "Playbook", "PlaybookStep", "SatisfactionAnswer", "Severity", "SlaTarget",
+    "FollowUpKind", "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent",
+    "IncidentKind", "IncidentSequence", "IncidentStatus", "IncidentStep", "OpenedVia", "Playbook", "PlaybookStep",
+    "Report", "ReportKind", "RootCauseCategory", "SatisfactionAnswer", "Severity", "SlaTarget",
     "Team", "TemplatePurpose", "WorkCalendar",
 ]

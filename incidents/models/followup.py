@@ -14,6 +14,11 @@ class FollowUpStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class FollowUpKind(models.TextChoices):
+    CALLBACK = "callback", _("follow-up")
+    PREVENTION = "prevention", _("prevention action")
+
+
 class FollowUpPriority(models.IntegerChoices):
     LOW = 1, _("low")
     NORMAL = 2, _("normal")
@@ -39,6 +44,9 @@ class FollowUp(models.Model):
         "incidents.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
         verbose_name=_("team"), editable=False,
     )
+    # A prevention action comes from an incident's "review and prevent" step; reports count them apart.
+    kind = models.CharField(_("kind"), max_length=12, choices=FollowUpKind.choices, default=FollowUpKind.CALLBACK,
+                            editable=False)
     title = models.CharField(_("title"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
     assignee = models.ForeignKey(

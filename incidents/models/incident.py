@@ -99,6 +99,10 @@ class Incident(models.Model):
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    root_cause_category = models.ForeignKey(
+        "incidents.RootCauseCategory", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        verbose_name=_("root-cause category"), help_text=_("Required to resolve; counted in the reports."),
+    )
     root_cause = models.TextField(_("root cause"), blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     # SLA due times, computed in business hours when the incident opens or its severity changes.
@@ -152,6 +156,8 @@ class Incident(models.Model):
             models.Index(fields=["owner", "-id"], name="incident_owner_newest_idx"),
             models.Index(fields=["team", "-id"], name="incident_team_idx"),
             models.Index(fields=["created_at"], name="incident_created_idx"),
+            # The management dashboard and report select incidents resolved in a period.
+            models.Index(fields=["resolved_at"], name="incident_resolved_idx"),
             models.Index(fields=["customer", "status"], name="incident_customer_idx"),
         ]
 

@@ -26,6 +26,10 @@ class PlaybookStep(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("step"), max_length=200)
     help_text = models.TextField(_("how to"), blank=True)
+    records_prevention = models.BooleanField(
+        _("records a prevention action"), default=False,
+        help_text=_("Ticking this step asks for a prevention action, its owner and due date (a follow-up)."),
+    )
 
     class Meta:
         verbose_name = _("playbook step")
@@ -46,6 +50,7 @@ class IncidentStep(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("step"), max_length=200)
     help_text = models.TextField(_("how to"), blank=True)
+    records_prevention = models.BooleanField(_("records a prevention action"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

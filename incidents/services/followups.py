@@ -19,7 +19,7 @@ from django_q.tasks import async_task
 from core.dates import due_date_error
 
 from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
-from ..models import EventKind, FollowUp, FollowUpPriority, FollowUpStatus
+from ..models import EventKind, FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus
 from . import sla
 from .timeline import event_record
 
@@ -40,7 +40,9 @@ def _event(followup, actor, message, **data):
 
 @transaction.atomic
 def followup_create(*, actor, title, due_at, assignee=None, incident=None, customer=None, notes="",
-                    priority=FollowUpPriority.NORMAL, communication=None):
+                    priority=FollowUpPriority.NORMAL, communication=None, kind=FollowUpKind.CALLBACK):
+    """A prevention action (kind=prevention, from the review step) names its owner whoever records it: the
+    review decides who removes the cause, so the manager-only rule for assigning does not apply to it."""
     assignee = assignee or actor
     errors = {}
     if not (title or "").strip():
@@ -60,7 +62,8 @@ def followup_create(*, actor, title, due_at, assignee=None, incident=None, custo
     if actor is not None:
         if not actor.has_perm("incidents.add_followup"):
             raise PermissionDenied(_("You may not create follow-ups."))
-        if assignee.pk != actor.pk and not actor.has_perm("incidents.assign_followup"):
+        if (assignee.pk != actor.pk and kind != FollowUpKind.PREVENTION
+                and not actor.has_perm("incidents.assign_followup")):
             raise PermissionDenied(_("Only a manager may assign follow-ups to someone else."))
         if incident is not None:
             ensure_can_see_incident(actor, incident)
@@ -68,7 +71,7 @@ def followup_create(*, actor, title, due_at, assignee=None, incident=None, custo
         team=incident.team if incident is not None else default_team(assignee),
         title=title.strip(), due_at=due_at, assignee=assignee, assigned_by=actor, incident=incident,
         customer=customer if customer is not None else getattr(incident, "customer", None), notes=notes or "",
-        priority=priority, communication=communication,
+        priority=priority, communication=communication, kind=kind,
     )
     _event(followup, actor, _("Follow-up for %(who)s due %(due)s: %(title)s") % {
         "who": assignee.get_username(), "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),

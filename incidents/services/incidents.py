@@ -40,7 +40,8 @@ TRANSITIONS = {
 }
 UPDATABLE_FIELDS = (
     "title", "description", "kind", "category", "severity", "customer", "seller", "team", "owner",
-    "fault_started_at", "detected_at", "platform_recovered_at", "customer_informed_at", "root_cause", "resolution",
+    "fault_started_at", "detected_at", "platform_recovered_at", "customer_informed_at", "root_cause_category",
+    "root_cause", "resolution",
 )
 
 
@@ -82,7 +83,8 @@ def _copy_playbook(incident):
     if playbook is None:
         return
     IncidentStep.objects.bulk_create(
-        IncidentStep(incident=incident, position=s.position, title=s.title, help_text=s.help_text)
+        IncidentStep(incident=incident, position=s.position, title=s.title, help_text=s.help_text,
+                     records_prevention=s.records_prevention)
         for s in playbook.steps.all()
     )
 
@@ -156,6 +158,10 @@ def incident_update(*, incident, actor, **changes):
         for name in ("root_cause", "resolution"):
             if name in changes and not (changes[name] or "").strip():
                 errors[name] = _("A resolved incident keeps its root cause and resolution.")
+        if "root_cause_category" in changes and changes["root_cause_category"] is None:
+            errors["root_cause_category"] = _("A resolved incident keeps its root-cause category.")
+    if changes.get("root_cause_category") is not None and not changes["root_cause_category"].active:
+        errors["root_cause_category"] = _("This root-cause category is no longer in use; choose another.")
     if errors:
         raise ValidationError(errors)
     diff = {}
@@ -200,7 +206,7 @@ def mark_first_response(incident, at):
 
 
 @transaction.atomic
-def incident_transition(*, incident, to, actor, note="", root_cause=None, resolution=None):
+def incident_transition(*, incident, to, actor, note="", root_cause=None, resolution=None, root_cause_category=None):
     incident = lock_incident(incident)
     ensure_can_work_incident(actor, incident)
     if to not in S.values:
@@ -216,7 +222,12 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
     if to == S.RESOLVED:
         root_cause = (root_cause if root_cause is not None else incident.root_cause).strip()
         resolution = (resolution if resolution is not None else incident.resolution).strip()
+        category = root_cause_category if root_cause_category is not None else incident.root_cause_category
         errors = {}
+        if category is None:
+            errors["root_cause_category"] = _("A root-cause category is required to resolve an incident.")
+        elif not category.active:
+            errors["root_cause_category"] = _("This root-cause category is no longer in use; choose another.")
         if not root_cause:
             errors["root_cause"] = _("A root cause is required to resolve an incident.")
         if not resolution:
@@ -224,7 +235,8 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
         if errors:
             raise ValidationError(errors)
         incident.root_cause, incident.resolution, incident.resolved_at = root_cause, resolution, now
-        fields += ["root_cause", "resolution", "resolved_at"]
+        incident.root_cause_category = category
+        fields += ["root_cause_category", "root_cause", "resolution", "resolved_at"]
     if incident.status in (S.RESOLVED, S.CLOSED):
         # Reopening or a review sent back: the incident is open again and needs a new sign-off.
         if not (note or "").strip():
@@ -240,7 +252,8 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
     message = _("Status %(a)s → %(b)s") % {"a": S(old).label, "b": to.label}
     event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor,
                  message=f"{message}. {note}".strip() if note else message,
-                 data={"from": old, "to": to.value, "note": note or ""})
+                 data={"from": old, "to": to.value, "note": note or "",
+                       **({"root_cause_category": incident.root_cause_category.code} if to == S.RESOLVED else {})})
     if to == S.RESOLVED:
         survey_invite_later(incident)
     return incident

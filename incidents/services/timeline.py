@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from core.dates import not_before_2000_error
 
-from ..access import ensure_can_see_incident, ensure_can_work_incident
-from ..models import EventKind, IncidentEvent, IncidentStep
+from ..access import ensure_can_see_incident
+from ..models import EventKind, IncidentEvent
 
 # Clocks of staff PCs drift; a note "a minute from now" is a typo, not a prophecy.
 FUTURE_SKEW = timedelta(minutes=5)
@@ -37,21 +37,3 @@ def incident_note_add(*, incident, actor, message, at=None):
     if not_before_2000_error(at):
         raise ValidationError({"at": not_before_2000_error(at)})
     return event_record(incident=incident, kind=EventKind.NOTE, actor=actor, message=message, at=at)
-
-
-@transaction.atomic
-def incident_step_done(*, step, actor, note=""):
-    """Tick one checklist step. A ticked step stays ticked: the timeline is the record of it."""
-    step = IncidentStep.objects.select_for_update().select_related("incident").get(pk=step.pk)
-    ensure_can_work_incident(actor, step.incident)
-    if step.done_at is not None:
-        raise ValidationError({"step": _("This step was already done.")})
-    step.done_at = timezone.now()
-    step.done_by = actor
-    step.save(update_fields=["done_at", "done_by"])
-    message = _("Step %(n)s done: %(title)s") % {"n": step.position, "title": step.title}
-    if note:
-        message = f"{message} — {note}"
-    event_record(incident=step.incident, kind=EventKind.STEP_DONE, actor=actor, message=message,
-                 data={"step_id": step.pk, "position": step.position})
-    return step

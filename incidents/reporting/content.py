@@ -1,0 +1,117 @@
+"""What the periodic report says, section by section, as rows of plain values both writers (XLSX, PDF) lay
+out. Every figure comes from Metrics, as on the dashboard, so the report and the page agree."""
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import FollowUpStatus, Incident
+from .formats import format_business, format_percent, format_yuan
+from .metrics import Metrics
+
+
+def _change(now, before):
+    if now is None or before is None:
+        return ""
+    diff = now - before
+    return f"{diff:+d}" if isinstance(diff, int) else f"{diff:+.1f}"
+
+
+def _line(text):
+    return (text or "").strip().splitlines()[0][:120] if (text or "").strip() else ""
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+class Section:
+    def __init__(self, key, title, header, rows, chart=None):
+        self.key, self.title, self.header, self.rows, self.chart = key, title, header, rows, chart
+
+
+def build_sections(*, period, team=None, now=None):
+    now = now or timezone.now()
+    m, prev = Metrics(period=period, team=team, now=now), Metrics(period=period.previous(), team=team, now=now)
+    h, p = m.headline(), prev.headline()
+    pct = lambda met, total: round(100 * met / total, 1) if total else None  # noqa: E731
+    headline_rows = [
+        (_("opened"), h["opened"], p["opened"], _change(h["opened"], p["opened"])),
+        (_("resolved"), h["resolved"], p["resolved"], _change(h["resolved"], p["resolved"])),
+        (_("response within SLA"), format_percent(h["response_met"], h["response_total"]),
+         format_percent(p["response_met"], p["response_total"]),
+         _change(pct(h["response_met"], h["response_total"]), pct(p["response_met"], p["response_total"]))),
+        (_("resolved within SLA"), format_percent(h["resolve_met"], h["resolve_total"]),
+         format_percent(p["resolve_met"], p["resolve_total"]),
+         _change(pct(h["resolve_met"], h["resolve_total"]), pct(p["resolve_met"], p["resolve_total"]))),
+        (_("mean first response"), format_business(h["first_response"]), format_business(p["first_response"]), ""),
+        (_("MTTD"), format_business(h["mttd"]), format_business(p["mttd"]), ""),
+        (_("MTTR"), format_business(h["mttr"]), format_business(p["mttr"]), ""),
+        (_("open now"), h["open_now"], "", ""),
+    ]
+    buckets = m.per_bucket()
+    durations = m.durations()
+    longest_ids = sorted(durations["mttr"], key=lambda pk: -durations["mttr"][pk])[:10]
+    incidents = Incident.objects.in_bulk(longest_ids)
+    longest = [(incidents[pk].reference, incidents[pk].title, format_business(durations["mttr"][pk]),
+                str(incidents[pk].root_cause_category or ""), _line(incidents[pk].root_cause)) for pk in longest_ids]
+    breached = (m.incidents().filter(Q(created_at__gte=period.start, created_at__lt=period.end))
+                .filter(Q(first_response_at__gt=F("response_due_at"))
+                        | Q(first_response_at__isnull=True, response_due_at__lt=now)
+                        | Q(resolved_at__gt=F("resolve_due_at"))
+                        | Q(resolved_at__isnull=True, resolve_due_at__lt=now))
+                .select_related("root_cause_category", "owner").order_by("created_at", "id"))
+    breach_rows = [(i.reference, i.title, _local(i.created_at), _missed(i, now),
+                    _line(i.root_cause) or str(i.root_cause_category or "") or _("not yet known"))
+                   for i in breached]
+    overdue = (m.followups().filter(status=FollowUpStatus.OPEN, due_at__lt=now)
+               .select_related("assignee", "incident").order_by("due_at", "id"))
+    prevention = m.prevention_actions()
+    return [
+        Section("headline", _("Headline figures"), [_("figure"), _("this period"), _("previous period"), _("change")],
+                headline_rows),
+        Section("trend", _("Incidents opened and resolved"),
+                [_("from"), _("opened"), _("resolved"), _("response within SLA"), _("resolved within SLA"), _("MTTR")],
+                [(f"{b['bucket']:%Y-%m-%d}", b["opened"], b["resolved"],
+                  format_percent(b["response_met"], b["response_total"]),
+                  format_percent(b["resolve_met"], b["resolve_total"]), format_business(b["mttr"])) for b in buckets],
+                chart={"categories": [f"{b['bucket']:%m-%d}" for b in buckets],
+                       "series": [(_("opened"), [b["opened"] for b in buckets]),
+                                  (_("resolved"), [b["resolved"] for b in buckets])]}),
+        Section("longest", _("Ten longest incidents"),
+                [_("incident"), _("title"), _("resolution time"), _("root-cause category"), _("root cause")], longest),
+        Section("breaches", _("SLA breaches"), [_("incident"), _("title"), _("opened"), _("target missed"), _("cause")],
+                breach_rows),
+        _counted("root_causes", _("Top root causes"), _("root-cause category"), m.root_causes()),
+        Section("reissues", _("Reissues by reason"), [_("reason"), _("requests"), _("amount")],
+                [(r["label"], r["n"], format_yuan(r["amount"])) for r in m.reissues()],
+                chart=_chart(m.reissues())),
+        _counted("discrepancies", _("Reconciliation discrepancies by kind"), _("kind"), m.discrepancies()),
+        Section("overdue", _("Overdue follow-ups"), [_("follow-up"), _("incident"), _("assignee"), _("due at")],
+                [(f.title, f.incident.reference if f.incident else "", f.assignee.get_username(), _local(f.due_at))
+                 for f in overdue]),
+        Section("prevention", _("Prevention actions"), [_("prevention action"), _("incident"), _("owner"), _("due at"),
+                                                         _("state")],
+                [(f.title, f.incident.reference if f.incident else "", f.assignee.get_username(), _local(f.due_at),
+                  _("overdue") if f.is_overdue(now) else f.get_status_display()) for f in prevention]),
+        Section("people", _("Per person"),
+                [_("person"), _("incidents handled"), _("mean first response"), _("mean resolution"),
+                 _("response within SLA"), _("resolved within SLA"), _("follow-ups done on time")],
+                [(p_["label"], p_["handled"], format_business(p_["first_response"]), format_business(p_["resolution"]),
+                  format_percent(p_["response_met"], p_["response_total"]),
+                  format_percent(p_["resolve_met"], p_["resolve_total"]),
+                  format_percent(p_["followups_on_time"], p_["followups_total"])) for p_ in m.people()]),
+    ]
+
+
+def _missed(incident, now):
+    missed = [str(label) for breached, label in ((incident.response_breached(now), _("response")),
+                                                 (incident.resolve_breached(now), _("resolution"))) if breached]
+    return " / ".join(missed)
+
+
+def _chart(rows):
+    return {"categories": [r["label"] for r in rows], "series": [("n", [r["n"] for r in rows])]} if rows else None
+
+
+def _counted(key, title, label, rows):
+    return Section(key, title, [label, _("count")], [(r["label"], r["n"]) for r in rows], chart=_chart(rows))

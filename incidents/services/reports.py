@@ -1,0 +1,101 @@
+"""Building and sending the periodic management report (a Report row with its XLSX and PDF files).
+
+The content is incidents.reporting.content, the same figures as the dashboard. Files go through the storage
+API (Report.xlsx_file / pdf_file), so the admin and the email attach the very files that were built."""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import Report, ReportKind
+from ..reporting.content import build_sections
+from ..reporting.pdf import write_pdf
+from ..reporting.periods import last_month, last_week
+from ..reporting.xlsx import write_xlsx
+
+FORMATS = ("xlsx", "pdf")
+
+
+def report_title(period, team=None):
+    title = _("Incident report %(period)s (%(range)s)") % {"period": period.key, "range": period.label}
+    return f"{title} · {team}" if team is not None else title
+
+
+def render_report(*, period, team=None, formats=FORMATS, now=None):
+    """{format: bytes} in the site's language (the report goes to a Chinese management team by email)."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not formats:
+        raise ValidationError({"format": _("Choose from xlsx and pdf, comma separated.")})
+    with translation.override(settings.LANGUAGE_CODE):
+        sections = build_sections(period=period, team=team, now=now)
+        title = report_title(period, team)
+        files = {}
+        if "xlsx" in formats:
+            files["xlsx"] = write_xlsx(sections, title=title)
+        if "pdf" in formats:
+            files["pdf"] = write_pdf(sections, title=title, empty_text=_("None in this period."))
+    return files
+
+
+@transaction.atomic
+def report_build(*, period, kind=ReportKind.ON_DEMAND, actor=None, team=None, formats=FORMATS, now=None):
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": _("'%(v)s' is not a valid choice.") % {"v": kind}})
+    files = render_report(period=period, team=team, formats=formats, now=now)
+    report = Report.objects.create(kind=kind, period=period.key, period_start=period.first_day,
+                                   period_end=period.last_day, team=team, created_by=actor)
+    base = f"incident-report-{period.key}" + (f"-team{team.pk}" if team is not None else "")
+    for fmt, content in files.items():
+        getattr(report, f"{fmt}_file").save(f"{base}.{fmt}", ContentFile(content), save=False)
+    report.save()
+    return report
+
+
+def manager_users():
+    """Who receives the reports: active users allowed to review incidents (the 经理 group), with an email."""
+    perm = Permission.objects.get(content_type__app_label="incidents", codename="review_incident")
+    return (get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm), is_active=True)
+            .exclude(email="").distinct().order_by("username"))
+
+
+@transaction.atomic
+def report_send(*, report):
+    """Email the report's files to the managers once; a second call (a retried task) sends nothing."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.sent_at is not None:
+        return report
+    users = list(manager_users())
+    if not users:
+        return report
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Incident report %(period)s") % {"period": report.period}
+        body = _("The incident report for %(start)s – %(end)s is attached.") % {
+            "start": report.period_start, "end": report.period_end}
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email for u in users])
+    for field, mimetype in ((report.xlsx_file, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                            (report.pdf_file, "application/pdf")):
+        if field:
+            with field.open("rb") as fh:
+                message.attach(field.name.rsplit("/", 1)[-1], fh.read(), mimetype)
+    message.send(fail_silently=False)
+    report.sent_at = timezone.now()
+    report.save(update_fields=["sent_at"])
+    report.recipients.set(users)
+    return report
+
+
+def periodic_report_send(*, kind, today=None):
+    """The scheduled job: last week's (weekly) or last month's (monthly) report, built once and sent once."""
+    if kind not in (ReportKind.WEEKLY, ReportKind.MONTHLY):
+        raise ValidationError({"kind": _("'%(v)s' is not a valid choice.") % {"v": kind}})
+    period = last_week(today) if kind == ReportKind.WEEKLY else last_month(today)
+    report = Report.objects.filter(kind=kind, period=period.key, team__isnull=True).order_by("id").first()
+    if report is None:
+        report = report_build(period=period, kind=kind)
+    return report_send(report=report)
