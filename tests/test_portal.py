@@ -17,6 +17,7 @@ from incidents.models import (
     Incident,
     IncidentStatus,
     OpenedVia,
+    RootCauseCategory,
     SatisfactionAnswer,
 )
 from incidents.services.incidents import incident_transition
@@ -182,7 +183,7 @@ def test_tampered_or_expired_links_are_a_chinese_404(client, known):
 
 def resolve(incident, actor):
     incident_transition(incident=incident, to=IncidentStatus.RESOLVED, actor=actor, root_cause="上传任务失败",
-                        resolution="已重新上传")
+                        resolution="已重新上传", root_cause_category=RootCauseCategory.objects.first())
 
 
 def test_resolving_sends_the_survey_and_one_answer_is_kept(client, known, manager_user,

@@ -121,6 +121,16 @@ def people_rows(people):
     } for p in people]
 
 
+def satisfaction_rows(satisfaction):
+    """CSAT and response rate as tiles and per team / category rows, numerator/denominator on hover."""
+    def row(r):
+        return {"label": r.get("label", ""), "url": _incidents(r["link"]),
+                "csat": format_percent(r["satisfied"], r["answered"]), "csat_title": f"{r['satisfied']}/{r['answered']}",
+                "rate": format_percent(r["answered"], r["sent"]), "rate_title": f"{r['answered']}/{r['sent']}"}
+    return {"total": row(satisfaction["total"]), "by_team": [row(r) for r in satisfaction["by_team"]],
+            "by_category": [row(r) for r in satisfaction["by_category"]]}
+
+
 def dashboard_view(model_admin, request):
     # Managers only (review_incident), as the API's reporting endpoint.
     if not request.user.has_perm("incidents.review_incident"):
@@ -138,5 +148,6 @@ def dashboard_view(model_admin, request):
         **model_admin.admin_site.each_context(request),
         "title": _("Incident dashboard"), "opts": model_admin.model._meta, "form": form, "period": period,
         "team": team, "tiles": tiles(data["headline"]), "charts": charts(data), "people": people_rows(data["people"]),
+        "satisfaction": satisfaction_rows(data["satisfaction"]),
     }
     return TemplateResponse(request, "admin/incidents/dashboard.html", context, status=status)

@@ -66,6 +66,7 @@ def build_sections(*, period, team=None, now=None):
     overdue = (m.followups().filter(status=FollowUpStatus.OPEN, due_at__lt=now)
                .select_related("assignee", "incident").order_by("due_at", "id"))
     prevention = m.prevention_actions()
+    satisfaction = m.satisfaction()
     return [
         Section("headline", _("Headline figures"), [_("figure"), _("this period"), _("previous period"), _("change")],
                 headline_rows),
@@ -100,6 +101,13 @@ def build_sections(*, period, team=None, now=None):
                   format_percent(p_["response_met"], p_["response_total"]),
                   format_percent(p_["resolve_met"], p_["resolve_total"]),
                   format_percent(p_["followups_on_time"], p_["followups_total"])) for p_ in m.people()]),
+        Section("satisfaction", _("Customer satisfaction"),
+                [_("team or category"), _("surveys sent"), _("answers"), _("CSAT (ratings of 4–5)"),
+                 _("survey response rate")],
+                [(label, r["sent"], r["answered"], format_percent(r["satisfied"], r["answered"]),
+                  format_percent(r["answered"], r["sent"]))
+                 for label, r in [(_("all"), satisfaction["total"])]
+                 + [(r["label"], r) for r in satisfaction["by_team"] + satisfaction["by_category"]]]),
     ]
 
 

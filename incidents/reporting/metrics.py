@@ -269,11 +269,31 @@ class Metrics:
                     .filter(Q(status=FollowUpStatus.OPEN) | Q(completed_at__gte=self.period.start))
                     .select_related("incident", "assignee").order_by("due_at", "id"))
 
+    def satisfaction(self):
+        """The customers' survey answers on incidents resolved in the period: CSAT (share of answers rating 4–5) and
+        the response rate (answers per resolved incident whose customer has an e-mail, i.e. was sent the survey),
+        overall, by team and by category."""
+        sent = self.resolved().filter(customer__isnull=False).exclude(customer__email="")
+        counts = dict(sent=Count("id"), answered=Count("satisfaction"),
+                      satisfied=Count("satisfaction", filter=Q(satisfaction__rating__gte=4)))
+        labels = dict(IncidentCategory.choices)
+
+        def rows(field, label, param):
+            return [{**r, "label": label(r[field]), "link": {**_range("resolved_at", self.period),
+                                                             **({param: r[field]} if r[field] else {})}}
+                    for r in sent.values(field).annotate(**counts).order_by(field)]
+        return {
+            "total": {**sent.aggregate(**counts), "link": {**_range("resolved_at", self.period),
+                                                            "satisfaction": "high", **self.team_params()}},
+            "by_team": rows("team__name", lambda v: v or "—", "team__name"),
+            "by_category": rows("category", lambda v: str(labels.get(v, v)), "category__exact"),
+        }
+
     def everything(self):
         return {
             "headline": self.headline(), "buckets": self.per_bucket(), "grid": self.open_grid(),
             "root_causes": self.root_causes(), "overdue": self.overdue_followups(), "reissues": self.reissues(),
-            "discrepancies": self.discrepancies(), "people": self.people(),
+            "discrepancies": self.discrepancies(), "people": self.people(), "satisfaction": self.satisfaction(),
         }
 
 

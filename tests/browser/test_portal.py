@@ -68,7 +68,9 @@ def test_lookup_download_appeal_case_and_survey_on_a_phone(site, customer_page, 
         "from incidents.models import Incident; from incidents.services.incidents import incident_transition;"
         "from django.contrib.auth import get_user_model; u = get_user_model().objects.get(username='cs');"
         f"i = Incident.objects.get(reference='{reference}');"
-        "incident_transition(incident=i, to='resolved', actor=u, root_cause='上传任务失败', resolution='已重新上传')")
+        "from incidents.models import RootCauseCategory;"
+        "incident_transition(incident=i, to='resolved', actor=u, root_cause='上传任务失败', resolution='已重新上传',"
+        " root_cause_category=RootCauseCategory.objects.get(code='sync_job_failed'))")
 
     page.goto(case_url)
     assert "已解决" in page.inner_text("main")
