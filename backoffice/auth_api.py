@@ -26,6 +26,8 @@ class TokenLoginView(ObtainAuthToken):
     permission_classes = [AllowAny]
     # ObtainAuthToken names its own parsers (DRF's JSONParser among them); take the project's, depth-limited.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    # Whatever token the client still sends (an expired one, typically) must not stand in the way of logging in.
+    authentication_classes = []
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -259,7 +259,6 @@ def test_token_expires_after_its_lifetime_with_a_clear_401(cs_user, settings):
     response = client.get("/api/v1/invoices/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401 and "expired" in response.json()["detail"]
     assert "30" in response.json()["detail"]
-    client.credentials()
     login = client.post("/api/v1/auth/token/", {"username": "cs", "password": "pw-cs"}, format="json")
     assert login.status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token " + login.json()["token"])
