@@ -81,6 +81,25 @@ def test_a_file_the_platform_cannot_supply_is_listed_not_fatal(seller, customer)
         assert missing.number in archive.read(MISSING_NAME).decode()
 
 
+def test_after_one_timeout_the_platform_is_not_asked_again(seller, customer, monkeypatch):
+    from invoices.platform.simulator import SimulatedGateway
+
+    invoices = [factories.invoice(seller_obj=seller, buyer=customer) for _ in range(3)]
+    for invoice in invoices:
+        on_platform(invoice)
+    row = sim_settings_row()
+    row.outage = True
+    row.save()
+    calls = []
+    real = SimulatedGateway.download
+    monkeypatch.setattr(SimulatedGateway, "download", lambda self, inv, fmt: calls.append(inv) or real(self, inv, fmt))
+    data = b"".join(zip_stream(invoices))
+    assert len(calls) == 1
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        listed = archive.read(MISSING_NAME).decode()
+    assert all(i.number in listed for i in invoices)
+
+
 def test_admin_action_streams_a_small_selection(client, seller, customer, finance_user):
     invoices = [factories.invoice(seller_obj=seller, buyer=customer) for _ in range(2)]
     for invoice in invoices:

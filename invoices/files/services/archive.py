@@ -2,6 +2,8 @@
 number of invoices (zipfile writes data descriptors when its output cannot seek)."""
 import zipfile
 
+from django.utils.translation import gettext as _
+
 from invoices.files.models import InvoiceFile
 from invoices.files.services.fetch import InvoiceFileError, InvoiceFileMissing, invoice_file_get
 
@@ -40,7 +42,8 @@ def member_name(invoice, fmt):
 def _stored(invoice, fmt):
     stored = InvoiceFile.objects.filter(invoice_id=invoice.pk, format=fmt).first()
     if stored is None:
-        raise InvoiceFileMissing(f"{invoice.number}: not fetched")
+        raise InvoiceFileMissing(_("The file of invoice %(n)s was not fetched from the tax platform.")
+                                 % {"n": invoice.number})
     return stored
 
 
@@ -49,14 +52,19 @@ def zip_stream(invoices, *, fmt="pdf", on_progress=None, stored_only=False):
     that were never fetched) are listed in a text member instead; on_progress(done, missing) is called after
     each invoice."""
     sink = _Sink()
-    missing = []
+    missing, platform_down = [], False
     # PDFs are compressed already: storing them costs no size and keeps the CPU free.
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         done = 0
         for invoice in invoices:
             try:
-                stored = _stored(invoice, fmt) if stored_only else invoice_file_get(invoice=invoice, fmt=fmt)
+                if stored_only or platform_down:
+                    stored = _stored(invoice, fmt)
+                else:
+                    stored = invoice_file_get(invoice=invoice, fmt=fmt)
             except InvoiceFileError as exc:
+                # After one timeout the platform is not asked again for this archive: the rest would each wait as long.
+                platform_down = platform_down or exc.waiting
                 missing.append(f"{invoice.number}\t{exc}")
             else:
                 with stored.file.open("rb") as source, archive.open(member_name(invoice, fmt), "w",
