@@ -23,11 +23,13 @@ class _Rollback(Exception):
 
 def _dataset(rows, seller, buyers):
     data = tablib.Dataset(headers=INVOICE_COLUMNS + LINE_COLUMNS)
-    start = datetime(2025, 3, 1, 9, 0)  # inside the accepted issue-date range; the rows are rolled back
+    # A year the fixture data never covers (issue dates must lie between 2000 and tomorrow), so its numbers
+    # ("01" + region + channel + sequence) clash with none.
+    start = datetime(2001, 3, 1, 9, 0)
     for n in range(rows):
         invoice_no, line_no = divmod(n, 2)  # two lines per invoice
         buyer = buyers[invoice_no % len(buyers)]
-        number = f"25{seller.region_code}2{900_000_000_000_000 + invoice_no:015d}"
+        number = f"01{seller.region_code}2{900_000_000_000_000 + invoice_no:015d}"
         data.append(["", number, "digital_general", seller.tax_id, buyer.tax_id, buyer.name,
                      (start + timedelta(seconds=invoice_no)).strftime("%Y-%m-%d %H:%M:%S"), "李娜", "",
                      line_no + 1, "*纸制品*复印纸", "1060401000000000000", "", "箱", "3", "100.00", "300.00", "0.13",
