@@ -166,7 +166,7 @@ class ReissueRequest(models.Model):
         indexes = [models.Index(fields=["status", "requested_at", "id"], name="reissue_queue_idx")]
 
     def __str__(self):
-        return f"#{self.pk} {self.original} ({self.get_status_display()})"
+        return _("Reissue of %(n)s (%(s)s)") % {"n": self.original, "s": self.get_status_display()}
 
     @property
     def is_open(self):

@@ -141,4 +141,4 @@ def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", t
                 "tax_amount": tax}],
     )
     return _resolve(item, resolution=Resolution.MANUAL_ENTRY, actor=actor, invoice=invoice,
-                    note=_("Entered as invoice #%(id)s") % {"id": invoice.pk})
+                    note=_("Entered as invoice %(n)s") % {"n": invoice})
