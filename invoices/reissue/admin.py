@@ -10,8 +10,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.formats import field_formatter
 from core.admin.history import ReadOnlyHistoryAdmin
 from core.admin.readonly import ReadOnlyAdminMixin
+from core.admin.tables import ReadOnlyTable
 from core.admin.written import money, plain_number
 from core.api_errors import Conflict
 from invoices.ledger.forms import rate_choice
@@ -88,6 +90,25 @@ def _error_count(form, *formsets):
 
 def _line_data(form):
     return {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+
+
+class ReissueRequestTable(ReadOnlyTable):
+    """An invoice's reissue requests on its page, each opening the request."""
+    model = ReissueRequest
+    fk_name = "original"
+    fields = ["opened", "reason", "status", "step", "requested_by", "approved_by", "failure"]
+    extra_values = ["id", "requested_at"]
+    related_labels = {"requested_by": "requested_by__username", "approved_by": "approved_by__username"}
+    ordering = ["-requested_at", "-id"]
+    verbose_name_plural = _("reissue requests (newest first)")
+
+    def __init__(self):
+        self._when = field_formatter(ReissueRequest._meta.get_field("requested_at"), "-")
+
+    def opened(self, row):
+        return format_html('<a href="{}">{}</a>', reverse("admin:invoices_reissuerequest_change", args=[row["id"]]),
+                           self._when(row["requested_at"]))
+    opened.short_description = _("requested at")
 
 
 class InvoiceReissueAdminMixin:
