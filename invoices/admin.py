@@ -25,7 +25,7 @@ class InvoiceAdmin(InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, InvoiceLedge
         (_("chain"), {"fields": ["chain"]}),
         *InvoiceLedgerAdmin.fieldsets[3:],
     ]
-    readonly_fields = ["chain", "created_at"]
+    readonly_fields = ["chain", *InvoiceLedgerAdmin.readonly_fields]
 
     def next_steps(self, request, obj):
         """What the page suggests doing now; the incidents app adds its step (incidents/admin/invoice_panel.py)."""

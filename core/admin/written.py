@@ -44,3 +44,31 @@ def money_html(value):
     """Money in a table cell: never wrapped between the sign, the ¥ and the digits."""
     text = money(value)
     return format_html('<span style="white-space:nowrap">{}</span>', text) if text else ""
+
+
+def cell(formatter, align_right=True):
+    """value -> safe HTML of a table cell written by `formatter`, kept on one line."""
+    style = "white-space:nowrap;display:block;text-align:right" if align_right else "white-space:nowrap"
+
+    def html(value):
+        text = formatter(value)
+        return format_html('<span style="{}">{}</span>', style, text) if text != "" else "-"
+    return html
+
+
+MONEY, RATE, NUMBER = cell(money), cell(rate), cell(plain_number)
+
+
+class WrittenColumnsMixin:
+    """ReadOnlyTable mixin: `written = {"amount": MONEY, "tax_rate": RATE, "quantity": NUMBER}` shows those
+    columns as people write them instead of as the database stores them."""
+
+    written = {}
+
+    def columns(self, empty):
+        columns = []
+        for name, header, key, html in super().columns(empty):
+            if key and name in self.written:
+                html = (lambda row, key=key, write=self.written[name]: write(row[key]))
+            columns.append((name, header, key, html))
+        return columns

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
+from invoices.ledger.list_columns import cut, local_minute, nowrap
 from invoices.ledger.models import Seller
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
@@ -29,6 +30,7 @@ from invoices.reconciliation.services.discrepancies import (
     discrepancy_resync,
 )
 from invoices.reconciliation.services.runs import reconciliation_start
+from invoices.reconciliation.written import platform_rows
 
 RECONCILE = "invoices.reconcile_invoices"
 
@@ -106,9 +108,11 @@ class IgnoreForm(forms.Form):
 
 @admin.register(Discrepancy)
 class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "run", "kind", "number", "invoice_link", "detail", "resolution", "resolved_by",
-                    "resolved_at"]
-    list_filter = ["kind", "resolution"]
+    # One or two lines a row at 1440 px: the number (linked to its invoice when the ledger has one), what differs
+    # and what was done; the run is a filter, the row id is nobody's business.
+    list_display = ["kind_shown", "invoice_link", "detail_shown", "resolution_shown", "resolved_by", "resolved"]
+    list_display_links = None
+    list_filter = ["kind", "resolution", "run"]
     list_select_related = ["run", "resolved_by"]
     search_fields = ["=number"]
     raw_id_fields = ["run", "invoice"]
@@ -116,8 +120,9 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     ordering = ["run_id", "id"]
     actions = ["resync", "mark_missing", "manual_entry", "ignore"]
-    readonly_fields = ["run", "kind", "invoice", "row_no", "number", "detail", "platform_data", "resolution",
-                       "resolution_note", "resolved_by", "resolved_at"]
+    fields = ["run", "kind", "invoice", "row_no", "number", "detail", "platform_row", "resolution", "resolution_note",
+              "resolved_by", "resolved_at"]
+    readonly_fields = fields
 
     def has_reconcile_permission(self, request):
         return request.user.has_perm(RECONCILE)
@@ -130,12 +135,38 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "run__id__exact" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description=_("invoice"))
+    @admin.display(description=_("invoice number"), ordering="number")
     def invoice_link(self, obj):
+        number = nowrap(obj.number or "—")
         if not obj.invoice_id:
+            return number
+        return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
+                           number)
+
+    @admin.display(description=_("platform row"))
+    def platform_row(self, obj):
+        """The export's row as the platform wrote it: its column names and values, not JSON."""
+        if not obj.platform_data:
             return "—"
-        return format_html('<a href="{}">#{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
-                           obj.invoice_id)
+        return format_html('<table>{}</table>', format_html_join("", "<tr><th>{}</th><td>{}</td></tr>",
+                                                                 platform_rows(obj.platform_data)))
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return nowrap(obj.get_kind_display())
+
+    @admin.display(description=_("detail"))
+    def detail_shown(self, obj):
+        link = reverse("admin:invoices_discrepancy_change", args=[obj.pk])
+        return format_html('<a href="{}" style="color:inherit">{}</a>', link, cut(obj.detail or "—", 34))
+
+    @admin.display(description=_("resolution"), ordering="resolution")
+    def resolution_shown(self, obj):
+        return nowrap(obj.get_resolution_display())
+
+    @admin.display(description=_("resolved at"), ordering="resolved_at")
+    def resolved(self, obj):
+        return nowrap(local_minute(obj.resolved_at)) if obj.resolved_at else "-"
 
     def _apply(self, request, queryset, service, label, **kwargs):
         done, failed = 0, []
