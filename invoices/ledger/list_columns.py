@@ -35,36 +35,37 @@ def local_minute(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-class InvoiceListColumns:
-    """ModelAdmin mixin: the list's columns (list_display names these methods)."""
+def two_lines(first, second):
+    """A cell of two lines that never wrap: the main value, and under it a quieter one."""
+    return format_html('<span style="{}">{}</span><br><span class="quiet" style="{}">{}</span>', NOWRAP, first,
+                       NOWRAP, second)
 
-    list_display = ["__str__", "issued", "seller_name", "buyer_shown", "total_shown", "status_shown", "sync_shown",
-                    "kind_short"]
+
+class InvoiceListColumns:
+    """ModelAdmin mixin: the list's columns (list_display names these methods). Two lines a row at most: the
+    number over its short kind, the date over the time, the seller over the buyer, the state over the sync
+    state; 1440 px leaves the table about 830 px beside the menu and the filters."""
+
+    list_display = ["number_kind", "issued", "seller_buyer", "total_shown", "states"]
+
+    @admin.display(description=_("invoice"), ordering="number")
+    def number_kind(self, obj):
+        return two_lines(str(obj), KIND_SHORT.get(obj.kind, obj.get_kind_display()))
 
     @admin.display(description=_("issued at"), ordering="issued_at")
     def issued(self, obj):
-        return nowrap(local_minute(obj.issued_at))
+        local = timezone.localtime(obj.issued_at)
+        return two_lines(local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))
 
-    @admin.display(description=_("seller"), ordering="seller__name")
-    def seller_name(self, obj):
-        return cut(obj.seller.name, 13, f"{obj.seller.name} ({obj.seller.region})")
-
-    @admin.display(description=_("buyer"), ordering="buyer_name")
-    def buyer_shown(self, obj):
-        return cut(obj.buyer_name, 14, f"{obj.buyer_name} {obj.buyer_tax_id}")
+    @admin.display(description=pgettext_lazy("list column", "seller / buyer"), ordering="seller__name")
+    def seller_buyer(self, obj):
+        return format_html("{}<br>{}", cut(obj.seller.name, 13, f"{obj.seller.name} ({obj.seller.region})"),
+                           cut(obj.buyer_name, 13, f"{obj.buyer_name} {obj.buyer_tax_id}"))
 
     @admin.display(description=_("total incl. tax"), ordering="total")
     def total_shown(self, obj):
         return format_html('<span style="{};display:block;text-align:right">{}</span>', NOWRAP, money(obj.total))
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_shown(self, obj):
-        return nowrap(obj.get_status_display())
-
-    @admin.display(description=_("sync status"), ordering="sync_status")
-    def sync_shown(self, obj):
-        return nowrap(obj.get_sync_status_display())
-
-    @admin.display(description=_("kind"), ordering="kind")
-    def kind_short(self, obj):
-        return nowrap(KIND_SHORT.get(obj.kind, obj.kind), obj.get_kind_display())
+    @admin.display(description=pgettext_lazy("list column", "status / sync"), ordering="status")
+    def states(self, obj):
+        return two_lines(obj.get_status_display(), obj.get_sync_status_display())

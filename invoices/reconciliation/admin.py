@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
-from invoices.ledger.list_columns import cut, local_minute, nowrap
+from invoices.ledger.list_columns import local_minute, nowrap, two_lines
 from invoices.ledger.models import Seller
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
@@ -30,7 +31,7 @@ from invoices.reconciliation.services.discrepancies import (
     discrepancy_resync,
 )
 from invoices.reconciliation.services.runs import reconciliation_start
-from invoices.reconciliation.written import platform_rows
+from invoices.reconciliation.written import file_format_label, platform_rows
 
 RECONCILE = "invoices.reconcile_invoices"
 
@@ -49,12 +50,16 @@ class ReconciliationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "count_missing_in_ledger", "count_unreadable", "created_by", "created_at"]
     list_filter = ["status", "seller"]
     list_select_related = ["seller", "created_by"]
-    fields = ["seller", "period_start", "period_end", "file_name", "file_format", "status", "progress", "error",
+    fields = ["seller", "period_start", "period_end", "file_name", "file_format_shown", "status", "progress", "error",
               "counts_table", "created_by", "created_at", "started_at", "finished_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
         return request.user.has_perm(RECONCILE)  # the upload form starts a run
+
+    @admin.display(description=_("file format"))
+    def file_format_shown(self, obj):
+        return file_format_label(obj.file_format)
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
@@ -110,9 +115,9 @@ class IgnoreForm(forms.Form):
 class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # One or two lines a row at 1440 px: the number (linked to its invoice when the ledger has one), what differs
     # and what was done; the run is a filter, the row id is nobody's business.
-    list_display = ["kind_shown", "invoice_link", "detail_shown", "resolution_shown", "resolved_by", "resolved"]
+    list_display = ["kind_shown", "invoice_link", "detail_shown", "handled"]
     list_display_links = None
-    list_filter = ["kind", "resolution", "run"]
+    list_filter = ["kind", "resolution"]
     list_select_related = ["run", "resolved_by"]
     search_fields = ["=number"]
     raw_id_fields = ["run", "invoice"]
@@ -151,22 +156,24 @@ class DiscrepancyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html('<table>{}</table>', format_html_join("", "<tr><th>{}</th><td>{}</td></tr>",
                                                                  platform_rows(obj.platform_data)))
 
-    @admin.display(description=_("kind"), ordering="kind")
+    @admin.display(description=pgettext_lazy("discrepancy", "kind"), ordering="kind")
     def kind_shown(self, obj):
         return nowrap(obj.get_kind_display())
 
     @admin.display(description=_("detail"))
     def detail_shown(self, obj):
         link = reverse("admin:invoices_discrepancy_change", args=[obj.pk])
-        return format_html('<a href="{}" style="color:inherit">{}</a>', link, cut(obj.detail or "—", 34))
+        # Two lines at most; the whole text is on the discrepancy's page and in the tooltip.
+        return format_html('<a href="{}" title="{}" style="color:inherit;display:-webkit-box;-webkit-line-clamp:2;'
+                           '-webkit-box-orient:vertical;overflow:hidden;max-width:20em">{}</a>', link, obj.detail,
+                           obj.detail or "—")
 
     @admin.display(description=_("resolution"), ordering="resolution")
-    def resolution_shown(self, obj):
-        return nowrap(obj.get_resolution_display())
-
-    @admin.display(description=_("resolved at"), ordering="resolved_at")
-    def resolved(self, obj):
-        return nowrap(local_minute(obj.resolved_at)) if obj.resolved_at else "-"
+    def handled(self, obj):
+        if not obj.resolved_at:
+            return nowrap(obj.get_resolution_display())
+        who = obj.resolved_by.get_username() if obj.resolved_by_id else "—"
+        return two_lines(obj.get_resolution_display(), f"{who} · {local_minute(obj.resolved_at)}")
 
     def _apply(self, request, queryset, service, label, **kwargs):
         done, failed = 0, []

@@ -99,7 +99,7 @@ class Discrepancy(models.Model):
     run = models.ForeignKey(
         ReconciliationRun, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("run")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=DiscrepancyKind.choices)
+    kind = models.CharField(pgettext_lazy("discrepancy", "kind"), max_length=20, choices=DiscrepancyKind.choices)
     invoice = models.ForeignKey(
         "invoices.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("invoice"),

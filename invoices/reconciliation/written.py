@@ -39,3 +39,13 @@ def field_value(name, value):
 def platform_rows(data):
     """[(label, value)] of a discrepancy's platform_data."""
     return [(field_label(name), field_value(name, value)) for name, value in (data or {}).items()]
+
+
+def file_format_label(stored):
+    """"csv (utf-8-sig)" as the reader records it -> how a clerk names the file."""
+    return {
+        "xlsx": gettext("XLSX workbook"),
+        "csv (utf-8-sig)": gettext("CSV, UTF8 with signature"),
+        "csv (utf-8)": gettext("CSV, UTF8"),
+        "csv (gb18030)": gettext("CSV, GB18030 (GBK)"),
+    }.get(stored, stored or "—")
