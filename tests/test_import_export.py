@@ -91,7 +91,7 @@ def test_invoice_export_round_trips_one_row_per_line(seller, customer):
     invoice = factories.invoice(seller_obj=seller, buyer=customer, lines=[factories.line("10.00"),
                                                                            factories.line("20.00", "0.06")])
     data = InvoiceResource().export(Invoice.objects.filter(pk=invoice.pk))
-    assert len(data) == 2 and data.dict[1]["number"] == invoice.number and data.dict[1]["line_amount"] == "20.00"
+    assert len(data) == 2 and data.dict[1]["invoice number"] == invoice.number and data.dict[1]["amount"] == "20.00"
 
 
 def _upload_import(client, url, content, name="data.csv"):

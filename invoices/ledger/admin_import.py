@@ -3,9 +3,12 @@ what viewing the list needs (and exports exactly the filtered list), and every i
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from invoices.ledger.resource_headers import TranslatedExportForm
+
 
 class ServiceImportExportMixin(ImportExportMixin):
     formats = [CSV, XLSX]
+    export_form_class = TranslatedExportForm
     import_permission = None  # "app.codename", set per admin
 
     def has_import_permission(self, request):

@@ -11,6 +11,7 @@ from import_export.results import RowResult
 
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Customer, Invoice, InvoiceLine
+from invoices.ledger.resource_headers import INVOICE_FILE_LABELS, TranslatedHeadersMixin
 from invoices.ledger.services.customers import (
     CUSTOMER_FIELDS,
     customer_create,
@@ -25,7 +26,7 @@ from invoices.ledger.services.invoice_import import (
 from invoices.ledger.services.issue_batch import invoice_issue_batch
 
 
-class CustomerResource(resources.ModelResource):
+class CustomerResource(TranslatedHeadersMixin, resources.ModelResource):
     """One row per customer, matched on tax id: new tax ids are created, known ones updated, unchanged skipped."""
 
     class Meta:
@@ -63,7 +64,7 @@ INVOICE_COLUMNS = ["code", "number", "kind", "seller_tax_id", "buyer_tax_id", "b
                    "remarks"]
 
 
-class InvoiceResource(resources.ModelResource):
+class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
     """One row per invoice line; rows sharing code + number form one invoice. Invoices are issued
     `import_batch_size` at a time through invoice_issue_batch (invoice_issue's rules, bulk writes).
     Imports create blue invoices only (red ones come from the red-flush workflow). An invoice already in
@@ -72,6 +73,7 @@ class InvoiceResource(resources.ModelResource):
     code = fields.Field(attribute="code", column_name="code")
     number = fields.Field(attribute="number", column_name="number")
     import_batch_size = 1000  # invoices per invoice_issue_batch call (one transaction savepoint each)
+    header_labels = INVOICE_FILE_LABELS
 
     class Meta:
         model = Invoice
@@ -94,7 +96,7 @@ class InvoiceResource(resources.ModelResource):
         queryset = Invoice.objects.all() if queryset is None else queryset
         lines = (InvoiceLine.objects.filter(invoice__in=queryset.values("pk"))
                  .select_related("invoice__seller").order_by("invoice_id", "line_no"))
-        dataset = tablib.Dataset(headers=INVOICE_COLUMNS + LINE_COLUMNS)
+        dataset = tablib.Dataset(headers=[self.header_label(c) for c in INVOICE_COLUMNS + LINE_COLUMNS])
         for line in lines.iterator(chunk_size=2000):
             inv = line.invoice
             dataset.append([
