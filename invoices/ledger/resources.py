@@ -120,6 +120,7 @@ class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
         self._order = list(self._groups)  # invoices in the order of their first row
         self._next = 0
         self._outcome = {}
+        self._line_rows = []  # results of an invoice's 2nd, 3rd… rows: lines of it, not rows of their own
 
     @staticmethod
     def _key(row):
@@ -135,6 +136,8 @@ class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
             # Rows come in file order, so the first row of an invoice not yet issued starts the next batch.
             self._issue_batch(kwargs["dataset_rows"])
         outcome = self._outcome[key]
+        # The preview's number and code columns show which invoice the row belongs to.
+        result.diff = [row.get("code") or "", row.get("number") or ""]
         errors = outcome["errors"].get(position)
         if errors:
             result.import_type = RowResult.IMPORT_TYPE_INVALID
@@ -145,6 +148,17 @@ class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
             result.instance = outcome["invoice"]
         else:
             result.import_type = RowResult.IMPORT_TYPE_SKIP
+            if position > 1:
+                self._line_rows.append(result)
+        return result
+
+    def import_data(self, dataset, *args, **kwargs):
+        result = super().import_data(dataset, *args, **kwargs)
+        # An invoice's further lines were counted and listed as skipped rows; they are part of that invoice.
+        lines = {id(r) for r in getattr(self, "_line_rows", [])}
+        if lines:
+            result.totals[RowResult.IMPORT_TYPE_SKIP] -= len(lines)
+            result.rows = [r for r in result.rows if id(r) not in lines]
         return result
 
     def import_data_inner(self, dataset, *args, **kwargs):
