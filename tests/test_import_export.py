@@ -150,3 +150,8 @@ def test_an_invoices_further_lines_are_not_counted_as_skipped_rows_and_show_thei
     result = InvoiceResource().import_data(data, dry_run=True, user=finance_user)
     assert result.totals["new"] == 2 and result.totals["skip"] == 0 and result.totals["invalid"] == 0
     assert [r.diff[1] for r in result.rows] == ["26112000000012340001", "26112000000012340002"]
+    again = InvoiceResource().import_data(data, dry_run=False, user=finance_user)
+    again = InvoiceResource().import_data(data, dry_run=True, user=finance_user)
+    assert [r.import_type for r in again.rows] == ["skip", "skip"]
+    assert again.rows[0].diff[2] == "Already in the ledger with the same total."
+    assert again.diff_headers == ["invoice code", "invoice number", "note"]

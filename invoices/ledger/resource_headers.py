@@ -40,6 +40,9 @@ class TranslatedHeadersMixin:
     def get_export_headers(self, selected_fields=None):
         return [self.header_label(field.column_name) for field in self.get_export_fields(selected_fields) if field]
 
+    def get_diff_headers(self):
+        return [self.header_label(field.column_name) for field in self.get_import_fields()]
+
     def column_for_header(self):
         """Every language's label -> column name, to read back a file exported in any language."""
         columns = [*self.fields, *self.header_labels]

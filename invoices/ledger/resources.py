@@ -6,6 +6,7 @@ from collections import defaultdict
 import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from import_export import fields, resources
 from import_export.results import RowResult
 
@@ -136,8 +137,9 @@ class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
             # Rows come in file order, so the first row of an invoice not yet issued starts the next batch.
             self._issue_batch(kwargs["dataset_rows"])
         outcome = self._outcome[key]
-        # The preview's number and code columns show which invoice the row belongs to.
-        result.diff = [row.get("code") or "", row.get("number") or ""]
+        # The preview's number and code columns show which invoice the row belongs to; the note says why a row
+        # is not imported.
+        result.diff = [row.get("code") or "", row.get("number") or "", ""]
         errors = outcome["errors"].get(position)
         if errors:
             result.import_type = RowResult.IMPORT_TYPE_INVALID
@@ -146,11 +148,17 @@ class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
             result.import_type = outcome["type"]
             result.add_instance_info(outcome["invoice"])
             result.instance = outcome["invoice"]
+            if outcome["type"] == RowResult.IMPORT_TYPE_SKIP:
+                result.diff[2] = gettext("Already in the ledger with the same total.")
         else:
             result.import_type = RowResult.IMPORT_TYPE_SKIP
+            result.diff[2] = gettext("Another line of this invoice has an error; the invoice is not imported.")
             if position > 1:
                 self._line_rows.append(result)
         return result
+
+    def get_diff_headers(self):
+        return [*super().get_diff_headers(), gettext("note")]
 
     def import_data(self, dataset, *args, **kwargs):
         result = super().import_data(dataset, *args, **kwargs)
