@@ -4,6 +4,7 @@ import io
 import pytest
 import tablib
 from django.urls import reverse
+from django.utils import translation
 
 from invoices.ledger.models import Customer, Invoice
 from invoices.ledger.resources import (
@@ -155,3 +156,15 @@ def test_an_invoices_further_lines_are_not_counted_as_skipped_rows_and_show_thei
     assert [r.import_type for r in again.rows] == ["skip", "skip"]
     assert again.rows[0].diff[2] == "Already in the ledger with the same total."
     assert again.diff_headers == ["invoice code", "invoice number", "note"]
+
+
+def test_admin_invoice_preview_names_columns_in_chinese_and_says_why_a_row_is_skipped(client, finance_user, seller,
+                                                                                      customer):
+    invoice = factories.invoice(seller_obj=seller, buyer=customer)
+    client.force_login(finance_user)
+    with translation.override("zh-hans"):
+        content = InvoiceResource().export(Invoice.objects.filter(pk=invoice.pk)).csv
+    response = _upload_import(client, reverse("admin:invoices_invoice_import"), content)
+    page = response.content.decode()
+    assert "<th>number</th>" not in page and "发票号码" in page and "说明" in page
+    assert "台账中已有这张发票" in page and invoice.number in page

@@ -6,7 +6,7 @@ from collections import defaultdict
 import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from import_export import fields, resources
 from import_export.results import RowResult
 
@@ -158,7 +158,7 @@ class InvoiceResource(TranslatedHeadersMixin, resources.ModelResource):
         return result
 
     def get_diff_headers(self):
-        return [*super().get_diff_headers(), gettext("note")]
+        return [*super().get_diff_headers(), pgettext("import preview", "note")]
 
     def import_data(self, dataset, *args, **kwargs):
         result = super().import_data(dataset, *args, **kwargs)
