@@ -73,3 +73,13 @@ def test_the_issue_form_skips_extra_rows_the_browser_posts_with_the_default_rate
             "lines-1-tax_rate": "0.13", "lines-2-tax_rate": "0.13"}
     response = client.post(reverse("admin:invoices_invoice_add"), data)
     assert response.status_code == 302
+
+
+def test_the_next_step_buttons_are_not_nested_in_the_page_form(client, seller, customer, finance_user):
+    # A <form> inside the change form is dropped by the browser: the button would post the change form (403).
+    invoice = factories.invoice(seller_obj=seller, buyer=customer)
+    type(invoice).objects.filter(pk=invoice.pk).update(sync_status=SyncStatus.FAILED)
+    page = page_of(client, finance_user, invoice).content.decode()
+    steps = page.index("next-steps")
+    main_form = page.rindex("<form", 0, page.index('id="invoice_form"'))
+    assert steps < main_form and page.count("<form", steps, main_form) == page.count("</form>", steps, main_form)

@@ -1,5 +1,6 @@
 """The invoice side in a real browser: finance reissues through the form, a colleague approves; the invoice page
 shows its requests, sync attempts and incidents; lists fit at 1440 px; search finds a legacy number as shown."""
+import json
 import re
 
 from .invoice_side_helpers import headers, list_fit, pick_invoice, reconcile_with_differences, shoot
@@ -78,3 +79,38 @@ def test_the_discrepancy_list_fits(site, open_as, shots):
     page.wait_for_load_state()
     shoot(shots, page, "discrepancy-page")
     assert "¥1.13" in page.locator("#content").inner_text()
+
+
+def test_the_invoice_page_offers_the_next_step_and_lists_its_incidents(site, open_as, shots):
+    failed = json.loads(site.python(
+        "import json; from invoices.ledger.models import Invoice;"
+        "i = Invoice.objects.filter(direction='blue', status='issued', incidents__isnull=True,"
+        " reissue_requests__isnull=True).order_by('-id').first();"
+        "Invoice.objects.filter(pk=i.pk).update(sync_status='failed');"  # an upload the platform refused
+        "print(json.dumps({'pk': i.pk, 'number': str(i)}))").splitlines()[-1])
+    rep = open_as("cs")
+    rep.goto(f"{site.url}/admin/invoices/invoice/{failed['pk']}/change/")
+    shoot(shots, rep, "rep-sees-next-steps")
+    steps = rep.locator(".next-steps").inner_text()
+    assert "在平台核验" in steps and "创建事件" in steps, steps
+    clerk = open_as("finance")
+    clerk.goto(f"{site.url}/admin/invoices/invoice/{failed['pk']}/change/")
+    clerk.locator(".next-steps button", has_text="重新同步").click()
+    clerk.wait_for_load_state()
+    shoot(shots, clerk, "finance-re-synced")
+    assert failed["number"] in clerk.locator(".messagelist").inner_text()
+    reference = site.python(
+        "from django.contrib.auth import get_user_model; from invoices.ledger.models import Invoice;"
+        "from incidents.models import IncidentCategory;"
+        "from incidents.services.incidents import incident_open;"
+        f"inv = Invoice.objects.get(pk={failed['pk']});"
+        "i = incident_open(actor=get_user_model().objects.get(username='cs'), title='客户查不到发票',"
+        " category=IncidentCategory.INVOICE_MISSING, customer=inv.buyer, invoices=[inv]); print(i.reference)"
+    ).splitlines()[-1]
+    rep.reload()
+    shoot(shots, rep, "rep-sees-the-incident")
+    table = rep.locator("#incident-table-group").inner_text()
+    assert reference in table, table
+    rep.locator("#incident-table-group a", has_text=reference).click()
+    rep.wait_for_load_state()
+    assert "/admin/incidents/incident/" in rep.url
