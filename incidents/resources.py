@@ -3,14 +3,16 @@ Nothing is imported: incidents and follow-ups are created only through the servi
 from import_export import fields, resources
 
 from core.export_safety import SafeExportResource
+from invoices.ledger.resource_headers import TranslatedHeadersMixin
 
 from .models import FollowUp, Incident
 
 
-class IncidentResource(SafeExportResource, resources.ModelResource):
+class IncidentResource(SafeExportResource, TranslatedHeadersMixin, resources.ModelResource):
     customer = fields.Field(attribute="customer__name", column_name="customer")
     owner = fields.Field(attribute="owner__username", column_name="owner")
     invoice_count = fields.Field(column_name="invoices")
+    header_labels = {"invoices": Incident._meta.get_field("invoices").verbose_name}
 
     class Meta:
         model = Incident
@@ -23,7 +25,7 @@ class IncidentResource(SafeExportResource, resources.ModelResource):
         return ", ".join(str(i) for i in incident.invoices.all())
 
 
-class FollowUpResource(SafeExportResource, resources.ModelResource):
+class FollowUpResource(SafeExportResource, TranslatedHeadersMixin, resources.ModelResource):
     incident = fields.Field(attribute="incident__reference", column_name="incident")
     customer = fields.Field(attribute="customer__name", column_name="customer")
     assignee = fields.Field(attribute="assignee__username", column_name="assignee")

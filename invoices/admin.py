@@ -12,17 +12,27 @@ from invoices.ledger.admin import (
     InvoiceLineTable,
 )
 from invoices.ledger.models import Invoice
+from invoices.next_step import invoice_next_steps
 from invoices.platform.admin import InvoiceSyncAdminMixin, SyncAttemptTable
-from invoices.reissue.admin import InvoiceReissueAdminMixin
+from invoices.reissue.admin import InvoiceReissueAdminMixin, ReissueRequestTable
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(InvoiceFilesAdminMixin, InvoiceReissueAdminMixin, InvoiceSyncAdminMixin, InvoiceLedgerAdmin):
-    readonly_tables = [InvoiceLineTable, SyncAttemptTable, InvoiceEventTable]
+    readonly_tables = [InvoiceLineTable, ReissueRequestTable, SyncAttemptTable, InvoiceEventTable]
     actions = ["resync_selected", "verify_selected", "bulk_resync_from_selection", "download_pdfs_zip"]
     fieldsets = [
         *InvoiceLedgerAdmin.fieldsets[:3],
         (_("chain"), {"fields": ["chain"]}),
         *InvoiceLedgerAdmin.fieldsets[3:],
     ]
-    readonly_fields = ["chain", "created_at"]
+    readonly_fields = ["chain", *InvoiceLedgerAdmin.readonly_fields]
+
+    def next_steps(self, request, obj):
+        """What the page suggests doing now; the incidents app adds its step (incidents/admin/invoice_panel.py)."""
+        return invoice_next_steps(obj, request.user)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["next_steps"] = self.next_steps(request, obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

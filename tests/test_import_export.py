@@ -4,6 +4,7 @@ import io
 import pytest
 import tablib
 from django.urls import reverse
+from django.utils import translation
 
 from invoices.ledger.models import Customer, Invoice
 from invoices.ledger.resources import (
@@ -69,7 +70,8 @@ def test_invoice_import_groups_lines_and_reports_every_bad_row(seller, customer,
             + invoice_rows(seller, customer, "26112000000000000103", [("*服务*维护", "10.00", "0.17")]))
     data = tablib.Dataset(*rows, headers=INVOICE_COLUMNS + LINE_COLUMNS)
     result = InvoiceResource().import_data(data, dry_run=True, user=finance_user)
-    assert [r.import_type for r in result.rows] == ["new", "skip", "skip", "invalid", "invalid", "invalid"]
+    # Row 2 is a further line of invoice 101 (part of it); row 3 is the good first line of invalid invoice 102.
+    assert [r.import_type for r in result.rows] == ["new", "skip", "invalid", "invalid", "invalid"]
     assert [r.number for r in result.invalid_rows] == [4, 5, 6]
     assert "line_amount" in result.invalid_rows[0].error_dict
     assert "number" in result.invalid_rows[1].error_dict
@@ -84,14 +86,14 @@ def test_invoice_import_groups_lines_and_reports_every_bad_row(seller, customer,
     assert invoice.lines.count() == 2 and str(invoice.total) == "166.00"
     assert invoice.events.get().actor == finance_user
     again = InvoiceResource().import_data(good, dry_run=True, user=finance_user)
-    assert [r.import_type for r in again.rows] == ["skip", "skip"]
+    assert [r.import_type for r in again.rows] == ["skip"]
 
 
 def test_invoice_export_round_trips_one_row_per_line(seller, customer):
     invoice = factories.invoice(seller_obj=seller, buyer=customer, lines=[factories.line("10.00"),
                                                                            factories.line("20.00", "0.06")])
     data = InvoiceResource().export(Invoice.objects.filter(pk=invoice.pk))
-    assert len(data) == 2 and data.dict[1]["number"] == invoice.number and data.dict[1]["line_amount"] == "20.00"
+    assert len(data) == 2 and data.dict[1]["invoice number"] == invoice.number and data.dict[1]["amount"] == "20.00"
 
 
 def _upload_import(client, url, content, name="data.csv"):
@@ -135,3 +137,34 @@ def test_admin_export_respects_filters_and_permissions(client, cs_user, seller, 
     nobody = type(cs_user).objects.create_user("nobody", password="x", is_staff=True)
     client.force_login(nobody)
     assert client.post(url, {"format": 0}).status_code == 403
+
+
+def test_an_invoices_further_lines_are_not_counted_as_skipped_rows_and_show_their_number(seller, customer,
+                                                                                       finance_user):
+    rows = []
+    for number in ("26112000000012340001", "26112000000012340002"):
+        for n in (1, 2, 3):
+            rows.append(["", number, "digital_general", seller.tax_id, customer.tax_id, customer.name,
+                         "2026-10-02 10:00:00", "", "", n, "*服务*维护", "", "", "", "", "", "100.00", "0.06", "",
+                         "0"])
+    data = tablib.Dataset(*rows, headers=INVOICE_COLUMNS + LINE_COLUMNS)
+    result = InvoiceResource().import_data(data, dry_run=True, user=finance_user)
+    assert result.totals["new"] == 2 and result.totals["skip"] == 0 and result.totals["invalid"] == 0
+    assert [r.diff[1] for r in result.rows] == ["26112000000012340001", "26112000000012340002"]
+    again = InvoiceResource().import_data(data, dry_run=False, user=finance_user)
+    again = InvoiceResource().import_data(data, dry_run=True, user=finance_user)
+    assert [r.import_type for r in again.rows] == ["skip", "skip"]
+    assert again.rows[0].diff[2] == "Already in the ledger with the same total."
+    assert again.diff_headers == ["invoice code", "invoice number", "note"]
+
+
+def test_admin_invoice_preview_names_columns_in_chinese_and_says_why_a_row_is_skipped(client, finance_user, seller,
+                                                                                      customer):
+    invoice = factories.invoice(seller_obj=seller, buyer=customer)
+    client.force_login(finance_user)
+    with translation.override("zh-hans"):
+        content = InvoiceResource().export(Invoice.objects.filter(pk=invoice.pk)).csv
+    response = _upload_import(client, reverse("admin:invoices_invoice_import"), content)
+    page = response.content.decode()
+    assert "<th>number</th>" not in page and "发票号码" in page and "说明" in page
+    assert "台账中已有这张发票" in page and invoice.number in page

@@ -71,7 +71,7 @@ def test_queue_and_decide_page_approve_by_a_colleague(
     assert list(queue.context["cl"].result_list) == [req]
     decide = reverse("admin:invoices_reissuerequest_decide", args=[req.pk])
     page = client.get(decide).content.decode()
-    assert original.number in page and "-1000.00" in page
+    assert original.number in page and "-¥1,000.00" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(decide, {"action": "approve"})
     assert response.status_code == 302

@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
 from core.admin.tables import ReadOnlyTable, ReadOnlyTablesMixin
+from core.admin.written import MONEY, NUMBER, RATE, WrittenColumnsMixin, money
 from core.paginator import EstimatedCountPaginator
 from core.text import clean_name, name_error
 from invoices.ledger.admin_import import ServiceImportExportMixin
 from invoices.ledger.forms import InvoiceIssueForm, InvoiceLineFormSet
+from invoices.ledger.list_columns import InvoiceListColumns
 from invoices.ledger.models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
 from invoices.ledger.resources import CustomerResource, InvoiceResource
 from invoices.ledger.selectors import invoice_search
@@ -77,8 +79,9 @@ class CustomerAdmin(FastChangeListMixin, ServiceImportExportMixin, ReadOnlyHisto
         return False
 
 
-class InvoiceLineTable(ReadOnlyTable):
+class InvoiceLineTable(WrittenColumnsMixin, ReadOnlyTable):
     model = InvoiceLine
+    written = {"quantity": NUMBER, "unit_price": NUMBER, "amount": MONEY, "tax_rate": RATE, "tax_amount": MONEY}
     fk_name = "invoice"
     fields = ["line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate",
               "tax_exempt", "tax_amount"]
@@ -94,14 +97,13 @@ class InvoiceEventTable(ReadOnlyTable):
     verbose_name_plural = _("events (newest first)")
 
 
-class InvoiceLedgerAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImportExportMixin, ReadOnlyHistoryAdmin):
+class InvoiceLedgerAdmin(InvoiceListColumns, FastChangeListMixin, ReadOnlyTablesMixin, ServiceImportExportMixin,
+                         ReadOnlyHistoryAdmin):
     """The ledger's part of the invoice page: list, search, the issue form, lines and events. invoices/admin.py
     registers it with the platform's and the reissue desk's parts mixed in."""
 
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
-    list_display = ["__str__", "kind", "direction", "buyer_name", "buyer_tax_id", "total", "status",
-                    "sync_status", "issued_at", "seller"]
     list_filter = ["status", "sync_status", "kind", "direction", "seller", ("issued_at", admin.DateFieldListFilter)]
     list_select_related = ["seller"]
     search_fields = ["number"]  # replaced by get_search_results; keeps the search box
@@ -114,10 +116,22 @@ class InvoiceLedgerAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ServiceImport
     fieldsets = [
         (None, {"fields": ["kind", "direction", "code", "number", "issued_at", "seller", "status", "sync_status"]}),
         (_("buyer"), {"fields": ["buyer", "buyer_name", "buyer_tax_id"]}),
-        (_("amounts"), {"fields": ["amount", "tax_amount", "total"]}),
+        (_("amounts"), {"fields": ["amount_shown", "tax_shown", "total_written"]}),
         (_("other"), {"fields": ["remarks", "drawer", "created_by", "created_at"]}),
     ]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "amount_shown", "tax_shown", "total_written"]
+
+    @admin.display(description=_("amount"))
+    def amount_shown(self, obj):
+        return money(obj.amount)
+
+    @admin.display(description=_("tax"))
+    def tax_shown(self, obj):
+        return money(obj.tax_amount)
+
+    @admin.display(description=_("total incl. tax"))
+    def total_written(self, obj):
+        return money(obj.total)
 
     def get_search_results(self, request, queryset, search_term):
         return invoice_search(queryset, search_term), False

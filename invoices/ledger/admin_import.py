@@ -19,10 +19,13 @@ class BoundedImportForm(ImportForm):
             raise ValidationError(exc.message_dict["import_file"]) from None
         return upload
 
+from invoices.ledger.resource_headers import TranslatedExportForm
+
 
 class ServiceImportExportMixin(ImportExportMixin):
     formats = [CSV, XLSX]
     import_form_class = BoundedImportForm
+    export_form_class = TranslatedExportForm
     import_permission = None  # "app.codename", set per admin
 
     def has_import_permission(self, request):

@@ -29,6 +29,17 @@ class InvoiceIssueForm(forms.Form):
             buyer.widget.choices = buyer.choices
 
 
+class RateChoiceField(forms.TypedChoiceField):
+    """The select shows its first rate even on an empty row, and a browser posts it. With that rate as the initial
+    value, and nothing posted counting as untouched too, an extra row left alone stays unchanged (and is skipped)
+    instead of failing as a half-filled line."""
+
+    def has_changed(self, initial, data):
+        if data in (None, ""):
+            return False
+        return super().has_changed(initial, data)
+
+
 class InvoiceLineForm(forms.Form):
     name = forms.CharField(label=_("goods or service"), max_length=200)
     tax_code = forms.CharField(label=_("tax classification code"), required=False, max_length=19)
@@ -37,8 +48,9 @@ class InvoiceLineForm(forms.Form):
     quantity = forms.DecimalField(label=_("quantity"), required=False, max_digits=28, decimal_places=13)
     unit_price = forms.DecimalField(label=_("unit price"), required=False, max_digits=28, decimal_places=13)
     amount = forms.DecimalField(label=_("amount"), max_digits=16, decimal_places=2)
-    tax_rate = forms.TypedChoiceField(
-        label=_("tax rate"), choices=[(str(r), f"{r * 100:.0f}%") for r in TAX_RATES], coerce=str
+    tax_rate = RateChoiceField(
+        label=_("tax rate"), choices=[(str(r), f"{r * 100:.0f}%") for r in TAX_RATES], coerce=str,
+        initial=str(TAX_RATES[0]),
     )
     tax_exempt = forms.BooleanField(label=_("tax exempt (免税)"), required=False)
     tax_amount = forms.DecimalField(
@@ -47,3 +59,11 @@ class InvoiceLineForm(forms.Form):
 
 
 InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=3, min_num=1, validate_min=True)
+
+
+def rate_choice(value):
+    """The tax-rate select's value for a stored rate (0.0600 -> "0.06", 0.00 -> "0.00"), or "" when none fits."""
+    for choice in TAX_RATES:
+        if value is not None and choice == value:
+            return str(choice)
+    return ""

@@ -6,12 +6,14 @@ from collections import defaultdict
 import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from import_export import fields, resources
 from import_export.results import RowResult
 
 from core.export_safety import SafeExportResource
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Customer, Invoice, InvoiceLine
+from invoices.ledger.resource_headers import INVOICE_FILE_LABELS, TranslatedHeadersMixin
 from invoices.ledger.services.customers import (
     CUSTOMER_FIELDS,
     customer_create,
@@ -26,7 +28,7 @@ from invoices.ledger.services.invoice_import import (
 from invoices.ledger.services.issue_batch import invoice_issue_batch
 
 
-class CustomerResource(SafeExportResource, resources.ModelResource):
+class CustomerResource(SafeExportResource, TranslatedHeadersMixin, resources.ModelResource):
     """One row per customer, matched on tax id: new tax ids are created, known ones updated, unchanged skipped."""
 
     class Meta:
@@ -64,7 +66,7 @@ INVOICE_COLUMNS = ["code", "number", "kind", "seller_tax_id", "buyer_tax_id", "b
                    "remarks"]
 
 
-class InvoiceResource(SafeExportResource, resources.ModelResource):
+class InvoiceResource(SafeExportResource, TranslatedHeadersMixin, resources.ModelResource):
     """One row per invoice line; rows sharing code + number form one invoice. Invoices are issued
     `import_batch_size` at a time through invoice_issue_batch (invoice_issue's rules, bulk writes).
     Imports create blue invoices only (red ones come from the red-flush workflow). An invoice already in
@@ -73,6 +75,7 @@ class InvoiceResource(SafeExportResource, resources.ModelResource):
     code = fields.Field(attribute="code", column_name="code")
     number = fields.Field(attribute="number", column_name="number")
     import_batch_size = 1000  # invoices per invoice_issue_batch call (one transaction savepoint each)
+    header_labels = INVOICE_FILE_LABELS
 
     class Meta:
         model = Invoice
@@ -95,7 +98,7 @@ class InvoiceResource(SafeExportResource, resources.ModelResource):
         queryset = Invoice.objects.all() if queryset is None else queryset
         lines = (InvoiceLine.objects.filter(invoice__in=queryset.values("pk"))
                  .select_related("invoice__seller").order_by("invoice_id", "line_no"))
-        dataset = tablib.Dataset(headers=INVOICE_COLUMNS + LINE_COLUMNS)
+        dataset = tablib.Dataset(headers=[self.header_label(c) for c in INVOICE_COLUMNS + LINE_COLUMNS])
         for line in lines.iterator(chunk_size=2000):
             inv = line.invoice
             dataset.append([
@@ -119,6 +122,7 @@ class InvoiceResource(SafeExportResource, resources.ModelResource):
         self._order = list(self._groups)  # invoices in the order of their first row
         self._next = 0
         self._outcome = {}
+        self._line_rows = []  # results of an invoice's 2nd, 3rd… rows: lines of it, not rows of their own
 
     @staticmethod
     def _key(row):
@@ -134,6 +138,9 @@ class InvoiceResource(SafeExportResource, resources.ModelResource):
             # Rows come in file order, so the first row of an invoice not yet issued starts the next batch.
             self._issue_batch(kwargs["dataset_rows"])
         outcome = self._outcome[key]
+        # The preview's number and code columns show which invoice the row belongs to; the note says why a row
+        # is not imported.
+        result.diff = [row.get("code") or "", row.get("number") or "", ""]
         errors = outcome["errors"].get(position)
         if errors:
             result.import_type = RowResult.IMPORT_TYPE_INVALID
@@ -142,8 +149,25 @@ class InvoiceResource(SafeExportResource, resources.ModelResource):
             result.import_type = outcome["type"]
             result.add_instance_info(outcome["invoice"])
             result.instance = outcome["invoice"]
+            if outcome["type"] == RowResult.IMPORT_TYPE_SKIP:
+                result.diff[2] = gettext("Already in the ledger with the same total.")
         else:
             result.import_type = RowResult.IMPORT_TYPE_SKIP
+            result.diff[2] = gettext("Another line of this invoice has an error; the invoice is not imported.")
+            if position > 1:
+                self._line_rows.append(result)
+        return result
+
+    def get_diff_headers(self):
+        return [*super().get_diff_headers(), pgettext("import preview", "note")]
+
+    def import_data(self, dataset, *args, **kwargs):
+        result = super().import_data(dataset, *args, **kwargs)
+        # An invoice's further lines were counted and listed as skipped rows; they are part of that invoice.
+        lines = {id(r) for r in getattr(self, "_line_rows", [])}
+        if lines:
+            result.totals[RowResult.IMPORT_TYPE_SKIP] -= len(lines)
+            result.rows = [r for r in result.rows if id(r) not in lines]
         return result
 
     def import_data_inner(self, dataset, *args, **kwargs):

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.paginator import EstimatedCountPaginator
+from invoices.ledger.list_columns import local_minute, nowrap, two_lines
 from invoices.ledger.models import Seller
 from invoices.reconciliation.admin_apply import RunApplyAdminMixin
 from invoices.reconciliation.admin_manual_entry import ManualEntryAdminMixin
@@ -31,6 +33,7 @@ from invoices.reconciliation.services.discrepancies import (
     discrepancy_resync,
 )
 from invoices.reconciliation.services.runs import reconciliation_start
+from invoices.reconciliation.written import file_format_label, platform_rows
 
 RECONCILE = "invoices.reconcile_invoices"
 
@@ -54,13 +57,17 @@ class ReconciliationRunAdmin(RunApplyAdminMixin, ReadOnlyAdminMixin, admin.Model
                     "count_missing_in_ledger", "count_unreadable", "created_by", "created_at"]
     list_filter = ["status", "seller"]
     list_select_related = ["seller", "created_by"]
-    fields = ["seller", "period_start", "period_end", "file_name", "file_format", "exported_at", "status",
+    fields = ["seller", "period_start", "period_end", "file_name", "file_format_shown", "exported_at", "status",
               "progress", "error", "apply_status", "proposal_table", "counts_table", "created_by", "created_at",
               "started_at", "finished_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
         return request.user.has_perm(RECONCILE)  # the upload form starts a run
+
+    @admin.display(description=_("file format"))
+    def file_format_shown(self, obj):
+        return file_format_label(obj.file_format)
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
@@ -114,8 +121,10 @@ class IgnoreForm(forms.Form):
 
 @admin.register(Discrepancy)
 class DiscrepancyAdmin(ManualEntryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "run", "kind", "number", "invoice_link", "detail", "resolution", "resolved_by",
-                    "resolved_at"]
+    # One or two lines a row at 1440 px: the number (linked to its invoice when the ledger has one), what differs
+    # and what was done; the run is a filter, the row id is nobody's business.
+    list_display = ["kind_shown", "invoice_link", "detail_shown", "handled"]
+    list_display_links = None
     list_filter = ["kind", "resolution"]
     list_select_related = ["run", "resolved_by"]
     search_fields = ["=number"]
@@ -124,8 +133,9 @@ class DiscrepancyAdmin(ManualEntryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     paginator = EstimatedCountPaginator
     ordering = ["run_id", "id"]
     actions = ["resync", "mark_missing", "manual_entry", "ignore"]
-    readonly_fields = ["run", "kind", "invoice", "row_no", "number", "detail", "platform_data", "resolution",
-                       "resolution_note", "resolved_by", "resolved_at"]
+    fields = ["run", "kind", "invoice", "row_no", "number", "detail", "platform_row", "resolution", "resolution_note",
+              "resolved_by", "resolved_at"]
+    readonly_fields = fields
 
     def has_reconcile_permission(self, request):
         return request.user.has_perm(RECONCILE)
@@ -138,13 +148,40 @@ class DiscrepancyAdmin(ManualEntryAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "run__id__exact" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description=_("invoice"))
+    @admin.display(description=_("invoice number"), ordering="number")
     def invoice_link(self, obj):
+        number = nowrap(obj.number or "—")
         if not obj.invoice_id:
-            return "—"
-        # The invoice by its number, never its database id.
+            return number
         return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.invoice_id]),
-                           obj.number or _("invoice"))
+                           number)
+
+    @admin.display(description=_("platform row"))
+    def platform_row(self, obj):
+        """The export's row as the platform wrote it: its column names and values, not JSON."""
+        if not obj.platform_data:
+            return "—"
+        return format_html('<table>{}</table>', format_html_join("", "<tr><th>{}</th><td>{}</td></tr>",
+                                                                 platform_rows(obj.platform_data)))
+
+    @admin.display(description=pgettext_lazy("discrepancy", "kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return nowrap(obj.get_kind_display())
+
+    @admin.display(description=_("detail"))
+    def detail_shown(self, obj):
+        link = reverse("admin:invoices_discrepancy_change", args=[obj.pk])
+        # Two lines at most; the whole text is on the discrepancy's page and in the tooltip.
+        return format_html('<a href="{}" title="{}" style="color:inherit;display:-webkit-box;-webkit-line-clamp:2;'
+                           '-webkit-box-orient:vertical;overflow:hidden;max-width:20em">{}</a>', link, obj.detail,
+                           obj.detail or "—")
+
+    @admin.display(description=_("resolution"), ordering="resolution")
+    def handled(self, obj):
+        if not obj.resolved_at:
+            return nowrap(obj.get_resolution_display())
+        who = obj.resolved_by.get_username() if obj.resolved_by_id else "—"
+        return two_lines(obj.get_resolution_display(), f"{who} · {local_minute(obj.resolved_at)}")
 
     def _apply(self, request, queryset, service, label, **kwargs):
         done, failed = 0, []

@@ -11,12 +11,22 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.formats import field_formatter
 from core.admin.history import ReadOnlyHistoryAdmin
 from core.admin.readonly import ReadOnlyAdminMixin
+from core.admin.tables import ReadOnlyTable
+from core.admin.written import money, plain_number
 from core.api_errors import Conflict
+from invoices.ledger.forms import rate_choice
 from invoices.ledger.models import Invoice
-from invoices.ledger.money import line_tax, to_decimal
 from invoices.reissue.chain import chain_html
+from invoices.reissue.diff import (
+    line_headers,
+    lines_table,
+    new_lines_shown,
+    red_lines_shown,
+    reissue_diff,
+)
 from invoices.reissue.forms import (
     NewLineFormSet,
     RedLineFormSet,
@@ -61,41 +71,45 @@ def _errors_onto(exc, form, line_forms, red_forms):
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _plain(value):
-    """0.0600 → 0.06, -8.0000000000000 → -8: how a person writes it, so equal values compare equal."""
-    return format(value.normalize(), "f") if value is not None else ""
+def _line_initial(line):
+    """An original line as the form's initial row: numbers as people write them, the rate as a select value."""
+    return {**line, "quantity": plain_number(line["quantity"]), "unit_price": plain_number(line["unit_price"]),
+            "tax_rate": rate_choice(line["tax_rate"])}
 
 
-def _shown(red_lines):
-    return [{**line, "quantity": _plain(line["quantity"]) if line.get("quantity") is not None else ""}
-            for line in red_lines]
+def _kept(formset):
+    """The rows the user filled and did not remove, without the formset's DELETE flag."""
+    return [f for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-def _diff(invoice, data, lines):
-    """Old → new rows for the preview, flagging what changed."""
-    buyer = data.get("new_buyer") or invoice.buyer
-    new_name = data.get("new_buyer_name") or buyer.name
-    new_tax = data.get("new_buyer_tax_id") or buyer.tax_id
-    rows = [
-        (gettext("buyer name"), invoice.buyer_name, new_name),
-        (gettext("buyer tax id"), invoice.buyer_tax_id, new_tax),
-        (gettext("remarks"), invoice.remarks, data.get("new_remarks") or ""),
-    ]
-    old_lines = list(invoice.lines.order_by("line_no"))
-    new_total = 0
-    for n in range(max(len(old_lines), len(lines))):
-        old = old_lines[n] if n < len(old_lines) else None
-        new = lines[n] if n < len(lines) else None
-        old_txt = f"{old.name} {old.amount:.2f} × {_plain(old.tax_rate)}" if old else "—"
-        if new:
-            tax = new.get("tax_amount") or line_tax(new["amount"], new["tax_rate"])
-            new_total += to_decimal(new["amount"]) + to_decimal(tax)
-            new_txt = f"{new['name']} {to_decimal(new['amount']):.2f} × {_plain(to_decimal(new['tax_rate']))}"
-        else:
-            new_txt = "—"
-        rows.append((gettext("line %(n)d") % {"n": n + 1}, old_txt, new_txt))
-    rows.append((gettext("total incl. tax"), invoice.total, f"{new_total:.2f}" if lines else "—"))
-    return [(label, old, new, str(old) != str(new)) for label, old, new in rows]
+def _error_count(form, *formsets):
+    if not form.is_bound:
+        return 0
+    return len(form.errors) + sum(fs.total_error_count() for fs in formsets)
+
+
+def _line_data(form):
+    return {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+
+
+class ReissueRequestTable(ReadOnlyTable):
+    """An invoice's reissue requests on its page, each opening the request."""
+    model = ReissueRequest
+    fk_name = "original"
+    fields = ["opened", "reason", "status", "step", "requested_by", "approved_by", "failure"]
+    extra_values = ["id", "requested_at"]
+    related_labels = {"requested_by": "requested_by__username", "approved_by": "approved_by__username"}
+    ordering = ["-requested_at", "-id"]
+    verbose_name_plural = _("reissue requests (newest first)")
+
+    def __init__(self):
+        self._when = field_formatter(ReissueRequest._meta.get_field("requested_at"), "-")
+
+    def opened(self, row):
+        return format_html('<a href="{}">{}</a>', reverse("admin:invoices_reissuerequest_change", args=[row["id"]]),
+                           self._when(row["requested_at"]))
+    opened.short_description = _("requested at")
 
 
 class InvoiceReissueAdminMixin:
@@ -131,14 +145,12 @@ class InvoiceReissueAdminMixin:
             "new_buyer": invoice.buyer_id, "new_buyer_name": invoice.buyer_name,
             "new_buyer_tax_id": invoice.buyer_tax_id, "new_remarks": invoice.remarks,
         })
-        lines = NewLineFormSet(post, prefix="lines", initial=[
-            {**ln, "tax_rate": str(ln["tax_rate"].normalize() if ln["tax_rate"] else "0.00")}
-            for ln in original_lines_as_input(invoice)
-        ])
+        lines = NewLineFormSet(post, prefix="lines",
+                               initial=[_line_initial(ln) for ln in original_lines_as_input(invoice)])
         reds = RedLineFormSet(post, prefix="red", initial=initial_red)
         preview = None
         if post is not None and form.is_valid() and lines.is_valid() and reds.is_valid():
-            filled = [f for f in lines.forms if f.cleaned_data]
+            filled = _kept(lines)
             red_filled = [f for f in reds.forms if f.cleaned_data.get("amount")]
             data = form.cleaned_data
             kwargs = dict(
@@ -146,22 +158,26 @@ class InvoiceReissueAdminMixin:
                 red_lines=[f.cleaned_data for f in red_filled], issue_new=data["issue_new"],
                 new_buyer=data["new_buyer"], new_buyer_name=data["new_buyer_name"],
                 new_buyer_tax_id=data["new_buyer_tax_id"],
-                new_lines=[f.cleaned_data for f in filled] if data["issue_new"] else [],
+                new_lines=[_line_data(f) for f in filled] if data["issue_new"] else [],
                 new_remarks=data["new_remarks"], buyer_confirmed_use=data["buyer_confirmed_use"], note=data["note"],
             )
             try:
                 if "_confirm" in post:
                     created = invoice_reissue_request(**kwargs)
-                    self.message_user(request, gettext("Reissue request #%(id)s submitted; a colleague must approve it.")
-                                      % {"id": created.pk}, messages.SUCCESS)
+                    self.message_user(request, gettext(
+                        "Reissue request for invoice %(n)s submitted; a colleague must approve it.")
+                        % {"n": invoice}, messages.SUCCESS)
                     return redirect("admin:invoices_reissuerequest_change", created.pk)
                 # Preview: run the real checks, then roll back.
                 with transaction.atomic():
                     planned = invoice_reissue_request(**kwargs)
-                    preview = {
-                        "diff": _diff(invoice, data, kwargs["new_lines"]),
-                        "red_lines": _shown(red_invoice_lines(invoice, planned.red_lines)),
-                    }
+                    buyer = data["new_buyer"] or invoice.buyer
+                    diff = reissue_diff(invoice, buyer_name=data["new_buyer_name"] or buyer.name,
+                                        buyer_tax_id=data["new_buyer_tax_id"] or buyer.tax_id,
+                                        remarks=data["new_remarks"], lines=kwargs["new_lines"],
+                                        issue_new=data["issue_new"])
+                    preview = {"diff": diff["fields"], "line_headers": diff["headers"], "lines": diff["lines"],
+                               "red_lines": red_lines_shown(red_invoice_lines(invoice, planned.red_lines))}
                     raise _Preview
             except _Preview:
                 pass
@@ -172,7 +188,8 @@ class InvoiceReissueAdminMixin:
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": gettext("Reissue %(n)s") % {
                 "n": invoice}, "original": invoice, "form": form, "lines": lines, "reds": reds,
-            "red_rows": list(zip(reds.forms, remaining)), "preview": preview,
+            "red_rows": [(f, r, money(r.amount)) for f, r in zip(reds.forms, remaining)], "preview": preview,
+            "error_count": _error_count(form, lines, reds),
             "media": self.media + form.media + lines.media,
         }
         return TemplateResponse(request, "admin/invoices/invoice/reissue.html", context)
@@ -197,23 +214,41 @@ class InvoiceReissueAdminMixin:
 
 @admin.register(ReissueRequest)
 class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
-    list_display = ["id", "original_link", "reason", "scope", "status", "step", "requested_by", "requested_at",
+    # The request is known by its invoice's number (it has none of its own); that column opens the request.
+    list_display = ["original_number", "reason", "scope", "status", "step", "requested_by", "requested_at",
                     "approved_by"]
     list_filter = ["status", "reason", "scope"]
     list_select_related = ["original", "requested_by", "approved_by"]
     ordering = ["requested_at", "id"]  # the approvers' queue: oldest first
     search_fields = ["=original__number"]
     show_full_result_count = False
-    fields = ["original_link", "reason", "scope", "red_lines", "issue_new", "new_buyer", "new_buyer_name",
-              "new_buyer_tax_id", "new_lines", "new_remarks", "buyer_confirmed_use", "note", "origin_ref", "status",
-              "step", "failure", "requested_by", "requested_at", "approved_by", "approved_at", "decided_reason",
-              "completed_at", "red_letter_form", "red_invoice", "new_invoice"]
+    fields = ["original_link", "reason", "scope", "red_lines_table", "issue_new", "new_buyer", "new_buyer_name",
+              "new_buyer_tax_id", "new_lines_table", "new_remarks", "buyer_confirmed_use", "note", "origin_ref",
+              "status", "step", "failure", "requested_by", "requested_at", "approved_by", "approved_at",
+              "decided_reason", "completed_at", "red_letter_form", "red_invoice", "new_invoice"]
     readonly_fields = fields
 
     @admin.display(description=_("original invoice"), ordering="original__number")
+    def original_number(self, obj):
+        return str(obj.original)
+
+    @admin.display(description=_("original invoice"))
     def original_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:invoices_invoice_change", args=[obj.original_id]),
                            obj.original)
+
+    @admin.display(description=_("lines to red-flush"))
+    def red_lines_table(self, obj):
+        return lines_table(
+            [gettext("goods or service"), gettext("quantity"), gettext("amount"), gettext("tax")],
+            [[r["name"], r["quantity"], r["amount"], r["tax_amount"]]
+             for r in red_lines_shown(red_invoice_lines(obj.original, obj.red_lines))])
+
+    @admin.display(description=_("replacement lines"))
+    def new_lines_table(self, obj):
+        if not obj.new_lines:
+            return "—"
+        return lines_table(line_headers(), [list(r.values()) for r in new_lines_shown(obj.new_lines)])
 
     def changelist_view(self, request, extra_context=None):
         # Approvers land on their queue unless they chose a filter.
@@ -258,12 +293,12 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
                     done = invoice_reissue_approve(request=req, actor=request.user)
                     done.refresh_from_db()
                     level = messages.SUCCESS if done.status == ReissueStatus.COMPLETED else messages.WARNING
-                    self.message_user(request, gettext("Request #%(id)s approved: %(s)s.") % {
-                        "id": req.pk, "s": done.get_status_display()}, level)
+                    self.message_user(request, gettext("The reissue request for invoice %(n)s is approved: %(s)s.") % {
+                        "n": req.original, "s": done.get_status_display()}, level)
                     return redirect("admin:invoices_reissuerequest_change", req.pk)
                 if reject_form.is_valid():
                     invoice_reissue_reject(request=req, actor=request.user, reason=reject_form.cleaned_data["reason"])
-                    self.message_user(request, gettext("Request #%(id)s rejected.") % {"id": req.pk}, messages.SUCCESS)
+                    self.message_user(request, gettext("The reissue request for invoice %(n)s is rejected.") % {"n": req.original}, messages.SUCCESS)
                     return redirect("admin:invoices_reissuerequest_changelist")
             except (PermissionDenied, Conflict, ValidationError) as exc:
                 text = getattr(exc, "detail", None) or " ".join(getattr(exc, "messages", [str(exc)]))
@@ -272,8 +307,10 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         buyer = req.new_buyer or req.original.buyer
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "req": req,
-            "title": gettext("Approve reissue #%(id)s?") % {"id": req.pk}, "original": req.original,
-            "red_lines": _shown(red_invoice_lines(req.original, req.red_lines)),
+            "title": gettext("Approve the reissue of invoice %(n)s?") % {"n": req.original}, "original": req.original,
+            "red_lines": red_lines_shown(red_invoice_lines(req.original, req.red_lines)),
+            "new_lines": new_lines_shown(req.new_lines), "line_headers": line_headers(),
+            "original_total": money(req.original.total),
             "new_buyer_name": req.new_buyer_name or buyer.name,
             "new_buyer_tax_id": req.new_buyer_tax_id or buyer.tax_id,
             "own_request": req.requested_by_id == request.user.pk, "reject_form": reject_form,
@@ -300,8 +337,8 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
             text = getattr(exc, "detail", None) or " ".join(exc.messages)
             self.message_user(request, text, messages.ERROR)
         else:
-            self.message_user(request, gettext("Request #%(id)s is now %(s)s.") % {
-                "id": req.pk, "s": done.get_status_display()}, messages.INFO)
+            self.message_user(request, gettext("The reissue request for invoice %(n)s is now %(s)s.") % {
+                "n": req.original, "s": done.get_status_display()}, messages.INFO)
         return redirect("admin:invoices_reissuerequest_change", req.pk)
 
 

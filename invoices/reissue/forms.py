@@ -36,7 +36,8 @@ class RedLineForm(forms.Form):
     quantity = forms.DecimalField(label=_("quantity"), required=False, max_digits=28, decimal_places=13)
 
 
-NewLineFormSet = forms.formset_factory(InvoiceLineForm, extra=1, min_num=0)
+# Rows start as the original's lines; any can be removed, and the one empty extra row is ignored unless typed in.
+NewLineFormSet = forms.formset_factory(InvoiceLineForm, extra=1, min_num=0, can_delete=True)
 RedLineFormSet = forms.formset_factory(RedLineForm, extra=0)
 
 

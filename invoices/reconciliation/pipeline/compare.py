@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core.admin.written import money as written_money
 from invoices.ledger.models import Invoice, SyncStatus
 from invoices.ledger.money import money
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind
@@ -17,6 +18,7 @@ from invoices.reconciliation.pipeline.snapshot import (
     ledger_params,
     period_bounds,
 )
+from invoices.reconciliation.written import field_label, field_value
 
 INVOICE = Invoice._meta.db_table
 FETCH = 5_000
@@ -236,18 +238,20 @@ def staged_discrepancies(run, k):
         if ledger["id"] is None:
             yield Discrepancy(kind=DiscrepancyKind.MISSING_IN_LEDGER, detail=_(
                 "The platform has %(n)s (total %(t)s) but the ledger does not.") % {
-                    "n": common["number"], "t": staged["total"]}, **common)
+                    "n": common["number"], "t": written_money(staged["total"])}, **common)
             continue
         common["invoice_id"] = ledger["id"]
         amounts = [(k, ledger[k], staged[k]) for k in ("amount", "tax_amount", "total")
                    if _dec(ledger[k]) != _dec(staged[k])]
         if amounts:
             yield Discrepancy(kind=DiscrepancyKind.AMOUNT_MISMATCH, detail="; ".join(
-                _("%(f)s: ledger %(l)s, platform %(p)s") % {"f": k, "l": _dec(lv), "p": _dec(pv)}
+                _("%(f)s: ledger %(l)s, platform %(p)s") % {"f": field_label(k), "l": written_money(_dec(lv)),
+                                                            "p": written_money(_dec(pv))}
                 for k, lv, pv in amounts), **common)
         if ledger["status"] != staged["status"]:
             yield Discrepancy(kind=DiscrepancyKind.STATUS_MISMATCH, detail=_(
-                "Status: ledger %(l)s, platform %(p)s") % {"l": ledger["status"], "p": staged["status"]}, **common)
+                "Status: ledger %(l)s, platform %(p)s") % {"l": field_value("status", ledger["status"]),
+                                                           "p": field_value("status", staged["status"])}, **common)
         if ledger["buyer_tax_id"] != staged["buyer_tax_id"]:
             yield Discrepancy(kind=DiscrepancyKind.BUYER_MISMATCH, detail=_(
                 "Buyer tax id: ledger %(l)s, platform %(p)s") % {
@@ -261,7 +265,7 @@ def ledger_missing(run):
         label = f"{code}-{number}" if code else number
         yield Discrepancy(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM, invoice_id=inv_id, number=label,
                           detail=_("The ledger has %(n)s (total %(t)s) but the platform export does not.") % {
-                              "n": label, "t": _dec(total)})
+                              "n": label, "t": written_money(_dec(total))})
 
 
 def count_matching(run, k):

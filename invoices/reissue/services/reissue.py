@@ -132,8 +132,8 @@ def invoice_reissue_approve(*, request, actor):
         raise PermissionDenied(_("You cannot approve your own reissue request; another colleague must."))
     if req.status != ReissueStatus.REQUESTED:
         who = req.approved_by.get_username() if req.approved_by_id else "—"
-        raise Conflict(_("Request #%(id)s is already %(s)s (by %(who)s).") % {
-            "id": req.pk, "s": req.get_status_display(), "who": who})
+        raise Conflict(_("The reissue request for invoice %(n)s is already %(s)s (by %(who)s).") % {
+            "n": req.original, "s": req.get_status_display(), "who": who})
     req.status = ReissueStatus.APPROVED
     req.approved_by = actor
     req.approved_at = timezone.now()
@@ -151,7 +151,7 @@ def invoice_reissue_reject(*, request, actor, reason):
     if req.requested_by_id == actor.pk:
         raise PermissionDenied(_("You cannot decide your own reissue request."))
     if req.status != ReissueStatus.REQUESTED:
-        raise Conflict(_("Request #%(id)s is already %(s)s.") % {"id": req.pk, "s": req.get_status_display()})
+        raise Conflict(_("The reissue request for invoice %(n)s is already %(s)s.") % {"n": req.original, "s": req.get_status_display()})
     req.status = ReissueStatus.REJECTED
     req.decided_reason = reason.strip()
     req.approved_by = actor

@@ -1,0 +1,67 @@
+"""The invoice page's incidents: the invoices app may not import incidents, so this side re-registers the assembled
+InvoiceAdmin with a table of the invoice's incidents (those the user may see) and the next step about them: open
+the incident that is already running, or create one prefilled with this invoice."""
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.admin.tables import ReadOnlyTable
+from incidents.models import OPEN_STATUSES, Incident
+from incidents.selectors import visible_incidents
+from invoices.admin import InvoiceAdmin
+from invoices.ledger.models import Invoice
+from invoices.next_step import NextStep
+
+
+class InvoiceIncidentTable(ReadOnlyTable):
+    model = Incident
+    fk_name = "invoices"
+    fields = ["reference", "title", "status", "owner", "resolve_due_at"]
+    extra_values = ["id"]
+    related_labels = {"owner": "owner__username"}
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = _("incidents about this invoice")
+
+    def build(self, request, parent, empty="-"):
+        self.user = request.user
+        return super().build(request, parent, empty)
+
+    def queryset(self, parent):
+        return visible_incidents(self.user, super().queryset(parent))
+
+    def columns(self, empty):
+        columns = super().columns(empty)
+        # The reference opens the incident.
+        return [(name, header, key, self._link(html) if name == "reference" else html)
+                for name, header, key, html in columns]
+
+    @staticmethod
+    def _link(html):
+        return lambda row: format_html('<a href="{}">{}</a>', reverse("admin:incidents_incident_change",
+                                                                      args=[row["id"]]), html(row))
+
+
+class InvoiceWithIncidentsAdmin(InvoiceAdmin):
+    readonly_tables = [*InvoiceAdmin.readonly_tables[:-1], InvoiceIncidentTable, InvoiceAdmin.readonly_tables[-1]]
+
+    def next_steps(self, request, obj):
+        steps = super().next_steps(request, obj)
+        running = visible_incidents(request.user, Incident.objects.filter(invoices=obj, status__in=OPEN_STATUSES))
+        incident = running.order_by("-created_at", "-id").first()
+        if incident is not None:
+            steps.append(NextStep(
+                gettext("Incident %(ref)s about this invoice is %(s)s.") % {
+                    "ref": incident.reference, "s": incident.get_status_display()},
+                "link", gettext("Open the incident"), reverse("admin:incidents_incident_change", args=[incident.pk])))
+        elif request.user.has_perm("incidents.add_incident"):
+            steps.append(NextStep(
+                gettext("A customer is asking about this invoice and no incident is open: record one."),
+                "link", gettext("Create incident"),
+                reverse("admin:incidents_incident_add") + f"?invoice={obj.pk}"))
+        return steps
+
+
+admin.site.unregister(Invoice)
+admin.site.register(Invoice, InvoiceWithIncidentsAdmin)
