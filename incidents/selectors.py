@@ -7,10 +7,11 @@ is. The admin's `get_queryset` methods apply `visible_*` to their own querysets 
 ordering); the API's viewsets read through `incident_list`, `incident_detail`, `communication_list` and
 `followup_list`, built on the same functions, so the admin, the API and the services' `can_see_*` never
 disagree."""
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from .access import sees_every_team, team_ids
-from .models import OPEN_STATUSES, Communication, FollowUp, Incident
+from .models import OPEN_STATUSES, Communication, FollowUp, FollowUpStatus, Incident, IncidentStatus
 
 
 def visible_incidents(user, queryset):
@@ -67,3 +68,46 @@ def breached_q(now):
         | Q(resolved_at__isnull=True, resolve_due_at__lt=now, status__in=OPEN_STATUSES)
         | Q(resolved_at__gt=F("resolve_due_at"))
     )
+
+
+# --- home page queues (backoffice/home.py): each one an indexed filter the matching changelist link repeats ---
+
+def my_open_incidents(user):
+    """The user's open incidents, the most urgent first: the earliest resolution due (missed ones lead)."""
+    return (Incident.objects.filter(owner=user, status__in=OPEN_STATUSES)
+            .select_related("customer").order_by(F("resolve_due_at").asc(nulls_last=True), "id"))
+
+
+def unowned_open_incidents(user):
+    """The shared queue: open incidents nobody owns yet, among those the user sees."""
+    return visible_incidents(user, Incident.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES))
+
+
+def my_followups_due_today(user, now):
+    return FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN,
+                                   due_at__date=timezone.localdate(now), due_at__gte=now)
+
+
+def my_followups_overdue(user, now):
+    return FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN, due_at__lt=now)
+
+
+def my_callbacks_waiting(user):
+    """Callbacks the user promised a customer (follow-ups made from a logged contact) still to be made."""
+    return FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN, communication__isnull=False)
+
+
+def incidents_awaiting_review():
+    return Incident.objects.filter(status=IncidentStatus.RESOLVED)
+
+
+def open_sla_breaches(now):
+    return Incident.objects.filter(breached_q(now), status__in=OPEN_STATUSES)
+
+
+def overdue_followups_by_assignee(now, limit=10):
+    """[(assignee id, display name, count)], the longest lists first."""
+    rows = (FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_at__lt=now)
+            .values("assignee_id", "assignee__username", "assignee__first_name")
+            .annotate(n=Count("id")).order_by("-n", "assignee__username")[:limit])
+    return [(r["assignee_id"], r["assignee__first_name"] or r["assignee__username"], r["n"]) for r in rows]

@@ -66,8 +66,7 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     # Open first ("open" > "done" > "cancelled" descending), then the earliest due: overdue ones on top.
     ordering = ["-status", "due_at", "id"]
     search_fields = ["title"]
-    autocomplete_fields = ["customer"]
-    raw_id_fields = ["incident"]
+    autocomplete_fields = ["customer", "incident"]  # the incident by reference, not by database id
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["complete", "cancel", "assign"]

@@ -75,8 +75,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     search_fields = ["=reference", "title"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    autocomplete_fields = ["customer", "seller"]
-    raw_id_fields = ["invoices"]
+    # Invoices picked by number (the invoice admin's search), never typed as database ids.
+    autocomplete_fields = ["customer", "seller", "invoices"]
     # The checklist and the timeline are read-only (steps are ticked through step_view): tables, not inlines.
     readonly_tables = [IncidentChecklistTable, IncidentTimelineTable]
     # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
@@ -125,7 +125,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
             invoice = Invoice.objects.filter(pk=invoice_id).select_related("buyer").first()
             if invoice is not None:
                 initial.update({
-                    "customer": invoice.buyer_id, "invoices": str(invoice.pk), "seller": invoice.seller_id,
+                    "customer": invoice.buyer_id, "invoices": [invoice.pk], "seller": invoice.seller_id,
                     "category": IncidentCategory.INVOICE_MISSING,
                     "title": _("Invoice %(n)s not found in the tax system") % {"n": invoice},
                 })

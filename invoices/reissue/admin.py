@@ -15,6 +15,7 @@ from core.admin.readonly import ReadOnlyAdminMixin
 from core.api_errors import Conflict
 from invoices.ledger.models import Invoice
 from invoices.ledger.money import line_tax, to_decimal
+from invoices.reissue.admin_filters import ApprovalQueueFilter
 from invoices.reissue.chain import chain_html
 from invoices.reissue.forms import (
     NewLineFormSet,
@@ -197,7 +198,7 @@ class InvoiceReissueAdminMixin:
 class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["id", "original_link", "reason", "scope", "status", "step", "requested_by", "requested_at",
                     "approved_by"]
-    list_filter = ["status", "reason", "scope"]
+    list_filter = [ApprovalQueueFilter, "status", "reason", "scope"]
     list_select_related = ["original", "requested_by", "approved_by"]
     ordering = ["requested_at", "id"]  # the approvers' queue: oldest first
     search_fields = ["=original__number"]
