@@ -7,8 +7,12 @@ is. The admin's `get_queryset` methods apply `visible_*` to their own querysets 
 ordering); the API's viewsets read through `incident_list`, `incident_detail`, `communication_list` and
 `followup_list`, built on the same functions, so the admin, the API and the services' `can_see_*` never
 disagree."""
+from datetime import timedelta
+
 from django.db.models import Count, F, Q
 from django.utils import timezone
+
+from invoices.ledger.models import InvoiceEvent
 
 from .access import sees_every_team, team_ids
 from .models import OPEN_STATUSES, Communication, FollowUp, FollowUpStatus, Incident, IncidentStatus
@@ -111,3 +115,15 @@ def overdue_followups_by_assignee(now, limit=10):
             .values("assignee_id", "assignee__username", "assignee__first_name")
             .annotate(n=Count("id")).order_by("-n", "assignee__username")[:limit])
     return [(r["assignee_id"], r["assignee__first_name"] or r["assignee__username"], r["n"]) for r in rows]
+
+
+# What happened to an incident's invoices shortly before it was opened (the verify that led to it) counts too.
+INVOICE_EVENTS_BEFORE = timedelta(days=1)
+
+
+def incident_invoice_events(incident, limit):
+    """Events of the incident's invoices (verify, re-sync, reissue steps) since shortly before it was opened,
+    newest first: the incident page shows them on its timeline beside the incident's own events."""
+    since = min(incident.created_at, incident.detected_at or incident.created_at) - INVOICE_EVENTS_BEFORE
+    return list(InvoiceEvent.objects.filter(invoice__incidents=incident, at__gte=since)
+                .select_related("invoice", "actor").order_by("-at", "-id")[:limit])

@@ -166,7 +166,7 @@ def test_incident_change_form_still_saves_without_inline_formsets(client, cs_use
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
-            value = ",".join(str(v) for v in value)  # the invoices raw-id widget takes a comma-separated list
+            value = [str(v) for v in value]  # the invoices autocomplete posts one value per invoice
         if hasattr(value, "tzinfo"):  # split date and time widgets
             local = timezone.localtime(value)
             data[f"{name}_0"], data[f"{name}_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")

@@ -51,6 +51,8 @@ class IncidentStep(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("done by"),
     )
+    # A step that does not apply is skipped, with the reason a reviewer reads; done_at/done_by say when and who.
+    skip_reason = models.TextField(_("skipped because"), blank=True)
 
     class Meta:
         verbose_name = _("checklist step")
