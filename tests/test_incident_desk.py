@@ -129,3 +129,11 @@ def test_invoice_events_appear_on_the_incident_timeline(client, cs_user, inciden
     tables = {t["id"]: t for t in client.get(change_url(incident)).context["readonly_tables"]}
     rows = tables["incidentevent-table"]["rows"]
     assert any(f"{invoice.number}: re-sync accepted" in str(row[3]) for row in rows)
+
+
+@pytest.mark.parametrize("who,shown", [("manager", True), ("cs", False)])
+def test_dashboard_button_on_the_incident_list_for_reviewers(client, manager_user, cs_user, who, shown):
+    client.force_login(manager_user if who == "manager" else cs_user)
+    html = client.get(reverse("admin:incidents_incident_changelist")).content.decode()
+    assert (reverse("admin:incidents_dashboard") in html) is shown
+    assert html.count(reverse("admin:incidents_dashboard")) <= 1

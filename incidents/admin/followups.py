@@ -59,8 +59,9 @@ class OverdueFilter(admin.SimpleListFilter):
 @admin.register(FollowUp)
 class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
-    list_display = ["title", "due_state", "due_at", "assignee", "team", "priority", "status", "incident", "customer",
-                    "reminder_sent_at", "escalated_at"]
+    list_display = ["title", "status", "due_state", "due_at", "assignee", "incident", "customer", "priority"]
+    PHONE_COLUMNS = ["title", "status", "due_state", "due_at", "assignee"]
+    change_list_template = "admin/incidents/followup/change_list.html"
     list_filter = [AssigneeFilter, "status", OverdueFilter, "priority"]
     list_select_related = ["assignee", "incident", "customer", "team"]
     # Open first ("open" > "done" > "cancelled" descending), then the earliest due: overdue ones on top.
@@ -105,6 +106,9 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"phone_columns": self.PHONE_COLUMNS, **(extra_context or {})})
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

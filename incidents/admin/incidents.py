@@ -71,8 +71,9 @@ class MineFilter(admin.SimpleListFilter):
 @admin.register(Incident)
 class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
-    list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
-                    "created_at"]
+    # What a desk needs to pick the next incident, one line a row at 1440 px; on a phone the first four stay.
+    list_display = ["reference", "title", "status", "sla_state", "owner", "customer", "severity", "created_at"]
+    PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner"]
     list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind"]
     list_select_related = ["customer", "owner", "team"]
     search_fields = ["=reference", "title"]
@@ -84,6 +85,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     readonly_tables = [IncidentChecklistTable, IncidentTimelineTable]
     # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
     change_list_template = "admin/incidents/incident/change_list.html"
+    import_export_change_list_template = "admin/incidents/incident/change_list_export.html"
     ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "team", "owner",
                   "fault_started_at", "detected_at"]
     CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause", "resolution"]
@@ -266,7 +268,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"can_dashboard": request.user.has_perm("incidents.review_incident")}
+        extra = {"can_dashboard": request.user.has_perm("incidents.review_incident"),
+                 "phone_columns": self.PHONE_COLUMNS}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
 
