@@ -22,11 +22,19 @@ INVOICE_KIND = "invoice:"  # marks an invoice's event merged into the incident's
 class IncidentChecklistTable(ReadOnlyTable):
     model = IncidentStep
     fk_name = "incident"
-    fields = ["position", "title", "help_text", "done_at", "done_by", "tick"]
-    extra_values = ["id", "incident_id", "skip_reason", "incident__status"]
+    fields = ["position", "step", "how_to", "done_at", "done_by", "tick"]
+    extra_values = ["id", "incident_id", "title", "help_text", "skip_reason", "incident__status"]
     related_labels = {"done_by": "done_by__username"}
     ordering = ["position", "id"]
     verbose_name_plural = _("checklist")
+
+    def step(self, row):
+        return escape(gettext(row["title"]))  # stored as the msgid of the default playbooks: shown translated
+    step.short_description = _("step")
+
+    def how_to(self, row):
+        return escape(gettext(row["help_text"])) if row["help_text"] else ""
+    how_to.short_description = _("how to")
 
     def tick(self, row):
         if row["skip_reason"]:

@@ -46,7 +46,7 @@ def incident_step_done(*, step, actor, note=""):
     step.done_at = timezone.now()
     step.done_by = actor
     step.save(update_fields=["done_at", "done_by"])
-    message = _("Step %(n)s done: %(title)s") % {"n": step.position, "title": step.title}
+    message = _("Step %(n)s done: %(title)s") % {"n": step.position, "title": _(step.title)}
     if note:
         message = f"{message} — {note}"
     event_record(incident=incident, kind=EventKind.STEP_DONE, actor=actor, message=message,
@@ -67,7 +67,7 @@ def incident_step_skip(*, step, actor, reason):
     step.save(update_fields=["done_at", "done_by", "skip_reason"])
     event_record(incident=incident, kind=EventKind.STEP_DONE, actor=actor,
                  message=_("Step %(n)s skipped: %(title)s — %(reason)s") % {
-                     "n": step.position, "title": step.title, "reason": reason},
+                     "n": step.position, "title": _(step.title), "reason": reason},
                  data={"step_id": step.pk, "position": step.position, "skipped": True})
     return step
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.append_only import AppendOnlyModel
@@ -241,7 +242,7 @@ class InvoiceEvent(AppendOnlyModel):
     """Append-only audit trail of an invoice: who did what, when, with what data."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="events", verbose_name=_("invoice"))
-    kind = models.CharField(_("kind"), max_length=20, choices=InvoiceEventKind.choices)
+    kind = models.CharField(pgettext_lazy("invoice event", "kind"), max_length=20, choices=InvoiceEventKind.choices)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

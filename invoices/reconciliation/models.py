@@ -5,13 +5,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
     DONE = "done", _("done")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("run status", "failed")
 
 
 class RunPhase(models.TextChoices):
@@ -98,7 +99,7 @@ class Discrepancy(models.Model):
     run = models.ForeignKey(
         ReconciliationRun, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("run")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=DiscrepancyKind.choices)
+    kind = models.CharField(pgettext_lazy("discrepancy", "kind"), max_length=20, choices=DiscrepancyKind.choices)
     invoice = models.ForeignKey(
         "invoices.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("invoice"),

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.history import history_user
@@ -28,7 +29,7 @@ class ReissueStatus(models.TextChoices):
     COMPLETED = "completed", _("completed")
     REJECTED = "rejected", _("rejected")
     CANCELLED = "cancelled", _("cancelled")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("reissue status", "failed")
 
 
 OPEN_REISSUE_STATUSES = (ReissueStatus.REQUESTED, ReissueStatus.APPROVED, ReissueStatus.FAILED)
