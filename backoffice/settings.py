@@ -331,3 +331,7 @@ AXES_COOLOFF_MESSAGE = _("Account locked: too many failed logins. Try again late
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
+
+# --- home pages (工作台) ---
+# An invoice still pending this long after it was issued shows on finance's home page as "待同步超时".
+HOME_PENDING_TOO_LONG_MINUTES = int(os.environ.get("HOME_PENDING_TOO_LONG_MINUTES", "60"))

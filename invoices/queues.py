@@ -11,7 +11,7 @@ from invoices.reissue.models import ReissueRequest, ReissueStatus
 
 def pending_since(now):
     """Invoices issued before this and still pending have waited too long for the platform."""
-    return now - timedelta(minutes=getattr(settings, "HOME_PENDING_TOO_LONG_MINUTES", 60))
+    return now - timedelta(minutes=settings.HOME_PENDING_TOO_LONG_MINUTES)
 
 
 def invoices_in_sync_state(state):

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from incidents.services.rendering import validate_template_text
 
@@ -54,7 +54,7 @@ class CommunicationTemplate(models.Model):
 
     def __str__(self):
         # The language by name ("简体中文"), not its code: template pickers show this.
-        return f"{self.name}（{self.get_language_display()}）"
+        return f"{gettext(self.name)}（{self.get_language_display()}）"
 
     def clean(self):
         validate_template_text(subject=self.subject, body=self.body)
