@@ -104,7 +104,10 @@ def finance_cards(user, now):
 
 
 def manager_cards(user, now):
-    review = Card(_("Incidents"), rows=[
+    waiting = incident_queues.incidents_awaiting_review().order_by("resolved_at", "id")[:8]
+    review = Card(_("Incidents"), items=[
+        (f"{i.reference} {i.title}", reverse("admin:incidents_incident_change", args=[i.pk]), i.resolved_at, False)
+        for i in waiting], rows=[
         Row(_("resolved, waiting for review"), capped_count(incident_queues.incidents_awaiting_review()),
             changelist("incidents_incident", status__exact=IncidentStatus.RESOLVED), urgent=True),
         Row(_("open incidents past their SLA"), capped_count(incident_queues.open_sla_breaches(now)),

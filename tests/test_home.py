@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 from core.roles import CUSTOMER_SERVICE
 from incidents.models import FollowUp
 from incidents.services.followups import followup_create
+from incidents.services.incidents import incident_transition
 from invoices.ledger.models import SyncStatus
 from invoices.reissue.models import ReissueRequest
 
@@ -89,6 +90,11 @@ def test_manager_home_review_queue_and_overdue_by_assignee(client, manager_user,
     response = client.get("/admin/")
     found = cards(response)
     assert found["Incidents"]["resolved, waiting for review"][0] == "0"
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推")
+    response = client.get("/admin/")
+    assert cards(response)["Incidents"]["resolved, waiting for review"][0] == "1"
+    change = f"/admin/incidents/incident/{incident.pk}/change/"
+    assert f'href="{change}"' in response.content.decode()  # signed off from the home page, one click away
     with translation.override("en"):
         overdue = [card for _t, section in response.context["sections"] for card in section
                    if str(card.title) == "Overdue follow-ups by assignee"][0]
