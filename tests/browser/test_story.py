@@ -124,7 +124,7 @@ def test_story_wrong_tax_id_reissue(site, open_as, shots):
     shots(finance, "finance-opens-invoice", extra_allowed=USER_NAMES)
     finance.locator("a[href$='/reissue/']").click()
     finance.wait_for_load_state()
-    assert finance.locator("input[name$='-amount']").first.input_value()  # starts from the original's lines
+    assert finance.locator("input[name^='lines-'][name$='-amount']").first.input_value()  # starts from the original's lines
     finance.locator("#id_reason").select_option("01")
     finance.locator("#id_new_buyer_tax_id").fill(right_tax_id)
     finance.locator("#id_note").fill("购方税号录入错误（两位数字颠倒），红冲后按正确税号重开")
