@@ -137,3 +137,13 @@ def test_dashboard_button_on_the_incident_list_for_reviewers(client, manager_use
     html = client.get(reverse("admin:incidents_incident_changelist")).content.decode()
     assert (reverse("admin:incidents_dashboard") in html) is shown
     assert html.count(reverse("admin:incidents_dashboard")) <= 1
+
+
+def test_add_follow_up_from_the_desk_prefills_incident_and_customer(client, cs_user, incident):
+    client.force_login(cs_user)
+    url = client.get(change_url(incident)).context["desk"]["followup_url"]
+    response = client.get(url)
+    form = response.context["adminform"].form
+    assert str(form["incident"].value()) == str(incident.pk)
+    assert str(form["customer"].value()) == str(incident.customer_id)
+    assert incident.reference in response.content.decode()
