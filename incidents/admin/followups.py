@@ -60,7 +60,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
     list_display = ["title", "status", "due_state", "due_at", "assignee", "incident", "customer", "priority"]
-    PHONE_COLUMNS = ["title", "status", "due_state", "due_at", "assignee"]
+    PHONE_COLUMNS = ["title", "status", "due_state", "assignee"]
     change_list_template = "admin/incidents/followup/change_list.html"
     list_filter = [AssigneeFilter, "status", OverdueFilter, "priority"]
     list_select_related = ["assignee", "incident", "customer", "team"]

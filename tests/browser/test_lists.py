@@ -26,7 +26,7 @@ def test_rows_fit_two_lines_at_1440(open_as, shots, site, name):
     page.goto(site.url + LISTS[name][0])
     shots(page, f"{name}-list-1440", extra_allowed=USER_NAMES)
     assert page.locator("#result_list tbody tr").count() > 0
-    assert row_lines(page) <= 3.0  # two lines of text plus the cell padding
+    assert row_lines(page) <= 4.2  # at most two lines of text plus the cell padding (one line measures 3.1)
 
 
 @pytest.mark.parametrize("name", LISTS)
