@@ -420,3 +420,8 @@ RECONCILIATION_RECENT_RUNS = int(os.environ.get("RECONCILIATION_RECENT_RUNS", "5
 UPLOAD_LIMITS = __import__("json").loads(os.environ.get("UPLOAD_LIMITS_JSON", "{}"))
 # A reconciliation chunk that dies (timeout, killed worker) is tried this many times, then the run fails.
 RECONCILIATION_CHUNK_MAX_ATTEMPTS = int(os.environ.get("RECONCILIATION_CHUNK_MAX_ATTEMPTS", "3"))
+
+
+# --- home pages (工作台) ---
+# An invoice still pending this long after it was issued shows on finance's home page as "待同步超时".
+HOME_PENDING_TOO_LONG_MINUTES = int(os.environ.get("HOME_PENDING_TOO_LONG_MINUTES", "60"))

@@ -1,13 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-admin.site.site_header = admin.site.site_title = "发票事件后台 · Invoice back office"
-admin.site.index_title = "工作台 · Workbench"
+from backoffice.home import home_view
+
+admin.site.site_header = admin.site.site_title = _("Invoice back office")
+admin.site.index_title = _("All functions")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The role's home page (工作台) answers /admin/ before the stock index; the full model list moves to all/.
+    path("admin/", admin.site.admin_view(home_view), name="admin_home"),
+    path("admin/all/", admin.site.admin_view(admin.site.index), name="admin_all"),
     path("admin/", admin.site.urls),
     path("api/", include("backoffice.api")),
     path("files/", include("invoices.files.urls")),

@@ -35,6 +35,7 @@ from .services import sla
 from .services.communications import communication_log
 from .services.followups import followup_create
 from .services.incidents import incident_open, incident_review, incident_transition
+from .services.steps import incident_step_done
 
 
 def seed_calendar():
@@ -90,6 +91,8 @@ def _incident(spec, users, customers, invoices_by_customer):
                       "resolution": spec.get("resolution", "红冲后按正确税号重开，客户已确认可查")}
         incident_transition(incident=incident, to=status, actor=actor, note=spec.get("note", ""), **kwargs)
     if spec.get("close"):
+        for step in incident.steps.filter(done_at__isnull=True):  # closing needs the whole checklist
+            incident_step_done(step=step, actor=actor)
         incident_review(incident=incident, actor=users["manager"], approve=True, comment="复核通过")
     return incident
 

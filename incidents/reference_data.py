@@ -1,6 +1,9 @@
 """Reference data every installation starts with: the default work calendar's holidays and 调休 days,
-and the bilingual customer templates. A data migration loads them (incidents/migrations/0004); staff keep
+and the bilingual customer templates (the English names are msgids too: a Chinese page shows them
+translated, with the template's language by name). A data migration loads them (incidents/migrations/0004); staff keep
 them current in the admin. The demo seed uses the same data."""
+from django.utils.translation import gettext_noop
+
 from .models.communication import TemplatePurpose
 
 # 2025 as published by the State Council; 2026 as announced. Check each year's notice and correct the
@@ -27,7 +30,7 @@ TEMPLATES = [
                     "尊敬的{contact_name}：\n\n您好！贵司（{customer_name}）反映的发票 {invoice_number} 在税务系统中查询不到，"
                     "给您带来不便，我们深表歉意。我们已登记事件 {incident_reference}，正在处理，处理完毕后会第一时间通知您。\n\n"
                     "{rep_name}\n{today}"),
-        "en": ("Apology", "About invoice {invoice_number}",
+        "en": (gettext_noop("Apology"), "About invoice {invoice_number}",
                "Dear {contact_name},\n\nWe are sorry that invoice {invoice_number} issued to {customer_name} cannot be "
                "found in the tax system. We logged it as {incident_reference} and will let you know as soon as it "
                "is fixed.\n\n{rep_name}\n{today}"),
@@ -36,7 +39,7 @@ TEMPLATES = [
         "zh-hans": ("重开发票通知", "发票 {invoice_number} 已重新开具",
                     "尊敬的{contact_name}：\n\n原发票 {invoice_number} 已红冲，新发票号码为 {new_invoice_number}，"
                     "请在税务系统中查验。事件编号：{incident_reference}。\n\n{rep_name}"),
-        "en": ("Reissue notice", "Invoice {invoice_number} has been reissued",
+        "en": (gettext_noop("Reissue notice"), "Invoice {invoice_number} has been reissued",
                "Dear {contact_name},\n\nInvoice {invoice_number} was cancelled by a red-letter invoice and reissued "
                "as {new_invoice_number}. Please verify it in the tax system. Reference: {incident_reference}.\n\n"
                "{rep_name}"),
@@ -44,7 +47,7 @@ TEMPLATES = [
     ("resolution-notice", TemplatePurpose.RESOLUTION_NOTICE, {
         "zh-hans": ("处理完成通知", "事件 {incident_reference} 已处理完成",
                     "尊敬的{contact_name}：\n\n发票 {invoice_number} 现已可在税务系统中查询。感谢您的耐心等待。\n\n{rep_name}"),
-        "en": ("Resolution notice", "{incident_reference} is resolved",
+        "en": (gettext_noop("Resolution notice"), "{incident_reference} is resolved",
                "Dear {contact_name},\n\nInvoice {invoice_number} can now be found in the tax system. Thank you for "
                "your patience.\n\n{rep_name}"),
     }),

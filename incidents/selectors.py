@@ -7,10 +7,24 @@ is (one without an incident: where its author's teams or the customer's open inc
 ordering); the API's viewsets read through `incident_list`, `incident_detail`, `communication_list` and
 `followup_list`, built on the same functions, so the admin, the API and the services' `can_see_*` never
 disagree."""
-from django.db.models import Exists, F, OuterRef, Q
+from datetime import timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from invoices.ledger.models import InvoiceEvent
 
 from .access import sees_every_team, team_ids
-from .models import OPEN_STATUSES, Communication, FollowUp, Incident, SatisfactionAnswer, Team
+from .models import (
+    OPEN_STATUSES,
+    Communication,
+    FollowUp,
+    FollowUpStatus,
+    Incident,
+    IncidentStatus,
+    SatisfactionAnswer,
+    Team,
+)
 
 
 def visible_incidents(user, queryset):
@@ -86,3 +100,58 @@ def satisfaction_list(*, user):
     """Survey answers of the incidents the user may see, newest first."""
     return SatisfactionAnswer.objects.filter(incident__in=incident_list(user=user).values("pk")).select_related(
         "incident__team").order_by("-answered_at", "-pk")
+
+
+# --- home page queues (backoffice/home.py): each one an indexed filter the matching changelist link repeats ---
+
+def my_open_incidents(user):
+    """The user's open incidents, the most urgent first: the earliest resolution due (missed ones lead)."""
+    return (Incident.objects.filter(owner=user, status__in=OPEN_STATUSES)
+            .select_related("customer").order_by(F("resolve_due_at").asc(nulls_last=True), "id"))
+
+
+def unowned_open_incidents(user):
+    """The shared queue: open incidents nobody owns yet, among those the user sees."""
+    return visible_incidents(user, Incident.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES))
+
+
+def my_followups_due_today(user, now):
+    return FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN,
+                                   due_at__date=timezone.localdate(now), due_at__gte=now)
+
+
+def my_followups_overdue(user, now):
+    return FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN, due_at__lt=now)
+
+
+def my_callbacks_waiting(user):
+    """Callbacks the user promised a customer (follow-ups made from a logged contact) still to be made."""
+    return FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN, communication__isnull=False)
+
+
+def incidents_awaiting_review():
+    return Incident.objects.filter(status=IncidentStatus.RESOLVED)
+
+
+def open_sla_breaches(now):
+    return Incident.objects.filter(breached_q(now), status__in=OPEN_STATUSES)
+
+
+def overdue_followups_by_assignee(now, limit=10):
+    """[(assignee id, display name, count)], the longest lists first."""
+    rows = (FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_at__lt=now)
+            .values("assignee_id", "assignee__username", "assignee__first_name")
+            .annotate(n=Count("id")).order_by("-n", "assignee__username")[:limit])
+    return [(r["assignee_id"], r["assignee__first_name"] or r["assignee__username"], r["n"]) for r in rows]
+
+
+# What happened to an incident's invoices shortly before it was opened (the verify that led to it) counts too.
+INVOICE_EVENTS_BEFORE = timedelta(days=1)
+
+
+def incident_invoice_events(incident, limit):
+    """Events of the incident's invoices (verify, re-sync, reissue steps) since shortly before it was opened,
+    newest first: the incident page shows them on its timeline beside the incident's own events."""
+    since = min(incident.created_at, incident.detected_at or incident.created_at) - INVOICE_EVENTS_BEFORE
+    return list(InvoiceEvent.objects.filter(invoice__incidents=incident, at__gte=since)
+                .select_related("invoice", "actor").order_by("-at", "-id")[:limit])

@@ -30,7 +30,7 @@ class IncidentStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IncidentStep
-        fields = ["id", "position", "title", "help_text", "done_at", "done_by"]
+        fields = ["id", "position", "title", "help_text", "done_at", "done_by", "skip_reason"]
 
 
 class IncidentSerializer(serializers.ModelSerializer):

@@ -36,7 +36,8 @@ INCIDENT_COLS = ["id", "reference", "title", "description", "kind", "category", 
                  "closed_at", "root_cause", "resolution", "response_due_at", "resolve_due_at", "reviewed_by_id",
                  "reviewed_at", "source_key", "team_id", "opened_via", "root_cause_category_id"]
 EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "data"]
-STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id", "records_prevention"]
+STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id", "records_prevention",
+             "skip_reason"]
 COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direction", "occurred_at", "contact",
              "subject", "body", "template_id", "delivery_status", "delivery_attempts", "delivery_error",
              "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at", "attachments"]
@@ -116,7 +117,7 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
             for position, title, help_text, prevention in playbook.get(category, []):
                 done = closed_like or rng.random() < 0.4
                 ts.add((nxt(IncidentStep), inc, position, title, help_text, created + span if done else None,
-                        owner if done else None, prevention))
+                        owner if done else None, prevention, ""))
             if customer is None:
                 continue
             comm = nxt(Communication)

@@ -15,7 +15,7 @@ def add_service_errors(form, exc):
         form.add_error(field if field in form.fields else None, errors)
 
 
-def action_view(model_admin, request, *, obj, form, title, perform, success, back_url, intro=""):
+def action_view(model_admin, request, *, obj, form, title, perform, success, back_url, intro="", submit=None):
     """Render `form`; on a valid POST call `perform(cleaned_data)` (a service call) and go back."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -31,7 +31,7 @@ def action_view(model_admin, request, *, obj, form, title, perform, success, bac
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title, "subtitle": str(obj), "opts": model_admin.model._meta, "original": obj,
-        "form": form, "back_url": back_url, "intro": intro, "media": model_admin.media + form.media,
+        "form": form, "back_url": back_url, "intro": intro, "media": model_admin.media + form.media, "submit": submit,
     }
     return TemplateResponse(request, "admin/incidents/action_form.html", context)
 

@@ -37,8 +37,8 @@ class CommunicationAdmin(FastChangeListMixin, admin.ModelAdmin):
     list_filter = ["delivery_status", "channel", "direction"]
     list_select_related = ["customer", "incident", "created_by"]
     search_fields = ["subject", "contact"]
-    autocomplete_fields = ["customer"]
-    raw_id_fields = ["incident", "invoice"]
+    # Incidents picked by reference and invoices by number, never by database id.
+    autocomplete_fields = ["customer", "incident", "invoice"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["retry_failed"]

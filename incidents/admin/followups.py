@@ -59,15 +59,15 @@ class OverdueFilter(admin.SimpleListFilter):
 @admin.register(FollowUp)
 class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
-    list_display = ["title", "due_state", "due_at", "assignee", "team", "priority", "status", "incident", "customer",
-                    "reminder_sent_at", "escalated_at"]
+    list_display = ["title", "status", "due_state", "due_at", "assignee", "incident", "customer", "priority"]
+    PHONE_COLUMNS = ["title", "status", "due_state", "assignee"]
+    change_list_template = "admin/incidents/followup/change_list.html"
     list_filter = [AssigneeFilter, "status", OverdueFilter, "priority"]
     list_select_related = ["assignee", "incident", "customer", "team"]
     # Open first ("open" > "done" > "cancelled" descending), then the earliest due: overdue ones on top.
     ordering = ["-status", "due_at", "id"]
     search_fields = ["title"]
-    autocomplete_fields = ["customer"]
-    raw_id_fields = ["incident"]
+    autocomplete_fields = ["customer", "incident"]  # the incident by reference, not by database id
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["complete", "cancel", "assign"]
@@ -106,6 +106,9 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"phone_columns": self.PHONE_COLUMNS, **(extra_context or {})})
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

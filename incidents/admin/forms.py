@@ -3,11 +3,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CommunicationTemplate, IncidentStatus, RootCauseCategory
+from ..services.incidents import TRANSITIONS
+
+S = IncidentStatus
+# The statuses a desk offers from each status, the usual next step first (the services' TRANSITIONS decide
+# what is allowed; this only orders it).
+NEXT_STATUSES = {
+    S.NEW: [S.INVESTIGATING, S.WAITING_CUSTOMER, S.WAITING_PLATFORM, S.RESOLVED],
+    S.INVESTIGATING: [S.WAITING_PLATFORM, S.WAITING_CUSTOMER, S.RESOLVED],
+    S.WAITING_CUSTOMER: [S.INVESTIGATING, S.RESOLVED, S.WAITING_PLATFORM],
+    S.WAITING_PLATFORM: [S.INVESTIGATING, S.RESOLVED, S.WAITING_CUSTOMER],
+    S.RESOLVED: [S.INVESTIGATING],
+    S.CLOSED: [S.INVESTIGATING],
+}
+
+
+def next_statuses(status):
+    return [s for s in NEXT_STATUSES[S(status)] if s in TRANSITIONS[S(status)]]
 
 
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(label=_("new status"), choices=[
         (s.value, s.label) for s in IncidentStatus if s != IncidentStatus.CLOSED])
+
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     root_cause_category = forms.ModelChoiceField(
         label=_("root-cause category"), required=False, queryset=RootCauseCategory.objects.filter(active=True),
@@ -16,6 +34,11 @@ class TransitionForm(forms.Form):
                                  help_text=_("Required to resolve."))
     resolution = forms.CharField(label=_("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text=_("Required to resolve."))
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            self.fields["status"].choices = [(s.value, s.label) for s in next_statuses(current)]
 
 
 class ReviewForm(forms.Form):
@@ -47,8 +70,16 @@ class PreventionStepForm(StepForm):
         self.fields["prevention_owner"].queryset = users
 
 
+class SkipStepForm(forms.Form):
+    reason = forms.CharField(label=_("why this step is skipped"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("The reviewer reads it before signing the incident off."))
+
+
 class NotifyForm(forms.Form):
+    """Step one picks the template and shows the rendered email; only the confirmed second post sends it."""
+
     template = forms.ModelChoiceField(label=_("template"), queryset=CommunicationTemplate.objects.filter(active=True))
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,7 +18,7 @@ from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice
 
 from ..access import can_work_incident, sees_every_team, team_ids
-from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStep, RootCauseCategory, Team
+from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
 from ..resources import IncidentResource
 from ..selectors import breached_q, visible_incident_events, visible_incidents
 from ..services.incidents import (
@@ -27,12 +29,13 @@ from ..services.incidents import (
     incident_transition,
     incident_update,
 )
-from ..services.notify import incident_notify_customers
-from ..services.steps import incident_step_done
+from ..services.notify import incident_notify_customers, notify_preview
+from ..services.steps import incident_step_done, incident_step_skip
 from ..services.timeline import incident_note_add
 from .base import action_view, guarded_changeform, staff_users
 from .dashboard import dashboard_view
-from .forms import NoteForm, NotifyForm, PreventionStepForm, ReviewForm, StepForm, TransitionForm
+from .desk import incident_desk
+from .forms import NoteForm, NotifyForm, PreventionStepForm, ReviewForm, SkipStepForm, StepForm, TransitionForm
 from .tables import IncidentChecklistTable, IncidentTimelineTable, timeline_view
 
 
@@ -86,19 +89,21 @@ class SatisfactionFilter(admin.SimpleListFilter):
 @admin.register(Incident)
 class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
-    list_display = ["reference", "title", "category", "severity", "status", "customer", "team", "owner", "sla_state",
-                    "created_at"]
+    # What a desk needs to pick the next incident, one line a row at 1440 px; on a phone the first four stay.
+    list_display = ["reference", "title", "status", "sla_state", "owner", "customer", "severity", "created_at"]
+    PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner"]
     list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind", "opened_via", SatisfactionFilter]
     list_select_related = ["customer", "owner", "team"]
     search_fields = ["=reference", "title"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    autocomplete_fields = ["customer", "seller"]
-    raw_id_fields = ["invoices"]
+    # Invoices picked by number (the invoice admin's search), never typed as database ids.
+    autocomplete_fields = ["customer", "seller", "invoices"]
     # The checklist and the timeline are read-only (steps are ticked through step_view): tables, not inlines.
     readonly_tables = [IncidentChecklistTable, IncidentTimelineTable]
     # ExportMixin wraps this template (as ie_base_change_list_template) and adds its Export button.
     change_list_template = "admin/incidents/incident/change_list.html"
+    import_export_change_list_template = "admin/incidents/incident/change_list_export.html"
     ADD_FIELDS = ["title", "description", "kind", "category", "severity", "customer", "seller", "invoices", "team", "owner",
                   "fault_started_at", "detected_at"]
     CHANGE_FIELDS = ADD_FIELDS + ["platform_recovered_at", "customer_informed_at", "root_cause_category", "root_cause",
@@ -147,7 +152,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
             invoice = Invoice.objects.filter(pk=invoice_id).select_related("buyer").first()
             if invoice is not None:
                 initial.update({
-                    "customer": invoice.buyer_id, "invoices": str(invoice.pk), "seller": invoice.seller_id,
+                    "customer": invoice.buyer_id, "invoices": [invoice.pk], "seller": invoice.seller_id,
                     "category": IncidentCategory.INVOICE_MISSING,
                     "title": _("Invoice %(n)s not found in the tax system") % {"n": invoice},
                 })
@@ -156,7 +161,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request)
-        return can_work_incident(request.user, obj)
+        # A closed incident is the signed-off record: read-only; the desk offers only reopening.
+        return can_work_incident(request.user, obj) and obj.status != IncidentStatus.CLOSED
 
     def has_delete_permission(self, request, obj=None):
         return False  # incidents are records; they are closed, never deleted
@@ -204,7 +210,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         incident = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, incident):
             raise PermissionDenied
-        if work and not self.has_change_permission(request, incident):
+        if work and not can_work_incident(request.user, incident):
             raise PermissionDenied
         return incident, reverse("admin:incidents_incident_change", args=[pk])
 
@@ -218,8 +224,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
 
     def transition_view(self, request, pk):
         incident, back = self._get(request, pk)
-        form = TransitionForm(request.POST or None, initial={
-            "root_cause": incident.root_cause, "resolution": incident.resolution,
+        form = TransitionForm(request.POST or None, current=incident.status, initial={
+            "status": request.GET.get("to"), "root_cause": incident.root_cause, "resolution": incident.resolution,
             "root_cause_category": incident.root_cause_category_id})
         return action_view(self, request, obj=incident, form=form, title=_("Change status"), back_url=back,
                            success=_("Status changed."), perform=lambda d: incident_transition(
@@ -244,16 +250,32 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
                                incident=incident, actor=request.user, message=d["message"], at=d["at"]))
 
     def notify_view(self, request, pk):
+        """Pick a template, read the rendered email for every affected customer, then send."""
         incident, back = self._get(request, pk)
-        return action_view(self, request, obj=incident, form=NotifyForm(request.POST or None),
-                           title=_("Notify all affected customers"), back_url=back,
-                           success=_("Customers notified; follow-ups created."),
+        form = NotifyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid() and not form.cleaned_data["confirmed"]:
+            previews = notify_preview(incident=incident, template=form.cleaned_data["template"], actor=request.user)
+            confirm = NotifyForm(initial={"template": form.cleaned_data["template"], "confirmed": True})
+            confirm.fields["template"].widget = forms.HiddenInput()
+            context = {**self.admin_site.each_context(request), "title": _("Notify all affected customers"),
+                       "subtitle": str(incident), "opts": self.model._meta, "original": incident, "back_url": back,
+                       "form": confirm, "previews": previews}
+            return TemplateResponse(request, "admin/incidents/incident/notify_preview.html", context)
+        return action_view(self, request, obj=incident, form=form, title=_("Notify all affected customers"),
+                           back_url=back, success=_("Customers notified; follow-ups created."),
+                           intro=_("Choose a template; you will read the email before it is sent."),
+                           submit=_("Preview"),
                            perform=lambda d: incident_notify_customers(incident=incident, template=d["template"],
                                                                        actor=request.user))
 
     def step_view(self, request, pk, step):
         incident, back = self._get(request, pk)
         step_obj = get_object_or_404(IncidentStep, pk=step, incident=incident)
+        if request.GET.get("skip"):
+            return action_view(self, request, obj=incident, form=SkipStepForm(request.POST or None),
+                               title=_("Skip step"), back_url=back, success=_("Step skipped."), intro=str(step_obj),
+                               perform=lambda d: incident_step_skip(step=step_obj, actor=request.user,
+                                                                    reason=d["reason"]))
         if step_obj.records_prevention:
             form = PreventionStepForm(request.POST or None, users=staff_users())
         else:
@@ -277,10 +299,14 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = {"can_review": request.user.has_perm("incidents.review_incident"),
                  "can_note": request.user.has_perm("incidents.add_incidentevent")}
+        incident = self.get_object(request, object_id)
+        if incident is not None:
+            extra["desk"] = incident_desk(request, incident)
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"can_dashboard": request.user.has_perm("incidents.review_incident")}
+        extra = {"can_dashboard": request.user.has_perm("incidents.review_incident"),
+                 "phone_columns": self.PHONE_COLUMNS}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .incident import Severity
 
@@ -52,7 +53,7 @@ class CalendarDayKind(models.TextChoices):
 class CalendarDay(models.Model):
     calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days", verbose_name=_("calendar"))
     date = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    kind = models.CharField(pgettext_lazy("calendar day", "kind"), max_length=10, choices=CalendarDayKind.choices)
     name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. 国庆节"))
 
     class Meta:

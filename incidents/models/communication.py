@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from incidents.services.rendering import validate_template_text
@@ -26,7 +27,7 @@ class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     WAITING = "waiting", _("waiting for attachment")
     SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("delivery status", "failed")
 
 
 class TemplatePurpose(models.TextChoices):
@@ -54,7 +55,8 @@ class CommunicationTemplate(models.Model):
         constraints = [models.UniqueConstraint(fields=["code", "language"], name="template_code_language_unique")]
 
     def __str__(self):
-        return f"{self.name} [{self.language}]"
+        # The language by name ("简体中文"), not its code: template pickers show this.
+        return f"{gettext(self.name)}（{self.get_language_display()}）"
 
     def clean(self):
         validate_template_text(subject=self.subject, body=self.body)
@@ -75,7 +77,7 @@ class Communication(models.Model):
         verbose_name=_("invoice"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    direction = models.CharField(_("direction"), max_length=8, choices=CommunicationDirection.choices)
+    direction = models.CharField(pgettext_lazy("communication", "direction"), max_length=8, choices=CommunicationDirection.choices)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     contact = models.CharField(_("contact"), max_length=200, blank=True, help_text=_("Person, phone or address."))
     subject = models.CharField(_("subject"), max_length=200, blank=True)

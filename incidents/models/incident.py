@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.history import history_user
@@ -61,7 +62,7 @@ class Incident(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=IncidentKind.choices, default=IncidentKind.COMPLAINT)
+    kind = models.CharField(pgettext_lazy("incident", "kind"), max_length=12, choices=IncidentKind.choices, default=IncidentKind.COMPLAINT)
     category = models.CharField(_("category"), max_length=20, choices=IncidentCategory.choices)
     severity = models.CharField(_("severity"), max_length=4, choices=Severity.choices, default=Severity.SEV3)
     status = models.CharField(

@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .incident import IncidentCategory
 
 
 class Playbook(models.Model):
-    """Troubleshooting steps for one category, edited in the admin. New incidents copy the steps."""
+    """Troubleshooting steps for one category, edited in the admin. New incidents copy the steps.
+
+    Reference data in the user's language: the default names, titles and instructions (incidents/playbooks.py)
+    are stored as their English msgids and translated where shown (gettext returns a text without a catalogue
+    entry, such as a step a manager wrote in Chinese, unchanged)."""
 
     category = models.CharField(_("category"), max_length=20, choices=IncidentCategory.choices, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -18,7 +23,7 @@ class Playbook(models.Model):
         ordering = ["category"]
 
     def __str__(self):
-        return self.name
+        return gettext(self.name)  # the defaults are stored as their English msgid and shown translated
 
 
 class PlaybookStep(models.Model):
@@ -37,7 +42,7 @@ class PlaybookStep(models.Model):
         ordering = ["playbook_id", "position", "id"]
 
     def __str__(self):
-        return f"{self.position}. {self.title}"
+        return f"{self.position}. {gettext(self.title)}"
 
 
 class IncidentStep(models.Model):
@@ -56,6 +61,8 @@ class IncidentStep(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("done by"),
     )
+    # A step that does not apply is skipped, with the reason a reviewer reads; done_at/done_by say when and who.
+    skip_reason = models.TextField(_("skipped because"), blank=True)
 
     class Meta:
         verbose_name = _("checklist step")
@@ -63,4 +70,4 @@ class IncidentStep(models.Model):
         ordering = ["incident_id", "position", "id"]
 
     def __str__(self):
-        return f"{self.position}. {self.title}"
+        return f"{self.position}. {gettext(self.title)}"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.append_only import AppendOnlyModel
 
@@ -29,7 +30,7 @@ class IncidentEvent(AppendOnlyModel):
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, related_name="events", verbose_name=_("incident")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(pgettext_lazy("incident event", "kind"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("time"), default=timezone.now)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     actor = models.ForeignKey(

@@ -28,7 +28,7 @@ from invoices.files.models import FileFormat
 from invoices.files.services.fetch import InvoiceFileError, invoice_file_get
 from invoices.ledger.models import Invoice
 
-from ..access import ensure_can_see_incident
+from ..access import can_work_incident, ensure_can_see_incident
 from ..models import (
     Channel,
     Communication,
@@ -40,6 +40,7 @@ from .followups import followup_create
 from .incidents import lock_incident, mark_first_response
 from .rendering import render_subject, render_text
 from .timeline import event_record
+from .work import ensure_not_closed, start_work_if_new
 
 log = logging.getLogger(__name__)
 # How long one delivery attempt may hold its claim before the retry job may take the message again: longer than
@@ -95,6 +96,10 @@ def _after_logged(comm, actor):
     """Timeline event, incident times and a promised callback's follow-up."""
     if comm.incident_id:
         incident = lock_incident(comm.incident_id)
+        if actor is not None:
+            ensure_not_closed(incident)
+            if can_work_incident(actor, incident):
+                start_work_if_new(incident, actor, at=comm.occurred_at)
         fields = []
         if comm.direction == CommunicationDirection.OUTBOUND:
             fields += mark_first_response(incident, comm.occurred_at)

@@ -28,6 +28,7 @@ from ..models import (
 from . import sla
 from .survey_invite import survey_invite_later
 from .timeline import event_record
+from .work import ensure_not_closed, steps_left
 
 S = IncidentStatus
 TRANSITIONS = {
@@ -143,6 +144,7 @@ def incident_update(*, incident, actor, **changes):
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     incident = lock_incident(incident)
     ensure_can_work_incident(actor, incident)
+    ensure_not_closed(incident)
     if "team" in changes:
         ensure_team_allowed(actor, changes["team"])
     errors = {}
@@ -269,6 +271,11 @@ def incident_review(*, incident, actor, approve, comment=""):
         raise ValidationError({"status": _("Only a resolved incident can be reviewed.")})
     now = timezone.now()
     if approve:
+        left = steps_left(incident)
+        if left:
+            raise ValidationError({"status": _("Every checklist step must be done or skipped with a reason before "
+                                               "the incident is closed; still open: %(steps)s.") % {
+                "steps": ", ".join(str(step) for step in left)}})
         incident.status, incident.closed_at = S.CLOSED, now
         incident.reviewed_by, incident.reviewed_at = actor, now
         incident.save(update_fields=["status", "closed_at", "reviewed_by", "reviewed_at"])

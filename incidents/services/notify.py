@@ -14,6 +14,8 @@ from ..models import (
     CommunicationDirection,
     DeliveryStatus,
     EventKind,
+    FollowUp,
+    FollowUpStatus,
 )
 from . import sla
 from .communications import communication_send_email, template_context
@@ -29,6 +31,14 @@ def affected_customers(incident):
     if incident.customer_id:
         ids.add(incident.customer_id)
     return list(Customer.objects.filter(pk__in=ids).order_by("id"))
+
+
+def _confirmation_pending(incident, customer):
+    """An open follow-up made by an earlier notification of this incident to this customer."""
+    return FollowUp.objects.filter(
+        incident=incident, customer=customer, status=FollowUpStatus.OPEN, communication__template__isnull=False,
+        communication__channel=Channel.EMAIL, communication__direction=CommunicationDirection.OUTBOUND,
+    ).exists()
 
 
 @transaction.atomic
@@ -56,6 +66,9 @@ def incident_notify_customers(*, incident, template, actor):
                 template=template, created_by=actor, delivery_status=DeliveryStatus.FAILED,
                 delivery_error=_("The customer has no email address."),
             )
+        if _confirmation_pending(incident, customer):
+            results.append(comm)
+            continue  # one "confirm the invoice is visible" call per customer is enough (apology, then resolution)
         followup_create(
             # Created on the owner's behalf by the notify action itself, not assigned by the acting rep.
             actor=actor if assignee == actor else None,
@@ -69,3 +82,13 @@ def incident_notify_customers(*, incident, template, actor):
                      "n": len(results), "t": template.name},
                  data={"communication_ids": [c.pk for c in results], "template_id": template.pk})
     return results
+
+
+def notify_preview(*, incident, template, actor):
+    """What `incident_notify_customers` would send, per customer, without sending or writing anything:
+    [(customer, subject, body)]."""
+    previews = []
+    for customer in affected_customers(incident):
+        context = template_context(customer=customer, incident=incident, actor=actor)
+        previews.append((customer, render_subject(template.subject, context), render_text(template.body, context)))
+    return previews

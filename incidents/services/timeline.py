@@ -10,6 +10,7 @@ from core.dates import not_before_2000_error
 
 from ..access import ensure_can_see_incident
 from ..models import EventKind, IncidentEvent
+from .work import ensure_not_closed, lock_incident
 
 # Clocks of staff PCs drift; a note "a minute from now" is a typo, not a prophecy.
 FUTURE_SKEW = timedelta(minutes=5)
@@ -36,4 +37,6 @@ def incident_note_add(*, incident, actor, message, at=None):
         raise ValidationError({"at": _("A note cannot be dated in the future.")})
     if not_before_2000_error(at):
         raise ValidationError({"at": not_before_2000_error(at)})
+    # A note is a remark (a manager's too), not the start of work: the status stays as it is.
+    ensure_not_closed(lock_incident(incident))
     return event_record(incident=incident, kind=EventKind.NOTE, actor=actor, message=message, at=at)

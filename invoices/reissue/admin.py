@@ -19,6 +19,7 @@ from core.admin.written import money, plain_number
 from core.api_errors import Conflict
 from invoices.ledger.forms import rate_choice
 from invoices.ledger.models import Invoice
+from invoices.reissue.admin_filters import ApprovalQueueFilter
 from invoices.reissue.chain import chain_html
 from invoices.reissue.diff import (
     line_headers,
@@ -217,7 +218,7 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     # The request is known by its invoice's number (it has none of its own); that column opens the request.
     list_display = ["original_number", "reason", "scope", "status", "step", "requested_by", "requested_at",
                     "approved_by"]
-    list_filter = ["status", "reason", "scope"]
+    list_filter = [ApprovalQueueFilter, "status", "reason", "scope"]
     list_select_related = ["original", "requested_by", "approved_by"]
     ordering = ["requested_at", "id"]  # the approvers' queue: oldest first
     search_fields = ["=original__number"]

@@ -4,6 +4,7 @@ from django.db import transaction
 from backoffice.demo_users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from incidents import demo as incident_demo
 from invoices import demo as invoice_demo
+from invoices import demo_story
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             users = seed_users()
         counts = invoice_demo.seed(actor=users["finance"], invoices=invoices, customers=customers)
         self.stdout.write(self.style.SUCCESS(f"ledger: {counts}"))
+        self.stdout.write(self.style.SUCCESS(f"story: {demo_story.seed(actor=users['finance'])}"))
         counts = incident_demo.seed(users=users)
         self.stdout.write(self.style.SUCCESS(f"incidents.demo: {counts}"))
         self.stdout.write("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(u[0] for u in DEMO_USERS)))

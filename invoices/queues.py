@@ -1,0 +1,43 @@
+"""Finance's work queues for the home page (backoffice/home.py): indexed filters, each repeated by the link to
+its changelist, so the count on the home page is the length of the list it opens."""
+from datetime import timedelta
+
+from django.conf import settings
+
+from invoices.ledger.models import Invoice, SyncStatus
+from invoices.reconciliation.models import Discrepancy, ReconciliationRun, Resolution, RunStatus
+from invoices.reissue.models import ReissueRequest, ReissueStatus
+
+
+def pending_since(now):
+    """Invoices issued before this and still pending have waited too long for the platform."""
+    return now - timedelta(minutes=settings.HOME_PENDING_TOO_LONG_MINUTES)
+
+
+def invoices_in_sync_state(state):
+    return Invoice.objects.filter(sync_status=state)
+
+
+def invoices_pending_too_long(now):
+    return Invoice.objects.filter(sync_status=SyncStatus.PENDING, issued_at__lt=pending_since(now))
+
+
+def reissues_awaiting_approval_by(user):
+    """Requests someone else made: nobody approves their own (the database refuses it too)."""
+    return ReissueRequest.objects.filter(status=ReissueStatus.REQUESTED).exclude(requested_by=user)
+
+
+def my_failed_reissues(user):
+    return ReissueRequest.objects.filter(status=ReissueStatus.FAILED, requested_by=user)
+
+
+def reconciliation_runs_in_progress():
+    return ReconciliationRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+
+
+def reconciliation_runs_failed():
+    return ReconciliationRun.objects.filter(status=RunStatus.FAILED)
+
+
+def open_discrepancies():
+    return Discrepancy.objects.filter(resolution=Resolution.OPEN)

@@ -1,0 +1,150 @@
+"""The incident page as a desk: header, actions where the work is, invoice events on the timeline, the checklist
+gate on closing, a closed incident read-only, notify with a preview, no duplicate confirmation follow-up."""
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import CommunicationTemplate, FollowUp, IncidentStatus, TemplatePurpose
+from incidents.services.incidents import incident_review, incident_transition
+from incidents.services.notify import incident_notify_customers
+from incidents.services.steps import incident_step_done
+from incidents.services.timeline import incident_note_add
+from invoices.ledger.models import InvoiceEvent, InvoiceEventKind
+
+from .desk_helpers import finish_checklist
+from .incident_helpers import open_incident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def incident(cs_user, invoice):
+    return open_incident(cs_user, owner=cs_user, customer=invoice.buyer, invoices=[invoice])
+
+
+def change_url(incident):
+    return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def test_desk_header_shows_who_what_how_late_and_the_invoices(client, cs_user, incident, invoice):
+    client.force_login(cs_user)
+    response = client.get(change_url(incident))
+    desk = response.context["desk"]
+    assert desk["reference"] == incident.reference and desk["customer"] == invoice.buyer.name
+    assert desk["invoices"][0]["number"] == invoice.number
+    html = response.content.decode()
+    assert f'href="/admin/invoices/invoice/{invoice.pk}/change/">{invoice.number}</a>' in html
+    assert [v for v, _label in desk["statuses"]][0] == IncidentStatus.INVESTIGATING  # the usual next step first
+
+
+def test_log_a_call_from_the_desk_prefills_incident_and_customer(client, cs_user, incident):
+    client.force_login(cs_user)
+    url = client.get(change_url(incident)).context["desk"]["call_url"]
+    form = client.get(url).context["adminform"].form
+    assert str(form["incident"].value()) == str(incident.pk)
+    assert str(form["customer"].value()) == str(incident.customer_id)
+    assert form["channel"].value() == "phone"
+    assert incident.reference in client.get(url).content.decode()  # picked by reference, not by database id
+
+
+def test_starting_work_moves_new_to_investigating(client, cs_user, incident):
+    client.force_login(cs_user)
+    response = client.post(reverse("admin:incidents_incident_transition", args=[incident.pk]),
+                           {"status": "investigating"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.INVESTIGATING
+
+
+def test_ticking_the_first_step_starts_work(cs_user, incident):
+    step = incident.steps.order_by("position").first()
+    assert step is not None, "the invoice_missing playbook is reference data"
+    incident_step_done(step=step, actor=cs_user)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.INVESTIGATING
+
+
+def test_skipping_needs_a_reason_and_closing_needs_every_step(client, cs_user, manager_user, incident):
+    step = incident.steps.order_by("position").first()
+    client.force_login(cs_user)
+    url = reverse("admin:incidents_incident_step", args=[incident.pk, step.pk]) + "?skip=1"
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推")
+    with pytest.raises(ValidationError) as refused:
+        incident_review(incident=incident, actor=manager_user, approve=True)
+    assert "status" in refused.value.message_dict
+    assert client.post(url, {"reason": "客户已自行核对"}).status_code == 302
+    step.refresh_from_db()
+    assert step.skip_reason == "客户已自行核对" and step.done_by == cs_user
+    finish_checklist(incident, cs_user)
+    assert incident_review(incident=incident, actor=manager_user, approve=True).status == IncidentStatus.CLOSED
+
+
+def test_a_closed_incident_is_read_only_except_reopening(client, cs_user, manager_user, incident):
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推")
+    finish_checklist(incident, cs_user)
+    incident_review(incident=incident, actor=manager_user, approve=True)
+    client.force_login(manager_user)
+    response = client.get(change_url(incident))
+    assert not response.context["has_change_permission"]
+    desk = response.context["desk"]
+    assert "statuses" not in desk and "call_url" not in desk and desk["reopen_url"].endswith("?to=investigating")
+    with pytest.raises(ValidationError):
+        incident_note_add(incident=incident, actor=manager_user, message="补一句")
+    form = client.get(desk["reopen_url"]).context["form"]
+    assert [v for v, _label in form.fields["status"].choices] == ["investigating"]
+    response = client.post(desk["reopen_url"], {"status": "investigating", "note": "客户又来电"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.INVESTIGATING
+
+
+def test_notify_shows_the_rendered_email_before_sending(client, cs_user, incident, invoice):
+    template = CommunicationTemplate.objects.filter(purpose=TemplatePurpose.APOLOGY, active=True).first()
+    client.force_login(cs_user)
+    url = reverse("admin:incidents_incident_notify", args=[incident.pk])
+    preview = client.post(url, {"template": template.pk})
+    assert preview.status_code == 200 and len(mail.outbox) == 0
+    (customer, subject, body), = preview.context["previews"]
+    assert customer == invoice.buyer and "{" not in subject + body
+    assert body.splitlines()[0] in preview.content.decode()
+    sent = client.post(url, {"template": template.pk, "confirmed": "True"})
+    assert sent.status_code == 302
+    assert incident.communications.count() == 1
+
+
+def test_notifying_twice_leaves_one_confirmation_follow_up(cs_user, incident):
+    templates = CommunicationTemplate.objects.filter(active=True).order_by("id")
+    incident_notify_customers(incident=incident, template=templates[0], actor=cs_user)
+    incident_notify_customers(incident=incident, template=templates[1], actor=cs_user)
+    assert FollowUp.objects.filter(incident=incident, status="open").count() == 1
+
+
+def test_invoice_events_appear_on_the_incident_timeline(client, cs_user, incident, invoice):
+    InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEventKind.SYNC_SUCCEEDED, actor=None,
+                                message="re-sync accepted", at=timezone.now())
+    client.force_login(cs_user)
+    tables = {t["id"]: t for t in client.get(change_url(incident)).context["readonly_tables"]}
+    rows = tables["incidentevent-table"]["rows"]
+    assert any(f"{invoice.number}: re-sync accepted" in str(row[3]) for row in rows)
+
+
+@pytest.mark.parametrize("who,shown", [("manager", True), ("cs", False)])
+def test_dashboard_button_on_the_incident_list_for_reviewers(client, manager_user, cs_user, who, shown):
+    client.force_login(manager_user if who == "manager" else cs_user)
+    html = client.get(reverse("admin:incidents_incident_changelist")).content.decode()
+    assert (reverse("admin:incidents_dashboard") in html) is shown
+    assert html.count(reverse("admin:incidents_dashboard")) <= 1
+
+
+def test_add_follow_up_from_the_desk_prefills_incident_and_customer(client, cs_user, incident):
+    client.force_login(cs_user)
+    url = client.get(change_url(incident)).context["desk"]["followup_url"]
+    response = client.get(url)
+    form = response.context["adminform"].form
+    assert str(form["incident"].value()) == str(incident.pk)
+    assert str(form["customer"].value()) == str(incident.customer_id)
+    assert incident.reference in response.content.decode()
