@@ -92,7 +92,9 @@ def _incident(spec, users, customers, invoices_by_customer):
         incident_transition(incident=incident, to=status, actor=actor, note=spec.get("note", ""), **kwargs)
     if spec.get("close"):
         for step in incident.steps.filter(done_at__isnull=True):  # closing needs the whole checklist
-            incident_step_done(step=step, actor=actor)
+            prevention = {"prevention_action": "上传任务失败时自动告警并重试", "prevention_owner": actor,
+                          "prevention_due_at": timezone.now() + timedelta(days=14)} if step.records_prevention else {}
+            incident_step_done(step=step, actor=actor, **prevention)
         incident_review(incident=incident, actor=users["manager"], approve=True, comment="复核通过")
     return incident
 

@@ -74,7 +74,7 @@ def test_invoice_export(seller, customer):
     InvoiceLine.objects.filter(invoice=invoice).update(name=HOSTILE[1])
     dataset = InvoiceResource().export(Invoice.objects.filter(pk=invoice.pk))
     _assert_neutralised(dataset, HOSTILE[:4])
-    assert dataset.dict[0]["line_amount"] == "100.00"
+    assert "100.00" in dataset[0]  # numbers stay numbers (headers are in the user's language, so by value)
 
 
 @pytest.mark.django_db

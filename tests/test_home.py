@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone, translation
 
 from core.roles import CUSTOMER_SERVICE
-from incidents.models import FollowUp
+from incidents.models import FollowUp, RootCauseCategory
 from incidents.services.followups import followup_create
 from incidents.services.incidents import incident_transition
 from invoices.ledger.models import SyncStatus
@@ -90,7 +90,8 @@ def test_manager_home_review_queue_and_overdue_by_assignee(client, manager_user,
     response = client.get("/admin/")
     found = cards(response)
     assert found["Incidents"]["resolved, waiting for review"][0] == "0"
-    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推")
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
+                        root_cause_category=RootCauseCategory.objects.first())
     response = client.get("/admin/")
     assert cards(response)["Incidents"]["resolved, waiting for review"][0] == "1"
     change = f"/admin/incidents/incident/{incident.pk}/change/"

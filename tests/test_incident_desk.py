@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import CommunicationTemplate, FollowUp, IncidentStatus, TemplatePurpose
+from incidents.models import CommunicationTemplate, FollowUp, IncidentStatus, RootCauseCategory, TemplatePurpose
 from incidents.services.incidents import incident_review, incident_transition
 from incidents.services.notify import incident_notify_customers
 from incidents.services.steps import incident_step_done
@@ -72,7 +72,8 @@ def test_skipping_needs_a_reason_and_closing_needs_every_step(client, cs_user, m
     url = reverse("admin:incidents_incident_step", args=[incident.pk, step.pk]) + "?skip=1"
     response = client.post(url, {"reason": ""})
     assert response.status_code == 200 and "reason" in response.context["form"].errors
-    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推")
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
+                        root_cause_category=RootCauseCategory.objects.first())
     with pytest.raises(ValidationError) as refused:
         incident_review(incident=incident, actor=manager_user, approve=True)
     assert "status" in refused.value.message_dict
@@ -84,7 +85,8 @@ def test_skipping_needs_a_reason_and_closing_needs_every_step(client, cs_user, m
 
 
 def test_a_closed_incident_is_read_only_except_reopening(client, cs_user, manager_user, incident):
-    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推")
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
+                        root_cause_category=RootCauseCategory.objects.first())
     finish_checklist(incident, cs_user)
     incident_review(incident=incident, actor=manager_user, approve=True)
     client.force_login(manager_user)

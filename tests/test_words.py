@@ -66,4 +66,4 @@ def test_playbook_steps_are_shown_in_the_users_language(client, cs_user):
 
 def test_admin_error_banner_is_chinese():
     with translation.override("zh-hans"):
-        assert gettext("Please correct the errors below.") == "请更正以下错误。"
+        assert gettext("Please correct the errors below.") == "请修正下面的错误。"

@@ -2,9 +2,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.parsers import DepthLimitedJSONParser
 from core.permissions import ModelPermissions, require
 from invoices.reconciliation.models import Discrepancy, ReconciliationRun
 from invoices.reconciliation.serializers import (
@@ -58,7 +59,7 @@ class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return paginator.get_paginated_response(DiscrepancySerializer(page, many=True).data)
 
     @extend_schema(request=ReconciliationApplySerializer, responses={200: ReconciliationRunSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[DepthLimitedJSONParser, FormParser, MultiPartParser])
     def apply(self, request, pk=None):
         """Set the sync statuses the run proposes (finance). A run flagged as probably the wrong file needs
         confirm_wrong_file and a reason."""
@@ -70,7 +71,7 @@ class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return Response(ReconciliationRunSerializer(run).data)
 
     @extend_schema(request=None, responses={200: ReconciliationRunSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[DepthLimitedJSONParser, FormParser, MultiPartParser])
     def revert(self, request, pk=None):
         """Undo an applied run as a whole, refused (400, naming them) if any of its invoices changed since."""
         run = self.get_object()
