@@ -27,12 +27,12 @@ def test_story_resync(site, open_as, shots):
     shots(rep, "rep-finds-invoice", extra_allowed=USER_NAMES)
     rep.locator("#result_list a", has_text=number).first.click()
     rep.wait_for_load_state()
-    rep.locator("form[action$='/verify/'] button").click()
+    rep.locator("form[action$='/verify/'] button").first.click()
     rep.wait_for_load_state()
     assert rep.locator(".messagelist").count() == 1
     shots(rep, "rep-verified-platform-lacks-it", extra_allowed=USER_NAMES)
 
-    rep.locator("a[href*='/admin/incidents/incident/add/?invoice=']").click()
+    rep.locator("a[href*='/admin/incidents/incident/add/?invoice=']").first.click()
     rep.wait_for_load_state()
     assert number in rep.locator(".field-invoices").inner_text()  # prefilled by number, not split into digits
     shots(rep, "rep-opens-incident-from-invoice", extra_allowed=USER_NAMES)
@@ -82,7 +82,7 @@ def test_story_resync(site, open_as, shots):
     finance.goto(site.url + "/admin/invoices/invoice/?q=" + number)
     finance.locator("#result_list a", has_text=number).first.click()
     finance.wait_for_load_state()
-    finance.locator("form[action$='/sync/'] button").click()
+    finance.locator("form[action$='/sync/'] button").first.click()
     finance.wait_for_load_state()
     shots(finance, "finance-resyncs", extra_allowed=USER_NAMES)
     wait_for(site, f"from invoices.ledger.models import Invoice; print(Invoice.objects.get(number={number!r}).sync_status)",
@@ -94,6 +94,7 @@ def test_story_resync(site, open_as, shots):
     shots(rep, "rep-sees-resync-on-timeline", extra_allowed=USER_NAMES)
     rep.locator("#desk-status a[href$='?to=resolved']").click()
     rep.wait_for_load_state()
+    rep.locator("#id_root_cause_category").select_option(label="同步任务失败")
     rep.locator("#id_root_cause").fill("开票当日上传税务平台失败，未自动重试成功")
     rep.locator("#id_resolution").fill("财务重新上传，客户已可在北京税务系统查到发票")
     submit(rep)
@@ -140,7 +141,7 @@ def test_story_wrong_tax_id_reissue(site, open_as, shots):
     shots(approver, "finance2-home", extra_allowed=USER_NAMES)
     approver.locator("a[href*='queue=to_approve']").first.click()
     approver.wait_for_load_state()
-    approver.locator("#result_list tbody tr").first.locator("a").first.click()
+    approver.locator("#result_list tbody tr", has_text=number).locator("a").first.click()
     approver.wait_for_load_state()
     approver.locator("a[href$='/decide/']").click()
     approver.wait_for_load_state()
