@@ -2,7 +2,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, SaneIsoDateTimeFilter
 
 from .models import (
     Channel,
@@ -35,8 +35,8 @@ class IncidentFilter(django_filters.FilterSet):
     invoice = IdFilter(field_name="invoices", label=_("invoice id"))
     owner = django_filters.CharFilter(method="filter_owner", label=_("owner id or 'me'"))
     breached = django_filters.BooleanFilter(method="filter_breached", label=_("SLA breached"))
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = SaneIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = SaneIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     opened_via = django_filters.ChoiceFilter(choices=OpenedVia.choices)
     rating = django_filters.ChoiceFilter(field_name="satisfaction__rating", label=_("satisfaction rating"),
                                         choices=[(n, str(n)) for n in range(1, 6)])

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.filters import sane_moment
 from invoices.ledger.models import Customer, Invoice, Seller
 
 from .models import (
@@ -145,7 +146,8 @@ class IncidentEventSerializer(serializers.ModelSerializer):
         model = IncidentEvent
         fields = ["id", "kind", "at", "recorded_at", "actor", "message", "data"]
         read_only_fields = ["id", "kind", "recorded_at", "actor", "data"]
-        extra_kwargs = {"at": {"required": False}, "message": {"required": True, "allow_blank": False}}
+        extra_kwargs = {"at": {"required": False, "validators": [sane_moment]},
+                        "message": {"required": True, "allow_blank": False}}
 
 
 class CommunicationSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, SaneIsoDateTimeFilter
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Invoice, InvoiceStatus, SyncStatus
 
@@ -11,8 +11,8 @@ class InvoiceFilter(django_filters.FilterSet):
     buyer_tax_id = django_filters.CharFilter(method="filter_tax_id", label=_("buyer tax id"))
     status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices)
     sync_status = django_filters.ChoiceFilter(choices=SyncStatus.choices)
-    issued_after = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="gte")
-    issued_before = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="lt")
+    issued_after = SaneIsoDateTimeFilter(field_name="issued_at", lookup_expr="gte")
+    issued_before = SaneIsoDateTimeFilter(field_name="issued_at", lookup_expr="lt")
     seller = IdFilter(field_name="seller_id")
 
     class Meta:
