@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.api_fields import CodeRelatedField
 from core.filters import sane_moment
 from invoices.ledger.models import Customer, Invoice, Seller
 
@@ -106,7 +107,7 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
 
     platform_recovered_at = serializers.DateTimeField(required=False, allow_null=True)
     customer_informed_at = serializers.DateTimeField(required=False, allow_null=True)
-    root_cause_category = serializers.SlugRelatedField(
+    root_cause_category = CodeRelatedField(
         slug_field="code", queryset=RootCauseCategory.objects.filter(active=True), required=False, allow_null=True)
     root_cause = serializers.CharField(required=False, allow_blank=True)
     resolution = serializers.CharField(required=False, allow_blank=True)
@@ -123,7 +124,7 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(IncidentStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    root_cause_category = serializers.SlugRelatedField(
+    root_cause_category = CodeRelatedField(
         slug_field="code", queryset=RootCauseCategory.objects.filter(active=True), required=False, default=None,
         help_text="Code of an active root-cause category; required to resolve.")
     root_cause = serializers.CharField(required=False, allow_blank=True, default=None)
