@@ -271,6 +271,10 @@ RECONCILIATION_COPY_BLOCKS = env_bool("RECONCILIATION_COPY_BLOCKS", True)
 # Imports: one bad row rolls back the whole file (the admin also passes rollback_on_validation_errors).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Files of more rows than this are checked and imported by a task with a progress page (invoices/ledger/imports/);
+# IMPORT_MAX_ROWS keeps one pass inside the task timeout (docs/imports.md has the measurement).
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "300"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "30000"))
 # --- incidents: follow-ups and customer email ---
 # Follow-up reminders go out this many business hours before the due time; overdue follow-ups are escalated
 # once to the managers after this many business hours (counted on the default WorkCalendar).
@@ -401,8 +405,16 @@ PORTAL_RATE_LIMITS = {
     "message_address": (10, 3600),
     "survey_address": (20, 3600),
 }
+# "progress" holds the counts of a running background import (invoices/ledger/imports/progress.py): the worker writes
+# them, the web process reads them, so it is a cache both reach (files under var/, or Redis).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(VAR_DIR / "cache" / "progress")},
+}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {name: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                     "KEY_PREFIX": name} for name in ("default", "progress")}
 
 
 # --- reconciliation: a run proposes, a person applies ---

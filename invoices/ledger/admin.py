@@ -12,6 +12,8 @@ from core.paginator import EstimatedCountPaginator
 from core.text import clean_name, name_error
 from invoices.ledger.admin_import import ServiceImportExportMixin
 from invoices.ledger.forms import InvoiceIssueForm, InvoiceLineFormSet
+from invoices.ledger.imports.admin import ImportJobAdmin
+from invoices.ledger.imports.models import ImportJob
 from invoices.ledger.list_columns import InvoiceListColumns
 from invoices.ledger.models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
 from invoices.ledger.resources import CustomerResource, InvoiceResource
@@ -31,6 +33,9 @@ class SellerAdminForm(admin.ModelAdmin.form):
         if name_error(name, Seller._meta.get_field("name").verbose_name):
             raise ValidationError(name_error(name, Seller._meta.get_field("name").verbose_name))
         return name
+
+
+admin.site.register(ImportJob, ImportJobAdmin)
 
 
 @admin.register(Seller)

@@ -6,6 +6,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
 from core.upload_limits import check_upload
+from invoices.ledger.imports.admin import BackgroundImportMixin
+from invoices.ledger.resource_headers import TranslatedExportForm
 
 
 class BoundedImportForm(ImportForm):
@@ -19,10 +21,8 @@ class BoundedImportForm(ImportForm):
             raise ValidationError(exc.message_dict["import_file"]) from None
         return upload
 
-from invoices.ledger.resource_headers import TranslatedExportForm
 
-
-class ServiceImportExportMixin(ImportExportMixin):
+class ServiceImportExportMixin(BackgroundImportMixin, ImportExportMixin):
     formats = [CSV, XLSX]
     import_form_class = BoundedImportForm
     export_form_class = TranslatedExportForm

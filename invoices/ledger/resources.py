@@ -40,6 +40,21 @@ class CustomerResource(SafeExportResource, TranslatedHeadersMixin, resources.Mod
         report_skipped = True
         use_bulk = False
 
+    import_key_column = "tax_id"  # names the row in a background import's error list
+
+    def skip_reason(self, result):
+        return gettext("Unchanged: the same as the customer already stored.")
+
+    def get_diff_headers(self):
+        return [*super().get_diff_headers(), pgettext("import preview", "note")]
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # The preview says why a row is skipped instead of a bare 跳过.
+        result = super().import_row(row, instance_loader, **kwargs)
+        if result.diff is not None:
+            result.diff.append(self.skip_reason(result) if result.import_type == RowResult.IMPORT_TYPE_SKIP else "")
+        return result
+
     def before_import(self, dataset, **kwargs):
         self._actor = kwargs.get("user")
 
@@ -75,6 +90,7 @@ class InvoiceResource(SafeExportResource, TranslatedHeadersMixin, resources.Mode
     code = fields.Field(attribute="code", column_name="code")
     number = fields.Field(attribute="number", column_name="number")
     import_batch_size = 1000  # invoices per invoice_issue_batch call (one transaction savepoint each)
+    import_key_column = "number"  # names the row in a background import's error list
     header_labels = INVOICE_FILE_LABELS
 
     class Meta:
@@ -160,6 +176,9 @@ class InvoiceResource(SafeExportResource, TranslatedHeadersMixin, resources.Mode
 
     def get_diff_headers(self):
         return [*super().get_diff_headers(), pgettext("import preview", "note")]
+
+    def skip_reason(self, result):
+        return result.diff[2] if result.diff else ""
 
     def import_data(self, dataset, *args, **kwargs):
         result = super().import_data(dataset, *args, **kwargs)
