@@ -229,3 +229,9 @@ def test_the_errors_are_written_in_the_uploaders_language(client, seller, custom
     job = ImportJob.objects.get()
     assert job.language == "en" and job.status == ImportStatus.REFUSED
     assert job.errors[0]["messages"][0].startswith("buyer tax id")
+
+
+def test_the_upload_form_names_the_columns_in_chinese(client, finance_user):
+    client.force_login(finance_user)
+    page = client.get(reverse(IMPORT)).content.decode()
+    assert "发票号码" in page and "buyer_tax_id" not in page and "line_amount" not in page

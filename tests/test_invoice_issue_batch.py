@@ -216,7 +216,7 @@ def test_batch_writes_one_event_history_row_and_sync_state_per_invoice(seller, c
 
 def test_after_commit_every_invoice_is_announced_and_synced_through_few_tasks(
         seller, customer, finance_user, settings, django_capture_on_commit_callbacks):
-    settings.TAX_PLATFORM_SYNC = {"batch_size": 10}  # invoices per fan-out task
+    settings.TAX_PLATFORM_SYNC = {"fan_out_size": 10}  # uploads per fan-out step
     items = [{"seller": seller, "buyer": customer, "kind": InvoiceKind.DIGITAL_GENERAL, "issued_at": at(n),
               "lines": [line("10.00")]} for n in range(24)]
     items.append({**items[0], "lines": []})  # invalid: neither announced nor queued
@@ -230,7 +230,7 @@ def test_after_commit_every_invoice_is_announced_and_synced_through_few_tasks(
                 hook()
     ids = [r.invoice.pk for r in results if r.invoice]
     assert issued.calls == [{"invoice_id": pk, "actor_id": finance_user.pk} for pk in ids]
-    assert Task.objects.filter(func="invoices.platform.tasks.queue_sync").count() == 3  # 24 pending invoices / 10
+    assert Task.objects.filter(func="invoices.platform.tasks.queue_sync_range").count() == 3  # 24 pending / 10
     for pk in ids[:24]:
         invoice = Invoice.objects.get(pk=pk)
         assert invoice.sync_status == SyncStatus.SYNCED
@@ -259,3 +259,20 @@ def test_unknown_or_missing_item_keys_are_refused_before_anything_is_written(sel
     with pytest.raises(TypeError):
         invoice_issue_batch(actor=None, items=[{"seller": seller, "kind": "digital_general", "lines": [line()]}])
     assert not Invoice.objects.exists()
+
+
+def test_the_fan_out_queues_the_next_step_behind_this_steps_uploads(seller, customer, settings,
+                                                                    django_capture_on_commit_callbacks):
+    """Work queued during a big import's fan-out waits behind one step of uploads, not every invoice's."""
+    from invoices.platform.services.sync_support import queue_sync_range
+
+    settings.TAX_PLATFORM_SYNC = {"fan_out_size": 2}
+    with django_capture_on_commit_callbacks(execute=False):
+        results = invoice_issue_batch(actor=None, items=[
+            {"seller": seller, "buyer": customer, "kind": InvoiceKind.DIGITAL_GENERAL, "issued_at": at(n),
+             "lines": [line()]} for n in range(5)])
+    ids = [r.invoice.pk for r in results]
+    with django_capture_on_commit_callbacks() as queued:
+        assert queue_sync_range(ids[0], ids[-1]) == 2
+    # Two uploads, then the next step: FIFO puts it after them.
+    assert len(queued) == 3

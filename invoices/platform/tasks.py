@@ -4,6 +4,7 @@ from invoices.platform.services.sync import (
     invoices_requeue_after_outage,
     invoices_sync_sweep,
 )
+from invoices.platform.services.sync_support import queue_sync_range as queue_sync_range_service
 from invoices.platform.services.sync_support import queue_sync_tasks
 
 
@@ -12,8 +13,13 @@ def sync_invoice(invoice_id):
 
 
 def queue_sync(invoice_ids):
-    """Fan-out after an import: queue the upload of each invoice of the batch that is still pending."""
+    """The fan-out of releases before queue_sync_range (tasks still in a queue at the upgrade)."""
     return f"queued {queue_sync_tasks(invoice_ids)}"
+
+
+def queue_sync_range(first, last):
+    """One step of the fan-out after an import (see sync_support.queue_new_invoices)."""
+    return f"queued {queue_sync_range_service(first, last)}"
 
 
 def sync_sweep():

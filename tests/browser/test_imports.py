@@ -31,10 +31,12 @@ def write_file(path, who, *, prefix, bad=()):
     return path
 
 
-def upload(page, site, path):
+def upload(page, site, path, shots=None):
     page.goto(f"{site.url}/admin/invoices/invoice/")
-    page.get_by_role("link", name="导入").click()
+    page.get_by_role("link", name="导入", exact=True).click()
     page.wait_for_load_state()
+    if shots:
+        shoot(shots, page, "upload-form")
     page.locator("#id_import_file").set_input_files(str(path))
     page.locator("#id_format").select_option(label="csv")
     page.locator("form input[type=submit]").click()
@@ -44,7 +46,7 @@ def upload(page, site, path):
 def test_finance_imports_3000_invoices_with_progress_then_confirms(site, open_as, shots, tmp_path):
     who = parties(site)
     page = open_as("finance")
-    upload(page, site, write_file(tmp_path / "三千张发票.csv", who, prefix="2601200000888"))
+    upload(page, site, write_file(tmp_path / "三千张发票.csv", who, prefix="2601200000888"), shots)
     assert "/import/jobs/" in page.url, page.url
     shoot(shots, page, "checking")
     page.get_by_text("检查完毕，等待确认").wait_for(timeout=90_000)
@@ -61,6 +63,10 @@ def test_finance_imports_3000_invoices_with_progress_then_confirms(site, open_as
     imported = site.python("from invoices.ledger.models import Invoice;"
                            "print(Invoice.objects.filter(number__startswith='2601200000888').count())")
     assert imported.splitlines()[-1] == str(ROWS)
+    page.get_by_role("link", name="导入记录").click()  # the sidebar leads back to one's imports
+    page.wait_for_load_state()
+    shoot(shots, page, "my-imports")
+    assert page.get_by_role("link", name="三千张发票.csv").count() == 1
 
 
 def test_a_file_with_errors_shows_the_first_ones_and_imports_nothing(site, open_as, shots, tmp_path):

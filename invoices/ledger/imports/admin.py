@@ -4,6 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -45,11 +46,25 @@ class BackgroundImportMixin:
                     return self._import_form_page(request, form)
                 if rows > getattr(settings, "IMPORT_INLINE_MAX_ROWS", 300):
                     return self._start_import_job(request, form, upload, file_format, rows)
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse) and "fields_list" in (response.context_data or {}):
+            response.context_data["fields_list"] = self._fields_list(request)
+        return response
+
+    def _fields_list(self, request):
+        """The columns a file may have, named as the export names them (a file's headers may be either language)."""
+        listed = []
+        for resource_class in self.get_import_resource_classes(request):
+            resource = resource_class()
+            label = getattr(resource, "header_label", lambda column: column)
+            listed.append((resource.get_display_name(),
+                           [label(f.column_name) for f in resource.get_user_visible_fields()]))
+        return listed
 
     def _import_form_page(self, request, form):
         context = {**self.admin_site.each_context(request), **self.get_import_context_data(), "form": form,
-                   "opts": self.opts, "media": self.media + form.media, "title": gettext("Import")}
+                   "opts": self.opts, "media": self.media + form.media, "title": gettext("Import"),
+                   "fields_list": self._fields_list(request)}
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
@@ -144,7 +159,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        job = self.get_object(request, object_id)  # None for an id that is not a number, too
+        if job is None:
+            raise Http404(gettext("No such import."))
         return redirect(_job_url(job))
 
     @admin.display(description=_("file"), ordering="file_name")

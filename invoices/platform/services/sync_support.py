@@ -23,6 +23,9 @@ SYNC_DEFAULTS = {
     # broker's redelivery of a killed worker's task finds the claim lapsed and takes over).
     "claim_ttl": 75,
     "batch_size": 500,        # invoices per transaction in the bulk re-sync and per sweep run
+    # Uploads queued per step of the fan-out after an import: other work queued meanwhile (an import's check, an
+    # e-mail) waits behind at most about two steps of uploads, not behind every invoice of the import.
+    "fan_out_size": 100,
 }
 
 
@@ -67,26 +70,39 @@ def queue_uploads(invoice_ids):
 
 def queue_new_invoices(invoice_ids):
     """The batch form of queue_uploads (invoice_issue_batch): sync states written now, in the issuing
-    transaction; after commit, one task per `batch_size` invoices that queues their uploads (queue_sync_tasks).
-    Not one task per invoice from here: the import's request would spend its time after the commit inserting
-    a broker message per invoice (tens of thousands). The fan-out runs in the worker instead and each upload
-    stays its own short task with its own claim and retries; if a fan-out task is lost, the sweep re-queues its
-    invoices once their `next_attempt_at` (stale_after) has passed, as for any lost task."""
+    transaction; after commit, one fan-out task for the id range, which queues `fan_out_size` uploads at a time
+    (queue_sync_range). Not one task per invoice from here: the import's request would spend its time after the
+    commit inserting a broker message per invoice (tens of thousands), and every task queued after them would wait
+    for all of them. Each upload stays its own short task with its own claim and retries; if a fan-out task is
+    lost, the sweep re-queues its invoices once their `next_attempt_at` (stale_after) has passed, as for any lost
+    task."""
     ids = list(invoice_ids)
     if not ids:
         return
     # What reset_sync_state writes for an invoice without a state, without asking which have one: none do.
     due = timezone.now() + timedelta(seconds=sync_conf()["stale_after"])
     insert_rows(SyncState, [{"invoice_id": i, "next_attempt_at": due} for i in ids])
-    size = sync_conf()["batch_size"]
-    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+    first, last = min(ids), max(ids)
+    transaction.on_commit(lambda: _queue_fan_out_step(first, last))
 
-    def fan_out():
-        for chunk in chunks:
-            async_task("invoices.platform.tasks.queue_sync", chunk, group="invoice-sync",
-                       task_name=f"queue-sync-{chunk[0]}-{chunk[-1]}")
 
-    transaction.on_commit(fan_out)
+def _queue_fan_out_step(first, last):
+    async_task("invoices.platform.tasks.queue_sync_range", first, last, group="invoice-sync",
+               task_name=f"queue-sync-{first}-{last}")
+
+
+def queue_sync_range(first, last):
+    """One step of the fan-out: queue the uploads of the next `fan_out_size` pending invoices with ids from `first`
+    to `last`, then the next step behind them in the queue. Returns how many were queued."""
+    size = sync_conf()["fan_out_size"]
+    ids = list(Invoice.objects.filter(pk__gte=first, pk__lte=last, sync_status=SyncStatus.PENDING)
+               .order_by("pk").values_list("pk", flat=True)[:size])
+    for invoice_id in ids:
+        queue_sync_task(invoice_id)
+    if len(ids) == size and ids[-1] < last:
+        next_first = ids[-1] + 1
+        transaction.on_commit(lambda: _queue_fan_out_step(next_first, last))
+    return len(ids)
 
 
 def queue_sync_tasks(invoice_ids):
