@@ -16,6 +16,7 @@ from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.tables import ReadOnlyTablesMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice
+from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..access import can_work_incident, sees_every_team, team_ids
 from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
@@ -89,6 +90,7 @@ class SatisfactionFilter(admin.SimpleListFilter):
 @admin.register(Incident)
 class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
+    export_form_class = TranslatedExportForm  # the field chooser names columns as the file's headers do
     # What a desk needs to pick the next incident, one line a row at 1440 px; on a phone the first four stay.
     list_display = ["reference", "title", "status", "sla_state", "owner", "customer", "severity", "created_at"]
     PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner"]
