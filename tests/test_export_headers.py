@@ -56,6 +56,7 @@ def test_the_incident_and_follow_up_export_choosers_speak_chinese(client, manage
     assert not [word for word in raw if word in page], [word for word in raw if word in page]
     for label in chinese:
         assert label in page, label
+    assert "Select all" not in page and "全选" in page
 
 
 @pytest.mark.parametrize("name, resource, expected", [
