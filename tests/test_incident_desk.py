@@ -213,3 +213,18 @@ def test_saving_the_form_under_the_desk_records_what_the_rep_changed_by_its_name
     event = incident.events.filter(kind="updated").get()
     assert list(event.data["changes"]) == ["title"]  # the times the page showed to the minute did not change
     assert event.message == "已修改：标题", event.message  # named as the page names it, not `title`
+
+
+def test_a_closed_incident_does_not_offer_to_change_its_owner_customer_or_invoices(client, cs_user, manager_user,
+                                                                                   incident):
+    from django.contrib.admin.utils import flatten_fieldsets
+
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
+                        root_cause_category=RootCauseCategory.objects.first())
+    finish_checklist(incident, cs_user)
+    incident_review(incident=incident, actor=manager_user, approve=True)
+    client.force_login(manager_user)
+    fieldsets = client.get(change_url(incident)).context["adminform"].fieldsets
+    assert not {"owner", "customer", "invoices"} & set(flatten_fieldsets(fieldsets))
+    shown = flatten_fieldsets([fs for fs in fieldsets if "collapse" not in fs[1].get("classes", ())])
+    assert {"root_cause", "resolution", "reviewed_by", "satisfaction_display"} <= set(shown)

@@ -150,8 +150,10 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
             opened.add("cause")
         if obj.status == IncidentStatus.CLOSED:
             opened.add("record")
+        # Read-only (a closed incident, another team's): the desk already shows owner, customer and invoices.
+        hidden = set() if self.has_change_permission(request, obj) else {"people"}
         return [(name, {"fields": fields, **({} if key in opened else {"classes": ["collapse"]})})
-                for key, name, fields in self.DESK_FIELDSETS]
+                for key, name, fields in self.DESK_FIELDSETS if key not in hidden]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

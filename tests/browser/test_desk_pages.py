@@ -33,12 +33,12 @@ def _export(page, site, shots, model, step):
 
 def test_the_incident_and_follow_up_export_pages_speak_chinese(site, open_as, shots):
     manager = open_as("manager")
-    header = _export(manager, site, shots, "incident", "incident-export-chooser")
-    assert {"编号", "标题", "状态", "负责人", "涉及发票"} <= set(header), header
-    header = _export(manager, site, shots, "followup", "followup-export-chooser")
-    assert {"标题", "事件", "被指派人", "到期时间"} <= set(header), header
-    for headers in (header,):
-        assert not [h for h in headers if h.isascii() and h.isalpha() and h != "ID"], headers
+    incidents = _export(manager, site, shots, "incident", "incident-export-chooser")
+    assert {"编号", "标题", "状态", "负责人", "涉及发票"} <= set(incidents), incidents
+    followups = _export(manager, site, shots, "followup", "followup-export-chooser")
+    assert {"标题", "事件", "被指派人", "到期时间"} <= set(followups), followups
+    for header in (incidents, followups):
+        assert not [h for h in header if h.isascii() and h.isalpha() and h != "ID"], header
 
 
 def _invoice(site, **filters):
