@@ -34,5 +34,7 @@ class InvoiceAdmin(InvoiceFilesAdminMixin, InvoiceReissueAdminMixin, InvoiceSync
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            context["next_steps"] = self.next_steps(request, obj)
+            steps = self.next_steps(request, obj)
+            # The bar above the panel leaves out what the panel offers: each action once on the page.
+            context["next_steps"], context["next_step_keys"] = steps, {step.key for step in steps if step.key}
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

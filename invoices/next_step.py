@@ -17,6 +17,12 @@ class NextStep:
     label: str = ""
     url: str = ""
     force: bool = False
+    # Which of the page's actions this step offers ("sync", "verify", "reissue", "create_incident", ...): the page
+    # shows that action here only, not again in the bar above the panel.
+    key: str = ""
+
+    def __post_init__(self):
+        self.key = self.key or (self.action if self.action in ("sync", "verify") else "")
 
 
 def invoice_next_steps(invoice, user):
@@ -29,7 +35,7 @@ def invoice_next_steps(invoice, user):
         steps.append(NextStep(
             _("A reissue request is %(s)s; follow it there.") % {"s": open_request.get_status_display()},
             "link", _("Open the reissue request"),
-            reverse("admin:invoices_reissuerequest_change", args=[open_request.pk])))
+            reverse("admin:invoices_reissuerequest_change", args=[open_request.pk]), key="reissue_request"))
     state = invoice.sync_status
     if state in (SyncStatus.NOT_SENT, SyncStatus.FAILED, SyncStatus.MISSING):
         if can_sync:
@@ -45,7 +51,7 @@ def invoice_next_steps(invoice, user):
         if user.has_perm("invoices.reissue_invoice") and invoice.direction == Direction.BLUE and open_request is None:
             steps.append(NextStep(_("The platform's copy differs. If the ledger is wrong, red-flush and reissue; "
                                     "if the platform is, re-sync."), "link", _("Reissue"),
-                                  reverse("admin:invoices_invoice_reissue", args=[invoice.pk])))
+                                  reverse("admin:invoices_invoice_reissue", args=[invoice.pk]), key="reissue"))
         if can_sync:
             steps.append(NextStep(_("Send the ledger's copy to the platform again."), "sync", _("Re-sync"),
                                   force=True))

@@ -5,10 +5,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from incidents.resources import FollowUpResource, IncidentResource
+from incidents.services.followups import followup_create
 from invoices.ledger.models import Invoice
 from invoices.ledger.resources import CustomerResource, InvoiceResource
 
 from . import factories
+from .incident_helpers import open_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +43,36 @@ def test_the_export_field_chooser_speaks_chinese(client, finance_user):
     page = client.get(reverse("admin:invoices_customer_export"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Tax Id" not in page and "(tax_id)" not in page
     assert str(translation.gettext("name")) in page or "名称" in page
+
+
+@pytest.mark.parametrize("name, raw, chinese", [
+    ("incident", ["(reference)", "Reference", "(resolve_due_at)", "(invoices)"], ["编号", "解决期限", "涉及发票"]),
+    ("followup", ["(due_at)", "Due At", "(assignee)"], ["到期时间", "被指派人"])])
+def test_the_incident_and_follow_up_export_choosers_speak_chinese(client, manager_user, name, raw, chinese):
+    """The export page of the incident lists names its fields as the file's headers do: the model's Chinese verbose
+    names, never `Reference (reference)`."""
+    client.force_login(manager_user)
+    page = client.get(reverse(f"admin:incidents_{name}_export"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert not [word for word in raw if word in page], [word for word in raw if word in page]
+    for label in chinese:
+        assert label in page, label
+    assert "Select all" not in page and "全选" in page
+
+
+@pytest.mark.parametrize("name, resource, expected", [
+    ("incident", IncidentResource, ["编号", "标题"]), ("followup", FollowUpResource, ["标题", "到期时间"])])
+def test_the_exported_incident_and_follow_up_files_have_chinese_headers(client, manager_user, cs_user, name,
+                                                                         resource, expected):
+    """What the manager downloads from the export page: the CSV's header row is Chinese."""
+    incident = open_incident(cs_user, owner=cs_user)
+    followup_create(incident=incident, title="周四回电", due_at=incident.created_at, actor=cs_user)
+    client.force_login(manager_user)
+    url = reverse(f"admin:incidents_{name}_export")
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").context["form"]
+    data = {"format": "0", "resource": "0", "export_items": [], "export_submit": "1"}
+    data.update({key: "on" for key in form.fields if key.startswith(resource.__name__.lower() + "_")})
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200, response.content[:500]
+    header = response.content.decode("utf-8-sig").splitlines()[0].split(",")
+    assert set(expected) <= set(header), header
+    assert not [h for h in header if h.isascii() and h.isalpha() and h != "ID"], header

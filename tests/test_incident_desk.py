@@ -150,3 +150,81 @@ def test_add_follow_up_from_the_desk_prefills_incident_and_customer(client, cs_u
     assert str(form["incident"].value()) == str(incident.pk)
     assert str(form["customer"].value()) == str(incident.customer_id)
     assert incident.reference in response.content.decode()
+
+
+def test_under_the_desk_only_what_the_desk_does_not_show(client, cs_user, incident):
+    """The desk says the reference, status, SLA, owner, customer and invoices; the form under it does not say them
+    again (owner, customer and invoices are changed in a closed section of their own), and no field comes twice."""
+    from django.contrib.admin.utils import flatten_fieldsets
+
+    client.force_login(cs_user)
+    fieldsets = client.get(change_url(incident)).context["adminform"].fieldsets
+    names = flatten_fieldsets(fieldsets)
+    assert len(names) == len(set(names)), names
+    shown = flatten_fieldsets([fs for fs in fieldsets if "collapse" not in fs[1].get("classes", ())])
+    assert not {"reference", "status", "sla_state", "response_due_at", "resolve_due_at"} & set(names)
+    assert not {"owner", "customer", "invoices"} & set(shown)
+    assert {"title", "description", "severity"} <= set(shown)
+    assert "root_cause" not in shown  # resolving asks for it (the desk's action); open once resolved
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
+                        root_cause_category=RootCauseCategory.objects.first())
+    fieldsets = client.get(change_url(incident)).context["adminform"].fieldsets
+    shown = flatten_fieldsets([fs for fs in fieldsets if "collapse" not in fs[1].get("classes", ())])
+    assert {"root_cause_category", "root_cause", "resolution"} <= set(shown)
+
+
+def test_the_add_page_is_the_whole_form_as_before(client, cs_user, invoice):
+    from django.contrib.admin.utils import flatten_fieldsets
+
+    from incidents.admin.incidents import IncidentAdmin
+
+    client.force_login(cs_user)
+    response = client.get(reverse("admin:incidents_incident_add") + f"?invoice={invoice.pk}")
+    assert flatten_fieldsets(response.context["adminform"].fieldsets) == IncidentAdmin.ADD_FIELDS
+    assert response.context["adminform"].form["invoices"].value() == [invoice.pk]
+
+
+def _post_back(client, url, **edits):
+    """Post the change form as a Chinese browser does: every field as shown (times to the minute), with `edits`."""
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = [str(v) for v in value]
+        if hasattr(value, "tzinfo"):
+            local = timezone.localtime(value)
+            data[f"{name}_0"], data[f"{name}_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+            continue
+        data[name] = value
+    return client.post(url, {**data, **edits}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def test_saving_the_form_under_the_desk_records_what_the_rep_changed_by_its_name(client, cs_user, incident):
+    from incidents.models import Incident
+
+    Incident.objects.filter(pk=incident.pk).update(
+        fault_started_at=incident.detected_at.replace(second=42, microsecond=123456) - timezone.timedelta(hours=1))
+    client.force_login(cs_user)
+    response = _post_back(client, change_url(incident), title="发票查不到（已核对号码）")
+    assert response.status_code == 302
+    event = incident.events.filter(kind="updated").get()
+    assert list(event.data["changes"]) == ["title"]  # the times the page showed to the minute did not change
+    assert event.message == "已修改：标题", event.message  # named as the page names it, not `title`
+
+
+def test_a_closed_incident_does_not_offer_to_change_its_owner_customer_or_invoices(client, cs_user, manager_user,
+                                                                                   incident):
+    from django.contrib.admin.utils import flatten_fieldsets
+
+    incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
+                        root_cause_category=RootCauseCategory.objects.first())
+    finish_checklist(incident, cs_user)
+    incident_review(incident=incident, actor=manager_user, approve=True)
+    client.force_login(manager_user)
+    fieldsets = client.get(change_url(incident)).context["adminform"].fieldsets
+    assert not {"owner", "customer", "invoices"} & set(flatten_fieldsets(fieldsets))
+    shown = flatten_fieldsets([fs for fs in fieldsets if "collapse" not in fs[1].get("classes", ())])
+    assert {"root_cause", "resolution", "reviewed_by", "satisfaction_display"} <= set(shown)

@@ -83,3 +83,30 @@ def test_the_next_step_buttons_are_not_nested_in_the_page_form(client, seller, c
     steps = page.index("next-steps")
     main_form = page.rindex("<form", 0, page.index('id="invoice_form"'))
     assert steps < main_form and page.count("<form", steps, main_form) == page.count("</form>", steps, main_form)
+
+
+@pytest.mark.parametrize("state, role, offered", [
+    (SyncStatus.FAILED, "cs", ["verify", "create_incident"]),
+    (SyncStatus.FAILED, "finance", ["sync", "verify"]),
+    (SyncStatus.SYNCED, "finance", ["sync", "verify", "reissue"]),
+    (SyncStatus.MISMATCH, "finance", ["sync", "verify", "reissue"]),
+])
+def test_each_action_is_on_the_invoice_page_once(client, seller, customer, cs_user, finance_user, state, role,
+                                                 offered):
+    """The next-step panel offers what the state calls for; the bar above it does not offer it a second time."""
+    invoice = blue(seller, customer, "300.00")
+    type(invoice).objects.filter(pk=invoice.pk).update(sync_status=state)
+    user = {"cs": cs_user, "finance": finance_user}[role]
+    if role == "finance":
+        from django.contrib.auth.models import Permission  # the finance group may not add incidents: allow it here
+
+        user.user_permissions.add(Permission.objects.get(codename="add_incident"))
+        offered = [*offered, "create_incident"]
+    page = page_of(client, user, invoice).content.decode()
+    urls = {
+        "verify": f'action="{reverse("admin:invoices_invoice_verify", args=[invoice.pk])}"',
+        "sync": f'action="{reverse("admin:invoices_invoice_sync", args=[invoice.pk])}"',
+        "reissue": f'href="{reverse("admin:invoices_invoice_reissue", args=[invoice.pk])}"',
+        "create_incident": f'href="{reverse("admin:incidents_incident_add")}?invoice={invoice.pk}"',
+    }
+    assert {key: page.count(urls[key]) for key in offered} == {key: 1 for key in offered}

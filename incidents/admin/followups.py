@@ -7,10 +7,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
 from core.paginator import EstimatedCountPaginator
+from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..models import FollowUp, FollowUpStatus
 from ..resources import FollowUpResource
@@ -59,6 +61,8 @@ class OverdueFilter(admin.SimpleListFilter):
 @admin.register(FollowUp)
 class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
+    export_form_class = TranslatedExportForm  # the field chooser names columns as the file's headers do
+    formats = [CSV, XLSX]  # what a desk opens in Excel or WPS, as on the invoice lists
     list_display = ["title", "status", "due_state", "due_at", "assignee", "incident", "customer", "priority"]
     PHONE_COLUMNS = ["title", "status", "due_state", "assignee"]
     change_list_template = "admin/incidents/followup/change_list.html"

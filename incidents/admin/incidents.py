@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,7 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
@@ -16,6 +20,7 @@ from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.tables import ReadOnlyTablesMixin
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice
+from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..access import can_work_incident, sees_every_team, team_ids
 from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
@@ -37,6 +42,13 @@ from .dashboard import dashboard_view
 from .desk import incident_desk
 from .forms import NoteForm, NotifyForm, PreventionStepForm, ReviewForm, SkipStepForm, StepForm, TransitionForm
 from .tables import IncidentChecklistTable, IncidentTimelineTable, timeline_view
+
+
+def _as_shown(old, new):
+    """The stored time posted back as the page showed it (to the minute in Chinese, to the second in English): not
+    a change, though the stored one has seconds and microseconds."""
+    return isinstance(old, datetime) and isinstance(new, datetime) and new in (
+        old.replace(microsecond=0), old.replace(second=0, microsecond=0))
 
 
 class SlaFilter(admin.SimpleListFilter):
@@ -89,6 +101,8 @@ class SatisfactionFilter(admin.SimpleListFilter):
 @admin.register(Incident)
 class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [IncidentResource]
+    export_form_class = TranslatedExportForm  # the field chooser names columns as the file's headers do
+    formats = [CSV, XLSX]  # what a desk opens in Excel or WPS, as on the invoice lists
     # What a desk needs to pick the next incident, one line a row at 1440 px; on a phone the first four stay.
     list_display = ["reference", "title", "status", "sla_state", "owner", "customer", "severity", "created_at"]
     PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner"]
@@ -111,11 +125,43 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     STATE_FIELDS = ["reference", "status", "opened_via", "satisfaction_display", "sla_state", "response_due_at",
                     "first_response_at", "resolve_due_at",
                     "resolved_at", "reviewed_by", "reviewed_at", "closed_at", "created_by", "created_at"]
+    # Under the desk (templates/admin/incidents/incident/change_form.html) the page shows only what the desk does not:
+    # the details no desk action changes, open; the rest in closed sections. The desk already says the reference,
+    # status, SLA, owner, customer and invoices; owner, customer and invoices are changed in their own closed section.
+    DESK_FIELDSETS = [
+        ("details", _("incident details"),
+         ["title", "description", ("kind", "category", "severity"), ("seller", "team")]),
+        ("cause", _("cause and resolution"), ["root_cause_category", "root_cause", "resolution"]),
+        ("times", pgettext_lazy("incident page section", "times"),
+         [("fault_started_at", "detected_at"), ("platform_recovered_at", "customer_informed_at"),
+          ("first_response_at", "resolved_at", "closed_at")]),
+        ("record", _("intake, review and satisfaction"),
+         [("opened_via", "created_by", "created_at"), ("reviewed_by", "reviewed_at"), "satisfaction_display"]),
+        ("people", _("change owner, customer or invoices"), ["owner", "customer", "invoices"]),
+    ]
+    SHORT_TEXTS = {"description": 3, "root_cause": 2, "resolution": 2}  # rows of the text boxes under the desk
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": self.ADD_FIELDS})]
-        return [(_("state"), {"fields": self.STATE_FIELDS}), (None, {"fields": self.CHANGE_FIELDS})]
+        # Open: the details; once resolved, the cause and resolution; once closed, the review and the satisfaction.
+        opened = {"details"}
+        if obj.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            opened.add("cause")
+        if obj.status == IncidentStatus.CLOSED:
+            opened.add("record")
+        # Read-only (a closed incident, another team's): the desk already shows owner, customer and invoices.
+        hidden = set() if self.has_change_permission(request, obj) else {"people"}
+        return [(name, {"fields": fields, **({} if key in opened else {"classes": ["collapse"]})})
+                for key, name, fields in self.DESK_FIELDSETS if key not in hidden]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            for name, rows in self.SHORT_TEXTS.items():
+                if name in form.base_fields:
+                    form.base_fields[name].widget.attrs["rows"] = rows
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -176,7 +222,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = {f: data[f] for f in form.changed_data if f in UPDATABLE_FIELDS}
+            changes = {f: data[f] for f in form.changed_data if f in UPDATABLE_FIELDS
+                       and not _as_shown(form.initial.get(f), data[f])}
             saved = incident_update(incident=obj, actor=request.user, **changes)
             new = {i.pk for i in data.get("invoices", [])} - set(obj.invoices.values_list("pk", flat=True))
             if new:
@@ -302,6 +349,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         incident = self.get_object(request, object_id)
         if incident is not None:
             extra["desk"] = incident_desk(request, incident)
+            extra["show_save_and_add_another"] = False  # a desk is about this incident; 新建事件 is on the list
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def changelist_view(self, request, extra_context=None):

@@ -54,12 +54,13 @@ class InvoiceWithIncidentsAdmin(InvoiceAdmin):
             steps.append(NextStep(
                 gettext("Incident %(ref)s about this invoice is %(s)s.") % {
                     "ref": incident.reference, "s": incident.get_status_display()},
-                "link", gettext("Open the incident"), reverse("admin:incidents_incident_change", args=[incident.pk])))
+                "link", gettext("Open the incident"), reverse("admin:incidents_incident_change", args=[incident.pk]),
+                key="open_incident"))
         elif request.user.has_perm("incidents.add_incident"):
             steps.append(NextStep(
                 gettext("A customer is asking about this invoice and no incident is open: record one."),
                 "link", gettext("Create incident"),
-                reverse("admin:incidents_incident_add") + f"?invoice={obj.pk}"))
+                reverse("admin:incidents_incident_add") + f"?invoice={obj.pk}", key="create_incident"))
         return steps
 
 

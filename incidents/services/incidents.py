@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..access import default_team, ensure_can_work_incident, ensure_team_allowed
 from ..models import (
@@ -180,7 +181,9 @@ def incident_update(*, incident, actor, **changes):
         fields += ["response_due_at", "resolve_due_at"]
     incident.save(update_fields=fields)
     event_record(incident=incident, kind=EventKind.UPDATED, actor=actor,
-                 message=_("Changed: %(fields)s") % {"fields": ", ".join(sorted(diff))}, data={"changes": diff})
+                 message=_("Changed: %(fields)s") % {"fields": pgettext("list separator", ", ").join(
+                     str(Incident._meta.get_field(name).verbose_name) for name in sorted(diff))},
+                 data={"changes": diff})
     return incident
 
 

@@ -27,12 +27,12 @@ def test_story_resync(site, open_as, shots):
     shots(rep, "rep-finds-invoice", extra_allowed=USER_NAMES)
     rep.locator("#result_list a", has_text=number).first.click()
     rep.wait_for_load_state()
-    rep.locator("form[action$='/verify/'] button").first.click()
+    rep.locator("form[action$='/verify/'] button").click()  # once on the page: the next step the state calls for
     rep.wait_for_load_state()
     assert rep.locator(".messagelist").count() == 1
     shots(rep, "rep-verified-platform-lacks-it", extra_allowed=USER_NAMES)
 
-    rep.locator("a[href*='/admin/incidents/incident/add/?invoice=']").first.click()
+    rep.locator("a[href*='/admin/incidents/incident/add/?invoice=']").click()
     rep.wait_for_load_state()
     assert number in rep.locator(".field-invoices").inner_text()  # prefilled by number, not split into digits
     shots(rep, "rep-opens-incident-from-invoice", extra_allowed=USER_NAMES)
@@ -82,7 +82,7 @@ def test_story_resync(site, open_as, shots):
     finance.goto(site.url + "/admin/invoices/invoice/?q=" + number)
     finance.locator("#result_list a", has_text=number).first.click()
     finance.wait_for_load_state()
-    finance.locator("form[action$='/sync/'] button").first.click()
+    finance.locator("form[action$='/sync/'] button").click()
     finance.wait_for_load_state()
     shots(finance, "finance-resyncs", extra_allowed=USER_NAMES)
     wait_for(site, f"from invoices.ledger.models import Invoice; print(Invoice.objects.get(number={number!r}).sync_status)",
