@@ -32,6 +32,6 @@ class FollowUpResource(SafeExportResource, TranslatedHeadersMixin, resources.Mod
 
     class Meta:
         model = FollowUp
-        fields = ("id", "title", "incident", "customer", "assignee", "due_at", "priority", "status",
+        fields = ("title", "incident", "customer", "assignee", "due_at", "priority", "status",
                   "completed_at", "reminder_sent_at", "escalated_at", "notes")
         export_order = fields
