@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.readonly import ReadOnlyAdminMixin
 from invoices.ledger.imports.models import ImportJob
 from invoices.ledger.imports.progress import live_counts
 from invoices.ledger.imports.rows import estimate_rows
@@ -126,11 +127,10 @@ def _percent(done, total):
     return min(100, int(done * 100 / total)) if total else 0
 
 
-
 IMPORT_PERMISSIONS = ("invoices.import_invoices", "invoices.import_customers")
 
 
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """导入记录: a person's own background imports (every one for a superuser), each linking to its page."""
 
     list_display = ["file_link", "target", "status", "rows", "created_at"]
@@ -148,15 +148,6 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, object_id)  # None for an id that is not a number, too
