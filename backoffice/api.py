@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from backoffice.auth_api import TokenLoginView, TokenRevokeView
+from core.jobs.api import JobViewSet
 from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet, SatisfactionViewSet
 from invoices.api import InvoiceViewSet
 from invoices.ledger.api import CustomerViewSet
@@ -23,6 +24,7 @@ router.register("communications", CommunicationViewSet, basename="communication"
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     path("v1/auth/token/", TokenLoginView.as_view(), name="api-token"),

@@ -170,6 +170,16 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# The job spine (core/jobs, docs/jobs.md): every effect after a commit is a job row a worker claims with a lease.
+# The lease lapses between Q_TIMEOUT (a live attempt keeps it) and Q_RETRY (the ORM broker's redelivery of a killed
+# worker's task finds it lapsed); the sweep, every minute, hands over lapsed leases and due retries on either broker.
+JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", (Q_CLUSTER["timeout"] + Q_CLUSTER["retry"]) // 2))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "6"))
+JOBS_RETRY_BASE_SECONDS = int(os.environ.get("JOBS_RETRY_BASE_SECONDS", "30"))  # then twice as long each time
+JOBS_RETRY_MAX_SECONDS = int(os.environ.get("JOBS_RETRY_MAX_SECONDS", "3600"))
+JOBS_SWEEP_BATCH = 500
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "14"))  # finished jobs are pruned after this
+
 # --- REST API and its schema ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

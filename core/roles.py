@@ -15,6 +15,11 @@ ROLE_LABELS = {
 # app_label -> role -> codenames. Customer service reads invoices but never changes them; finance changes
 # invoices only through service-backed screens (issue, sync, reissue, reconcile); managers read everything.
 ROLE_PERMISSIONS = {
+    # The job list (作业): finance retries the invoice side's failed jobs, managers the incident side's.
+    "core": {
+        FINANCE: ["view_job", "retry_invoice_job"],
+        MANAGER: ["view_job", "retry_incident_job"],
+    },
     "invoices": {
         CUSTOMER_SERVICE: [
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller",

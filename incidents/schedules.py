@@ -1,8 +1,11 @@
 """The django-q2 Schedule rows the incident desk needs. Created by migration 0003 and again (idempotently)
-by `incidents.demo.seed`, so a fresh database and a demo database both run the job."""
+by `incidents.demo.seed`, so a fresh database and a demo database both run the job. Each names a registered job
+(incidents/jobs.py) through the spine's one stable task path, never a module path."""
+from core.jobs.schedules import RUN_SCHEDULED, scheduled_args
 
 TICK_NAME = "incidents: follow-up reminders, escalation, email retries"
-TICK_FUNC = "incidents.tasks.tick"
+TICK_FUNC = RUN_SCHEDULED
+TICK_JOB = "incidents.tick"
 TICK_MINUTES = 5
 
 
@@ -11,7 +14,8 @@ def ensure_schedules(schedule_model=None):
         from django_q.models import Schedule as schedule_model
     _obj, created = schedule_model.objects.update_or_create(
         name=TICK_NAME,
-        defaults={"func": TICK_FUNC, "schedule_type": "I", "minutes": TICK_MINUTES, "repeats": -1},
+        defaults={"func": TICK_FUNC, "args": scheduled_args(TICK_JOB), "schedule_type": "I", "minutes": TICK_MINUTES,
+                  "repeats": -1},
     )
     return created
 
@@ -22,7 +26,8 @@ REPORT_SCHEDULES = (
     ("incidents: weekly management report (last week)", "weekly", "W"),
     ("incidents: monthly management report (last month)", "monthly", "M"),
 )
-REPORT_FUNC = "incidents.tasks.send_periodic_report"
+REPORT_FUNC = RUN_SCHEDULED
+REPORT_JOB = "incidents.periodic_report"
 
 
 def first_report_run(kind, now=None):
@@ -53,6 +58,6 @@ def ensure_report_schedules(schedule_model=None, now=None):
         from django_q.models import Schedule as schedule_model
     for name, kind, schedule_type in REPORT_SCHEDULES:
         schedule_model.objects.get_or_create(name=name, defaults={
-            "func": REPORT_FUNC, "args": repr(kind), "schedule_type": schedule_type, "repeats": -1,
-            "next_run": first_report_run(kind, now),
+            "func": REPORT_FUNC, "args": scheduled_args(REPORT_JOB, kind=kind), "schedule_type": schedule_type,
+            "repeats": -1, "next_run": first_report_run(kind, now),
         })

@@ -2,15 +2,15 @@
 that must act on a lower one's fact without the lower one importing it (the platform queues the upload of an
 invoice the ledger issued); nothing here imports a subdomain.
 
-Every signal is sent after the transaction that established the fact has committed, except
-`invoices_awaiting_upload`, which is part of that transaction."""
+Every signal is sent inside the transaction that establishes the fact. A receiver does no work there: it enqueues a
+named job (core/jobs.enqueue_on_commit) in that same transaction, so the reaction exists if and only if the fact
+commits, and runs after the commit with the spine's lease, retries and 重试."""
 from django.dispatch import Signal
 
 # An invoice was issued. kwargs: invoice_id, actor_id
 invoice_issued = Signal()
 
-# Sent inside the issuing transaction, so that the upload queue is written atomically with the invoices: the
-# platform subdomain records their sync state and queues their uploads after commit.
+# The platform subdomain records their sync state and queues their uploads after commit.
 # kwargs: invoice_ids (list[int]), batch (bool: an import's many invoices, queued by fan-out tasks)
 invoices_awaiting_upload = Signal()
 

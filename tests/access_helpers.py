@@ -52,6 +52,10 @@ def build_world(django_user_model):
     run = reconciliation_start(actor=users["finance"], seller=seller, period_start=PERIOD[0],
                                period_end=PERIOD[1], file=SimpleUploadedFile(
                                    "export.csv", build_file([invoice_row(invoice, seq=1)], "csv-bom")))
-    objects = {"customers": customer, "invoices": invoice, "incidents": incident, "follow-ups": followup,
+    from core.jobs.models import Job, JobStatus
+
+    job = Job.objects.create(name="reissue.redeliver", area="invoices", status=JobStatus.FAILED, last_error="x",
+                             params={"invoice_id": invoice.pk, "email": "a@example.cn", "actor_id": None})
+    objects = {"jobs": job, "customers": customer, "invoices": invoice, "incidents": incident, "follow-ups": followup,
                "communications": comm, "reissue-requests": reissue, "reconciliations": run}
     return users, objects, {"A": team_a, "B": team_b}

@@ -57,6 +57,9 @@ TABLE = {
     ("POST", "/api/v1/follow-ups/{pk}/assign/"): "401 403 403 403 403 400 400",
     ("POST", "/api/v1/auth/token/"): "400 400 400 400 400 400 400",
     ("POST", "/api/v1/auth/token/revoke/"): "401 204 204 204 204 204 204",
+    ("GET", "/api/v1/jobs/"): "401 403 403 403 200 200 200",
+    ("GET", "/api/v1/jobs/{pk}/"): "401 403 403 403 200 200 200",
+    ("POST", "/api/v1/jobs/{pk}/retry/"): "401 403 403 403 200 403 200",
     ("GET", "/api/schema/"): "200 200 200 200 200 200 200",
     ("GET", "/api/docs/"): "200 200 200 200 200 200 200",
     ("GET", "/api/redoc/"): "200 200 200 200 200 200 200",
@@ -96,6 +99,8 @@ GROUPS = [
     ("create follow-ups", [("POST", "/api/v1/follow-ups/")]),
     ("review incidents, assign follow-ups", [
         ("POST", "/api/v1/incidents/{pk}/review/"), ("POST", "/api/v1/follow-ups/{pk}/assign/")]),
+    ("read background jobs (作业)", [("GET", "/api/v1/jobs/"), ("GET", "/api/v1/jobs/{pk}/")]),
+    ("retry a failed invoice job (managers retry incident jobs)", [("POST", "/api/v1/jobs/{pk}/retry/")]),
     ("log in for a token (`/api/v1/auth/token/`)", [("POST", "/api/v1/auth/token/")]),
     ("revoke one's own token", [("POST", "/api/v1/auth/token/revoke/")]),
     ("schema and docs (`/api/schema/`, `/api/docs/`, `/api/redoc/`)", [

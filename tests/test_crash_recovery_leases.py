@@ -64,7 +64,7 @@ def test_killed_worker_mid_upload_recovers_within_a_sweep_plus_a_lease(broker, s
     seller, buyer = factories.seller(), factories.customer()
     invoices = [factories.invoice(seller_obj=seller, buyer=buyer) for _n in range(N)]
     ids = [i.pk for i in invoices]
-    sweep_minutes = Schedule.objects.get(func="invoices.platform.tasks.sync_sweep").minutes
+    sweep_minutes = Schedule.objects.get(name="invoices: re-queue due pending syncs").minutes
     synced = Invoice.objects.filter(pk__in=ids, sync_status=SyncStatus.SYNCED)
 
     cluster = Cluster(env, tmp_path / "qcluster.log")

@@ -13,7 +13,7 @@ from incidents.services.followups import (
     followup_create,
     followups_remind_and_escalate,
 )
-from incidents.tasks import tick
+from incidents.jobs import tick
 
 from .incident_helpers import open_incident
 
@@ -96,8 +96,8 @@ def test_scheduled_tick_runs(cs_user, manager):
 def test_schedule_row_exists():
     from django_q.models import Schedule
 
-    from incidents.schedules import TICK_FUNC, ensure_schedules
+    from incidents.schedules import TICK_NAME, ensure_schedules
 
-    assert Schedule.objects.filter(func=TICK_FUNC).count() == 1  # created by migration 0003
+    assert Schedule.objects.filter(name=TICK_NAME).count() == 1  # created by migration 0003
     ensure_schedules()
-    assert Schedule.objects.filter(func=TICK_FUNC).count() == 1
+    assert Schedule.objects.filter(name=TICK_NAME).count() == 1

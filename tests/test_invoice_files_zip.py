@@ -181,7 +181,7 @@ def test_a_batch_runs_in_steps_that_end_inside_the_task_timeout(seller, customer
         on_platform(invoice)  # the third never reached the platform
     steps = []
     real = batch_module.invoice_file_batch_build
-    monkeypatch.setattr("invoices.files.tasks.invoice_file_batch_build", lambda **kw: steps.append(kw) or real(**kw))
+    monkeypatch.setattr("invoices.files.jobs.invoice_file_batch_build", lambda **kw: steps.append(kw) or real(**kw))
     with django_capture_on_commit_callbacks(execute=True):
         batch = invoice_file_batch_create(actor=finance_user, invoice_ids=[i.pk for i in invoices])
     batch.refresh_from_db()

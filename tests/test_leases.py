@@ -27,7 +27,7 @@ def test_every_lease_lapses_between_the_task_timeout_and_the_broker_retry(name, 
 
 @pytest.mark.django_db
 def test_a_lost_upload_is_picked_up_within_a_sweep_interval_plus_a_lease():
-    sweep = Schedule.objects.get(func="invoices.platform.tasks.sync_sweep")
+    sweep = Schedule.objects.get(name="invoices: re-queue due pending syncs")
     assert sync_conf()["stale_after"] >= sync_conf()["claim_ttl"]
     assert sync_conf()["stale_after"] + sweep.minutes * 60 <= 3 * 60
 

@@ -69,7 +69,7 @@ def test_the_sweep_gives_up_on_a_stuck_chunk_and_leaves_a_moving_run_alone(run, 
     assert runner.claim(moving.pk)
     # Started long ago, but its current chunk began a moment ago: not stale.
     ReconciliationRun.objects.filter(pk=moving.pk).update(started_at=later - timedelta(hours=1), moved_at=later)
-    with mock.patch("django_q.tasks.async_task") as queued, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch("core.jobs.enqueue.async_task") as queued, django_capture_on_commit_callbacks(execute=True):
         runner.runs_sweep(now=later)
     assert queued.call_count == 0
     run.refresh_from_db()
@@ -80,6 +80,7 @@ def test_the_sweep_gives_up_on_a_stuck_chunk_and_leaves_a_moving_run_alone(run, 
 def test_the_sweep_requeues_a_stuck_chunk_below_the_limit(run, django_capture_on_commit_callbacks):
     later = timezone.now() + timedelta(minutes=10)
     ReconciliationRun.objects.filter(pk=run.pk).update(chunk_attempts=1)
-    with mock.patch("django_q.tasks.async_task") as queued, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch("core.jobs.enqueue.async_task") as queued, django_capture_on_commit_callbacks(execute=True):
         assert runner.runs_sweep(now=later) == 1
-    assert queued.call_args.args[:4] == (runner.CHUNK_TASK, run.pk, "load", 0)
+    assert queued.call_args.args[:3] == ("core.jobs.tasks.run_named", "reconciliation.chunk",
+                                         {"run_id": run.pk, "phase": "load", "position": 0})

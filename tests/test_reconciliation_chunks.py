@@ -6,7 +6,7 @@ from django.db import connection
 
 from invoices.ledger.models import InvoiceEvent, SyncStatus
 from invoices.platform.export_writer import invoice_row
-from invoices.reconciliation import tasks
+from invoices.reconciliation import jobs
 from invoices.reconciliation.models import (
     Discrepancy,
     DiscrepancyKind,
@@ -83,7 +83,7 @@ def test_a_redelivered_chunk_does_nothing(settings, seller, customer, finance_us
     run.refresh_from_db()
     assert (run.phase, run.position, run.rows_read) == (RunPhase.LOAD, first[1], 2)
     # The broker hands the first chunk out again: nothing is loaded twice, the run does not move.
-    assert tasks.reconcile_chunk(run.pk, RunPhase.LOAD.value, 0)["next"] is None
+    assert jobs.reconcile_chunk(run_id=run.pk, phase=RunPhase.LOAD.value, position=0).endswith("→ end")
     run.refresh_from_db()
     assert (run.phase, run.position, run.rows_read) == (RunPhase.LOAD, first[1], 2)
     step = first

@@ -177,25 +177,70 @@ class DiesAfterRed(SimulatedGateway):
         return receipt
 
 
-def test_outage_in_the_middle_fails_at_step_and_retry_resumes_without_second_red(
+def _due_now(job):
+    """The job's backoff has passed (a controlled clock: the retry is made due instead of waiting for it)."""
+    from core.jobs.models import Job
+
+    Job.objects.filter(pk=job.pk).update(next_try_at=timezone.now())
+
+
+def test_outage_in_the_middle_is_retried_by_the_job_and_resumes_without_second_red(
     original, finance_user, finance_user2, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from core.jobs.runner import sweep
     from invoices.platform import gateway
+    from invoices.reissue.services.completion import completion_job
 
     monkeypatch.setattr(gateway, "get_gateway", lambda: DiesAfterRed())
     req = approve_and_complete(request_full(original, finance_user), finance_user2, django_capture_on_commit_callbacks)
-    assert req.status == ReissueStatus.FAILED and req.step == "red"
-    assert "unavailable" in req.failure and req.red_invoice and not req.new_invoice
+    # Not failed: the completion job waits out the outage with backoff, the request shows where it stands.
+    assert req.status == ReissueStatus.APPROVED and req.step == "red" and req.red_invoice and not req.new_invoice
+    job = completion_job(req)
+    assert job.status == "queued" and job.attempts == 1 and "PlatformUnavailable" in job.last_error
+    assert job.next_try_at > timezone.now()
     red_number = req.red_invoice.number
-    # Retrying while still down fails again, at the same step, issuing nothing.
-    assert invoice_reissue_retry(request=req, actor=finance_user2).status == ReissueStatus.FAILED
+    # The sweep hands the due retry over; still down: a second attempt, nothing issued twice.
+    _due_now(job)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+    job.refresh_from_db()
+    assert job.status == "queued" and job.attempts == 2 and reds_of(original).count() == 1
     row = sim_settings_row()
     row.outage = False
     row.save()
-    done = invoice_reissue_retry(request=req, actor=finance_user2)
+    _due_now(job)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+    done = ReissueRequest.objects.get(pk=req.pk)
     assert done.status == ReissueStatus.COMPLETED and done.red_invoice.number == red_number
+    assert completion_job(req).status == "done"
     assert reds_of(original).count() == 1
     assert PlatformInvoice.objects.filter(payload__original_number=original.number).count() == 1
+
+
+def test_a_completion_that_gives_up_fails_the_request_and_retry_resumes(
+    original, finance_user, finance_user2, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from core.jobs.models import Job
+    from invoices.platform import gateway
+    from invoices.reissue.services.completion import completion_job
+
+    monkeypatch.setattr(gateway, "get_gateway", lambda: DiesAfterRed())
+    settings.JOBS_MAX_ATTEMPTS = 1
+    req = approve_and_complete(request_full(original, finance_user), finance_user2, django_capture_on_commit_callbacks)
+    job = completion_job(req)
+    assert job.status == "failed" and job.events.get().kind == "gave_up"
+    assert req.status == ReissueStatus.FAILED and req.step == "red" and "unavailable" in req.failure
+    red_number = req.red_invoice.number
+    row = sim_settings_row()
+    row.outage = False
+    row.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_reissue_retry(request=req, actor=finance_user2)
+    done = ReissueRequest.objects.get(pk=req.pk)
+    assert done.status == ReissueStatus.COMPLETED and done.red_invoice.number == red_number
+    assert Job.objects.filter(name="reissue.complete").count() == 2  # the one that gave up stays, failed
+    assert reds_of(original).count() == 1
 
 
 def test_rejected_by_platform_fails_and_can_be_retried_after_fix(
@@ -207,21 +252,22 @@ def test_rejected_by_platform_fails_and_can_be_retried_after_fix(
                                django_capture_on_commit_callbacks)
     assert req.status == ReissueStatus.FAILED and "TAX_ID_NOT_REGISTERED" in req.failure and req.step == "red"
     settings.TAX_PLATFORM_SIMULATOR = {**settings.TAX_PLATFORM_SIMULATOR, "rejected_tax_ids": []}
-    assert invoice_reissue_retry(request=req, actor=finance_user2).status == ReissueStatus.COMPLETED
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_reissue_retry(request=req, actor=finance_user2)
+    assert ReissueRequest.objects.get(pk=req.pk).status == ReissueStatus.COMPLETED
 
 
 def test_buyer_confirmation_waits_then_confirm_completes(
     original, finance_user, finance_user2, django_capture_on_commit_callbacks
 ):
-    from invoices.reissue.services.reissue import invoice_reissue_complete
-
     req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
                                django_capture_on_commit_callbacks)
     form = req.red_letter_form
     assert req.status == ReissueStatus.APPROVED and req.step == "form" and form.status == "02"
     assert form.lapses_at - form.created_at == timedelta(hours=72) and not req.red_invoice
-    red_letter_form_confirm(form_id=form.pk, actor=finance_user)
-    assert invoice_reissue_complete(request_id=req.pk, actor=finance_user).status == ReissueStatus.COMPLETED
+    with django_capture_on_commit_callbacks(execute=True):
+        red_letter_form_confirm(form_id=form.pk, actor=finance_user)  # queues the rest of the chain
+    assert ReissueRequest.objects.get(pk=req.pk).status == ReissueStatus.COMPLETED
 
 
 def test_unconfirmed_form_lapses_after_72_hours_and_retry_fills_a_new_one(
@@ -236,7 +282,9 @@ def test_unconfirmed_form_lapses_after_72_hours_and_retry_fills_a_new_one(
     assert old.status == "07" and req.status == ReissueStatus.FAILED
     with pytest.raises(ValidationError):
         red_letter_form_confirm(form_id=old.pk, actor=finance_user)
-    req = invoice_reissue_retry(request=req, actor=finance_user2)
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_reissue_retry(request=req, actor=finance_user2)
+    req = ReissueRequest.objects.get(pk=req.pk)
     assert RedLetterForm.objects.count() == 2 and req.red_letter_form.status == "02"
 
 
@@ -266,11 +314,15 @@ def test_lapse_job_is_scheduled_and_runs_as_a_task(original, finance_user, finan
                                                   django_capture_on_commit_callbacks):
     from django_q.models import Schedule
 
-    from invoices.reissue.tasks import lapse_red_letter_forms
 
-    schedule = Schedule.objects.get(func="invoices.reissue.tasks.lapse_red_letter_forms")
+    schedule = Schedule.objects.get(name="invoices: lapse unconfirmed red-letter forms")
     assert schedule.repeats == -1 and schedule.minutes <= 60
     req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
                                django_capture_on_commit_callbacks)
     RedLetterForm.objects.filter(pk=req.red_letter_form_id).update(lapses_at=timezone.now() - timedelta(minutes=1))
-    assert lapse_red_letter_forms() == 1
+    # As django-q2 runs the schedule: its func with its literal args.
+    import ast
+
+    from django.utils.module_loading import import_string
+
+    assert import_string(schedule.func)(*ast.literal_eval(schedule.args)) == "done"

@@ -35,9 +35,12 @@ def story(cs_user, django_user_model):
 
 
 def test_schedules_exist_after_migrate():
-    weekly = Schedule.objects.get(func="incidents.tasks.send_periodic_report", schedule_type="W")
-    monthly = Schedule.objects.get(func="incidents.tasks.send_periodic_report", schedule_type="M")
-    assert weekly.args == "'weekly'" and monthly.args == "'monthly'"
+    from core.jobs.schedules import RUN_SCHEDULED
+
+    weekly = Schedule.objects.get(func=RUN_SCHEDULED, schedule_type="W")
+    monthly = Schedule.objects.get(func=RUN_SCHEDULED, schedule_type="M")
+    assert weekly.args == "('incidents.periodic_report', {'kind': 'weekly'})"
+    assert monthly.args == "('incidents.periodic_report', {'kind': 'monthly'})"
     for schedule in (weekly, monthly):
         local = schedule.next_run.astimezone(TZ)
         assert (local.hour, local.minute) == (9, 0)

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from core.dates import not_before_2000_error
+from core.jobs import dispatch_on_commit
 from core.text import has_line_break, model_length_errors
 from invoices.files.models import FileFormat
 from invoices.files.services.fetch import InvoiceFileError, invoice_file_get
@@ -227,7 +227,7 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
 
 
 def enqueue_delivery(communication_id):
-    transaction.on_commit(lambda: async_task("incidents.tasks.deliver_communication", communication_id))
+    dispatch_on_commit("incidents.deliver_communication", communication_id=communication_id)
 
 
 def _claim(communication_id, now):

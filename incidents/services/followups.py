@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from core.dates import due_date_error
+from core.jobs import enqueue_on_commit
 
 from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
 from ..models import EventKind, FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus
@@ -128,7 +128,7 @@ def escalation_recipients():
 def _mail_later(subject, body, recipients):
     if not recipients:
         return
-    transaction.on_commit(lambda: async_task("incidents.tasks.send_staff_email", subject, body, list(recipients)))
+    enqueue_on_commit("incidents.send_staff_email", subject=subject, body=body, recipients=list(recipients))
 
 
 def followups_remind_and_escalate(*, now=None, spec=None):

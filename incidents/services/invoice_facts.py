@@ -30,6 +30,7 @@ from ..models import (
     EventKind,
     Incident,
     IncidentCategory,
+    IncidentEvent,
     IncidentKind,
     Severity,
     TemplatePurpose,
@@ -133,7 +134,11 @@ def invoice_reissued_record(*, request_id, original_id, red_id, new_id, actor_id
     actor = _user(actor_id)
     numbers = dict(Invoice.objects.filter(pk__in=[original_id, red_id, new_id]).values_list("pk", "number"))
     touched = []
-    with transaction.atomic():  # every incident holding the original hears of it, or none does
+    # One transaction for the events and the notice, and nothing again for a request already recorded: the job
+    # that runs this may run twice (a lease that lapsed under a slow attempt).
+    with transaction.atomic():
+        if IncidentEvent.objects.filter(kind=EventKind.REISSUE, data__request_id=request_id).exists():
+            return []
         for incident in Incident.objects.filter(invoices=original_id).order_by("id"):
             incident_attach_invoices(
                 incident=incident, invoice_ids=[i for i in (red_id, new_id) if i], actor=actor,
@@ -144,11 +149,11 @@ def invoice_reissued_record(*, request_id, original_id, red_id, new_id, actor_id
                 data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
             )
             touched.append(incident)
-    # The notice belongs to the customer's complaint, not to an outage incident that also holds the invoice.
-    buyer_id = Invoice.objects.filter(pk=original_id).values_list("buyer_id", flat=True).first()
-    complaints = [i for i in touched if i.customer_id == buyer_id and i.status in OPEN_STATUSES]
-    _reissue_notice_send(original_id=original_id, new_id=new_id or red_id,
-                         incident=max(complaints, key=lambda i: i.pk) if complaints else None)
+        # The notice belongs to the customer's complaint, not to an outage incident that also holds the invoice.
+        buyer_id = Invoice.objects.filter(pk=original_id).values_list("buyer_id", flat=True).first()
+        complaints = [i for i in touched if i.customer_id == buyer_id and i.status in OPEN_STATUSES]
+        _reissue_notice_send(original_id=original_id, new_id=new_id or red_id,
+                             incident=max(complaints, key=lambda i: i.pk) if complaints else None)
     return touched
 
 

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from django_q.tasks import async_task
+
+from core.jobs import enqueue_on_commit
 
 from ..links import case_url
 from ..models import (
@@ -39,7 +40,7 @@ MAX_MESSAGE = 2000
 
 
 def _mail_on_commit(subject, body, to):
-    transaction.on_commit(lambda: async_task("incidents.tasks.send_staff_email", subject, body, [to]))
+    enqueue_on_commit("incidents.send_staff_email", subject=subject, body=body, recipients=[to])
 
 
 @transaction.atomic

@@ -1,9 +1,8 @@
-from django.db import transaction
-from django_q.tasks import async_task
+from core.jobs import enqueue_on_commit
 
 
 def survey_invite_later(incident):
     """Queue the satisfaction survey of a resolved incident once the resolving transaction commits (nothing is
     sent for a rollback); services/satisfaction.py builds and sends it."""
     if incident.customer_id and incident.customer.email:
-        transaction.on_commit(lambda: async_task("incidents.tasks.send_survey", incident.pk))
+        enqueue_on_commit("incidents.send_survey", key=f"survey-{incident.pk}", incident_id=incident.pk)

@@ -35,6 +35,7 @@ from invoices.reissue.forms import (
     RejectForm,
 )
 from invoices.reissue.models import RedLetterForm, ReissueRequest, ReissueStatus
+from invoices.reissue.services.completion import completion_stalled
 from invoices.reissue.services.plan import (
     original_lines_as_input,
     red_invoice_lines,
@@ -45,7 +46,6 @@ from invoices.reissue.services.redletter import red_letter_form_confirm
 from invoices.reissue.services.reissue import (
     invoice_reissue_approve,
     invoice_reissue_cancel,
-    invoice_reissue_complete,
     invoice_reissue_reject,
     invoice_reissue_request,
     invoice_reissue_retry,
@@ -274,7 +274,8 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
             **(extra_context or {}),
             "can_decide": req.status == ReissueStatus.REQUESTED and user.has_perm("invoices.approve_reissue")
             and req.requested_by_id != user.pk,
-            "can_retry": req.status == ReissueStatus.FAILED and user.has_perm("invoices.approve_reissue"),
+            "can_retry": (req.status == ReissueStatus.FAILED or completion_stalled(req))
+            and user.has_perm("invoices.approve_reissue"),
             "can_confirm_form": bool(req.red_letter_form and req.red_letter_form.status == "02"
                                      and req.status == ReissueStatus.APPROVED
                                      and user.has_perm("invoices.reissue_invoice")),
@@ -328,8 +329,8 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
             if action == "retry" and user.has_perm("invoices.approve_reissue"):
                 done = invoice_reissue_retry(request=req, actor=user)
             elif action == "confirm_form" and user.has_perm("invoices.reissue_invoice") and req.red_letter_form_id:
-                red_letter_form_confirm(form_id=req.red_letter_form_id, actor=user)
-                done = invoice_reissue_complete(request_id=req.pk, actor=user)
+                red_letter_form_confirm(form_id=req.red_letter_form_id, actor=user)  # queues the completion
+                done = ReissueRequest.objects.get(pk=req.pk)
             elif action == "cancel" and user.has_perm("invoices.reissue_invoice"):
                 done = invoice_reissue_cancel(request=req, actor=user)
             else:

@@ -167,6 +167,6 @@ def test_story_wrong_tax_id_reissue(site, open_as, shots):
     for _attempt in range(6):
         if new_number in wait_for_mail(site, new_number, timeout=20):
             break
-        site.python("from incidents.tasks import tick; tick(); print('ok')")
+        site.python("from incidents.jobs import tick; tick(); print('ok')")
     assert new_number in site.sent_mail()  # the customer is told the new number
 

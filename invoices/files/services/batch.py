@@ -13,8 +13,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
+from core.jobs import enqueue_on_commit
 from invoices.files.models import BatchStatus, InvoiceFile, InvoiceFileBatch
 from invoices.files.services.archive import zip_stream
 from invoices.files.services.fetch import InvoiceFileError, invoice_file_get
@@ -49,8 +49,7 @@ def invoice_file_batch_create(*, actor, invoice_ids):
 
 
 def _enqueue(batch_id):
-    transaction.on_commit(lambda: async_task("invoices.files.tasks.build_file_batch", batch_id,
-                                             task_name=f"invoice-file-batch-{batch_id}-{time.monotonic_ns()}"))
+    enqueue_on_commit("files.build_batch", batch_id=batch_id)
 
 
 def _invoices(ids):

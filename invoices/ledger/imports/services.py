@@ -15,15 +15,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
+from core.jobs import dispatch_on_commit
 from invoices.ledger.imports.models import ImportJob, ImportStatus
 from invoices.ledger.imports.progress import Progress, row_messages, tracked
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}
-TASK = "invoices.ledger.imports.tasks.run_import_job"
 
 
 def lease():
@@ -69,7 +68,7 @@ def import_job_confirm(*, job, actor):
 
 
 def _enqueue(job_id):
-    transaction.on_commit(lambda: async_task(TASK, job_id, task_name=f"import-job-{job_id}-{time.monotonic_ns()}"))
+    dispatch_on_commit("imports.run", job_id=job_id, task_name=f"import-job-{job_id}-{time.monotonic_ns()}")
 
 
 MAX_ATTEMPTS = 2

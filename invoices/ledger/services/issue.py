@@ -86,8 +86,8 @@ def invoice_issue(
         _follow_original_status(draft.original, actor=actor, red=invoice)
     if draft.queue_upload:
         invoices_awaiting_upload.send(sender=Invoice, invoice_ids=[invoice.pk], batch=False)
-    actor_id = getattr(actor, "pk", None)
-    transaction.on_commit(lambda: invoice_issued.send(sender=Invoice, invoice_id=invoice.pk, actor_id=actor_id))
+    # In the issuing transaction: a receiver enqueues its job in it (core/jobs), so it exists iff the invoice does.
+    invoice_issued.send(sender=Invoice, invoice_id=invoice.pk, actor_id=getattr(actor, "pk", None))
     invoice.warnings = draft.warnings
     return invoice
 

@@ -6,7 +6,7 @@ catches its ValidationError: a later item sees the numbers taken and the red-flu
 before it. Per batch instead of per invoice: one query for the numbers already in the ledger, one lock over the
 originals of red items (primary-key order, locks.py) and one per number sequence used, one bulk insert each for
 invoices, their history rows, lines, `issued` events and sync states (COPY on PostgreSQL, see
-core/bulk_insert.py), and one commit hook for the `invoice_issued` signals and one for the sync queue."""
+core/bulk_insert.py), and one commit hook for the sync queue."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -218,10 +218,5 @@ def _write(actor, drafts, moves):
     to_upload = [inv.pk for inv, (draft, _r) in zip(invoices, drafts) if draft.queue_upload]
     if to_upload:
         invoices_awaiting_upload.send(sender=Invoice, invoice_ids=to_upload, batch=True)
-    issued_ids = [inv.pk for inv in invoices]
-
-    def announce():
-        for invoice_id in issued_ids:
-            invoice_issued.send(sender=Invoice, invoice_id=invoice_id, actor_id=actor_id)
-
-    transaction.on_commit(announce)
+    for inv in invoices:
+        invoice_issued.send(sender=Invoice, invoice_id=inv.pk, actor_id=actor_id)

@@ -153,10 +153,8 @@ def _fail(invoice, reason, code, signals):
     invoice.save(update_fields=["sync_status"])
     invoice_event_record(invoice=invoice, kind=InvoiceEventKind.SYNC_FAILED, actor=None, message=reason,
                          data={"code": code, "reason": str(reason)})
-    ids, reason_text = [invoice.pk], str(reason)
-    transaction.on_commit(
-        lambda: signals.invoice_sync_failed.send(sender=Invoice, invoice_ids=ids, reason=reason_text, code=code)
-    )
+    # In the transaction that records the failure: the incidents app's receiver enqueues its job in it.
+    signals.invoice_sync_failed.send(sender=Invoice, invoice_ids=[invoice.pk], reason=str(reason), code=code)
     return "failed"
 
 
@@ -231,9 +229,8 @@ def _record_verify(invoice_id, result, started, duration, actor):
     invoice_event_record(invoice=invoice, kind=InvoiceEventKind.VERIFIED, actor=actor, message=messages[outcome],
                          data={"outcome": outcome, "from": old, "to": new_status, **detail})
     if outcome != "synced":
-        actor_id = getattr(actor, "pk", None)
-        transaction.on_commit(lambda: signals.invoice_verify_failed.send(
-            sender=Invoice, invoice_id=invoice_id, outcome=outcome, detail=detail, actor_id=actor_id))
+        signals.invoice_verify_failed.send(sender=Invoice, invoice_id=invoice_id, outcome=outcome, detail=detail,
+                                           actor_id=getattr(actor, "pk", None))
     return VerifyOutcome(outcome, new_status, detail)
 
 

@@ -3,12 +3,11 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from core.bulk_insert import insert_rows
+from core.jobs import dispatch_on_commit, enqueue_on_commit
 from invoices.ledger.models import Invoice, SyncStatus
 from invoices.platform.models import PlatformHealth, SyncState
 from invoices.signals import platform_recovered, platform_unavailable
@@ -40,10 +39,8 @@ def backoff_seconds(attempts):
 
 def queue_sync_task(invoice_id):
     """Queue the upload task once the current transaction commits (nothing is sent for a rollback)."""
-    transaction.on_commit(
-        lambda: async_task("invoices.platform.tasks.sync_invoice", invoice_id, group="invoice-sync",
-                           task_name=f"sync-invoice-{invoice_id}")
-    )
+    dispatch_on_commit("platform.sync_invoice", invoice_id=invoice_id, group="invoice-sync",
+                       task_name=f"sync-invoice-{invoice_id}")
 
 
 def reset_sync_state(invoice_ids, now=None):
@@ -82,13 +79,12 @@ def queue_new_invoices(invoice_ids):
     # What reset_sync_state writes for an invoice without a state, without asking which have one: none do.
     due = timezone.now() + timedelta(seconds=sync_conf()["stale_after"])
     insert_rows(SyncState, [{"invoice_id": i, "next_attempt_at": due} for i in ids])
-    first, last = min(ids), max(ids)
-    transaction.on_commit(lambda: _queue_fan_out_step(first, last))
+    _queue_fan_out_step(min(ids), max(ids))
 
 
 def _queue_fan_out_step(first, last):
-    async_task("invoices.platform.tasks.queue_sync_range", first, last, group="invoice-sync",
-               task_name=f"queue-sync-{first}-{last}")
+    dispatch_on_commit("platform.queue_sync_range", first=first, last=last, group="invoice-sync",
+                       task_name=f"queue-sync-{first}-{last}")
 
 
 def queue_sync_range(first, last):
@@ -100,8 +96,7 @@ def queue_sync_range(first, last):
     for invoice_id in ids:
         queue_sync_task(invoice_id)
     if len(ids) == size and ids[-1] < last:
-        next_first = ids[-1] + 1
-        transaction.on_commit(lambda: _queue_fan_out_step(next_first, last))
+        _queue_fan_out_step(ids[-1] + 1, last)
     return len(ids)
 
 
@@ -136,8 +131,8 @@ def note_platform(available, *, error="", invoice_ids=()):
     Call inside the transaction that records the attempt; signals go out on commit."""
     now = timezone.now()
     if not available:
-        ids = list(invoice_ids)
-        transaction.on_commit(lambda: platform_unavailable.send(sender=Invoice, invoice_ids=ids, error=error, at=now))
+        # Sent inside the transaction: a receiver enqueues its job in it, so the reaction exists iff this commits.
+        platform_unavailable.send(sender=Invoice, invoice_ids=list(invoice_ids), error=error, at=now)
     row = PlatformHealth.objects.filter(pk=1).first()
     if row is not None and row.available == available:
         return  # the common case: no transition, no write, no lock on the shared row
@@ -147,6 +142,6 @@ def note_platform(available, *, error="", invoice_ids=()):
         return
     PlatformHealth.objects.filter(pk=1).update(available=available, since=now, last_error=error[:500])
     if available:
-        transaction.on_commit(lambda: platform_recovered.send(sender=Invoice, at=now))
+        platform_recovered.send(sender=Invoice, at=now)
         # Invoices that gave up during the outage go back in the queue now that the platform answers.
-        transaction.on_commit(lambda: async_task("invoices.platform.tasks.requeue_after_outage", group="invoice-sync"))
+        enqueue_on_commit("platform.requeue_after_outage", key="requeue-after-outage")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bulk_insert import insert_objects
+from core.jobs import dispatch, dispatch_on_commit
 from invoices.ledger.models import SyncStatus
 from invoices.reconciliation.models import (
     COUNT_FIELDS,
@@ -40,7 +41,6 @@ from invoices.reconciliation.services import proposals
 
 logger = logging.getLogger(__name__)
 DISCREPANCY_BATCH = 2_000
-CHUNK_TASK = "invoices.reconciliation.tasks.reconcile_chunk"
 
 
 def chunk_rows():
@@ -72,14 +72,12 @@ def runs_sweep(*, now=None):
     still alive somewhere makes the duplicate find the run moved on, so re-queuing is always safe."""
     from datetime import timedelta
 
-    from django_q.tasks import async_task
-
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.Q_CLUSTER["timeout"] + 5)
     queued = list(ReconciliationRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=stale)
                   .values_list("pk", flat=True)[:100])
     for run_id in queued:
-        async_task("invoices.reconciliation.tasks.reconcile_run", run_id, task_name=f"reconcile-run-{run_id}")
+        dispatch("reconciliation.run", run_id=run_id, task_name=f"reconcile-run-{run_id}")
     running = list(ReconciliationRun.objects.annotate(since=Coalesce("moved_at", "started_at"))
                    .filter(status=RunStatus.RUNNING, since__lt=stale)
                    .values_list("pk", "phase", "position", "chunk_attempts")[:100])
@@ -147,18 +145,15 @@ def run_chunk(run_id, phase, position, *, size=None, queue_next=True):
 
 
 def _queue(run_id, phase, position):
-    from django_q.tasks import async_task
-
-    def send():
-        async_task(CHUNK_TASK, run_id, str(phase), position, task_name=f"reconcile-run-{run_id}-{phase}-{position}")
-
+    chunk = dict(run_id=run_id, phase=str(phase), position=position,
+                 task_name=f"reconcile-run-{run_id}-{phase}-{position}")
     q_cluster = settings.Q_CLUSTER
     if q_cluster.get("orm") and not q_cluster.get("sync"):
         # The ORM broker's queue row is written in this transaction: the next chunk is queued if and only if
         # this chunk's progress commits, even if the worker dies right after the commit.
-        send()
+        dispatch("reconciliation.chunk", **chunk)
     else:
-        transaction.on_commit(send)
+        dispatch_on_commit("reconciliation.chunk", **chunk)
 
 
 def _fail(run_id, exc):

@@ -80,9 +80,7 @@ def discrepancy_mark_missing(*, discrepancy, actor):
         invoice.save(update_fields=["sync_status"])
     _resolve(item, resolution=Resolution.MARKED_MISSING, actor=actor)
     detail = {"source": "reconciliation", "run_id": item.run_id, "discrepancy_id": item.pk}
-    invoice_id = invoice.pk
-    transaction.on_commit(lambda: invoice_verify_failed.send(
-        sender=Invoice, invoice_id=invoice_id, outcome="missing", detail=detail))
+    invoice_verify_failed.send(sender=Invoice, invoice_id=invoice.pk, outcome="missing", detail=detail)
     return item
 
 

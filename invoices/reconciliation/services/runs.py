@@ -6,13 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.jobs import dispatch_on_commit
 from core.upload_limits import check_upload
 from invoices.reconciliation.models import ReconciliationRun
 from invoices.reconciliation.pipeline.reader import check_header
 from invoices.reconciliation.pipeline.snapshot import period_bounds
 
 EXPORT_CLOCK_SLACK = timedelta(minutes=5)  # the platform's clock and ours may differ a little
-TASK = "invoices.reconciliation.tasks.reconcile_run"
 
 
 @transaction.atomic
@@ -53,12 +53,6 @@ def reconciliation_start(*, actor, seller, period_start, period_end, file, expor
     )
     run.file.save(getattr(file, "name", "export") or "export", file, save=False)
     run.save()
-    transaction.on_commit(lambda: queue_run(run.pk))
-    return run
-
-
-def queue_run(run_id):
-    from django_q.tasks import async_task
-
     # The cluster's own timeout applies: the run proceeds in bounded chunks, each one task (see runner.py).
-    async_task(TASK, run_id, task_name=f"reconcile-run-{run_id}")
+    dispatch_on_commit("reconciliation.run", run_id=run.pk, task_name=f"reconcile-run-{run.pk}")
+    return run

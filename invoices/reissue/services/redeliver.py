@@ -1,5 +1,5 @@
 """Re-delivery: when the customer only lost the file, send the same invoice again (no reissue). The request is
-recorded at once; the email is composed from a task after commit (invoice_redelivery_send) with the PDF (and the
+recorded at once; the email is composed by a job after commit (invoice_redelivery_send) with the PDF (and the
 XML on request) attached and the customer's download link, and announced: the incidents app sends it as a
 communication, fetching the files when it goes out and waiting while the platform cannot supply them."""
 from django.conf import settings
@@ -10,9 +10,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from core.history import acting_as
+from core.jobs import enqueue_on_commit
 from invoices.files.links import invoice_file_absolute_url
 from invoices.files.models import FileFormat
 from invoices.ledger.capitals import yuan
@@ -53,11 +53,8 @@ def invoice_redeliver(*, invoice, actor, email="", formats=DEFAULT_FORMATS):
         invoice=invoice, kind=InvoiceEventKind.REDELIVERED, actor=actor,
         message=_("Invoice re-delivered to %(e)s") % {"e": email}, data={"email": email, "formats": formats},
     )
-    actor_id = getattr(actor, "pk", None)
-    transaction.on_commit(lambda: async_task(
-        "invoices.reissue.tasks.send_redelivery", invoice.pk, email, actor_id, formats,
-        task_name=f"redeliver-{invoice.pk}", q_options={"max_attempts": 3},
-    ))
+    enqueue_on_commit("reissue.redeliver", invoice_id=invoice.pk, email=email, actor_id=getattr(actor, "pk", None),
+                      formats=formats)
     return invoice
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from core.sequences import take_next_number
 from invoices.ledger.models import InvoiceEventKind, NumberSequence
 from invoices.ledger.services.events import invoice_event_record
-from invoices.reissue.models import RedLetterForm, RedLetterFormStatus, ReissueRequest
+from invoices.reissue.models import RedLetterForm, RedLetterFormStatus, ReissueRequest, ReissueStatus
+from invoices.reissue.services.completion import queue_completion
 from invoices.reissue.services.events import mark_failed
 
 LAPSE_AFTER = timedelta(hours=72)
@@ -69,6 +70,9 @@ def red_letter_form_confirm(*, form_id, actor):
         message=_("Buyer confirmed red-letter form %(n)s") % {"n": form.number},
         data={"form": form.number, "status": form.status},
     )
+    request = ReissueRequest.objects.filter(red_letter_form=form, status=ReissueStatus.APPROVED).first()
+    if request is not None:
+        queue_completion(request, actor)  # the chain goes on to the red invoice
     return form
 
 

@@ -1,6 +1,8 @@
 """The reissue workflow: request → approve (a second person) → red-letter form → red invoice → new
-invoice → chain linked. Each completion step is its own transaction, so an outage in the middle leaves the
-request `failed` at the step reached and a retry resumes there without issuing anything twice."""
+invoice → chain linked. Approval commits the decision and enqueues the completion job (invoices/reissue/jobs.py);
+each step is its own transaction with its own idempotency key at the platform, so a worker killed mid-step, an
+outage or a retry resumes at the step reached without issuing anything twice. An unavailable platform is retried
+by the job spine with backoff; only when the job gives up is the request `failed`."""
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,7 @@ from invoices.ledger.models import (
 from invoices.ledger.money import line_tax, to_decimal
 from invoices.ledger.services.issue import invoice_issue
 from invoices.platform import gateway
-from invoices.platform.gateway import InvoiceDraft, PlatformRejected, PlatformUnavailable
+from invoices.platform.gateway import InvoiceDraft, PlatformRejected
 from invoices.reissue.models import (
     OPEN_REISSUE_STATUSES,
     RedFlushReason,
@@ -27,6 +29,7 @@ from invoices.reissue.models import (
     ReissueStatus,
     ReissueStep,
 )
+from invoices.reissue.services.completion import completion_stalled, queue_completion
 from invoices.reissue.services.events import mark_failed, reissue_event
 from invoices.reissue.services.plan import (
     correction_kind,
@@ -139,7 +142,7 @@ def invoice_reissue_approve(*, request, actor):
     req.approved_at = timezone.now()
     req.save(update_fields=["status", "approved_by", "approved_at"])
     reissue_event(req, _("Reissue approved"), actor)
-    transaction.on_commit(lambda: invoice_reissue_complete(request_id=req.pk, actor=actor))
+    queue_completion(req, actor)
     return req
 
 
@@ -174,20 +177,23 @@ def invoice_reissue_cancel(*, request, actor, reason=""):
 
 
 def invoice_reissue_retry(*, request, actor):
+    """A failed request, or an approved one that no worker is finishing, goes back to the completion job."""
     with transaction.atomic():
         req = _lock_request(request.pk)
-        if req.status != ReissueStatus.FAILED:
-            raise Conflict(_("Only a failed request can be retried (this one is %(s)s).") % {
+        if req.status != ReissueStatus.FAILED and not completion_stalled(req):
+            raise Conflict(_("Only a failed or stalled request can be retried (this one is %(s)s).") % {
                 "s": req.get_status_display()})
         req.status = ReissueStatus.APPROVED
         req.failure = ""
         req.save(update_fields=["status", "failure"])
         reissue_event(req, _("Reissue retried"), actor)
-    return invoice_reissue_complete(request_id=req.pk, actor=actor)
+        queue_completion(req, actor)
+    return ReissueRequest.objects.get(pk=req.pk)
 
 
 def invoice_reissue_complete(*, request_id, actor):
-    """Run the remaining steps; each commits on its own. Returns the request as it ends."""
+    """Run the remaining steps; each commits on its own. Returns the request as it ends. An unavailable platform
+    propagates (PlatformUnavailable) so that the job spine retries it; a refusal stops the request `failed`."""
     for step in (_step_form, _step_red, _step_new, _step_link):
         with transaction.atomic():
             req = _lock_request(request_id)
@@ -196,9 +202,6 @@ def invoice_reissue_complete(*, request_id, actor):
             try:
                 if not step(req, actor):
                     return req
-            except PlatformUnavailable as exc:
-                mark_failed(req, actor=actor, reason=_("tax platform unavailable: %(e)s") % {"e": exc})
-                return req
             except PlatformRejected as exc:
                 mark_failed(req, actor=actor, reason=_("tax platform rejected: %(e)s") % {"e": exc})
                 return req
@@ -296,7 +299,7 @@ def _step_link(req, actor):
     reissue_event(req, _("Reissue completed: %(o)s → %(f)s → %(r)s → %(n)s") % {
         "o": req.original, "f": req.red_letter_form, "r": req.red_invoice, "n": req.new_invoice or "—"}, actor,
         red_invoice_id=req.red_invoice_id, new_invoice_id=req.new_invoice_id)
-    payload = dict(request_id=req.pk, original_id=req.original_id, red_id=req.red_invoice_id,
-                   new_id=req.new_invoice_id, actor_id=getattr(actor, "pk", None))
-    transaction.on_commit(lambda: invoice_reissued.send(sender=ReissueRequest, **payload))
+    # Inside the step's transaction: the incidents app's receivers enqueue their jobs in it (signals carry facts).
+    invoice_reissued.send(sender=ReissueRequest, request_id=req.pk, original_id=req.original_id,
+                          red_id=req.red_invoice_id, new_id=req.new_invoice_id, actor_id=getattr(actor, "pk", None))
     return True

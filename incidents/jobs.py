@@ -1,0 +1,116 @@
+"""Every job of the incident desk, registered with the spine (core/jobs): reactions to the invoice side's facts
+(each receiver in receivers.py only enqueues one of these), email delivery, surveys, the tick and the reports."""
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.jobs import job
+from core.jobs.models import JobArea
+
+from .models import Incident
+from .services import invoice_facts
+from .services.communications import communication_deliver, communications_retry_due
+from .services.followups import followups_escalate, followups_remind
+from .services.reports import periodic_report_send
+from .services.satisfaction import survey_send
+from .services.sla import load_calendar
+
+INCIDENTS = JobArea.INCIDENTS
+
+
+def _at(value):
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+# --- reactions to the invoice side's facts (invoices/signals.py) -----------------------------------------------
+@job("incidents.platform_unavailable", label=_("record a platform outage"), area=INCIDENTS,
+     guarantee="a job row written with the fact; grouping into the open outage incident is idempotent")
+def platform_unavailable(*, invoice_ids, error, at):
+    invoice_facts.platform_unavailable_record(invoice_ids=invoice_ids, error=error, at=_at(at))
+
+
+@job("incidents.platform_recovered", label=_("record the platform's recovery"), area=INCIDENTS,
+     guarantee="a job row written with the fact; ending an ended outage changes nothing")
+def platform_recovered(*, at):
+    invoice_facts.platform_recovered_record(at=_at(at))
+
+
+@job("incidents.invoice_sync_failed", label=_("file invoices whose upload failed"), area=INCIDENTS,
+     guarantee="a job row written with the fact; an invoice already on the incident is not added twice")
+def invoice_sync_failed(*, invoice_ids, reason, code):
+    invoice_facts.invoice_sync_failed_record(invoice_ids=invoice_ids, reason=reason, code=code)
+
+
+@job("incidents.invoice_verify_failed", label=_("file an invoice the platform lacks"), area=INCIDENTS,
+     guarantee="a job row written with the fact; an invoice already on the incident is not added twice")
+def invoice_verify_failed(*, invoice_id, outcome, detail, actor_id=None):
+    invoice_facts.invoice_verify_failed_record(invoice_id=invoice_id, outcome=outcome, detail=detail,
+                                               actor_id=actor_id)
+
+
+@job("incidents.invoice_reissued", label=_("record a reissue and notify the customer"), area=INCIDENTS,
+     guarantee="a job row written with the fact; the notice is one communication per incident and request")
+def invoice_reissued(*, request_id, original_id, red_id, new_id, actor_id):
+    invoice_facts.invoice_reissued_record(request_id=request_id, original_id=original_id, red_id=red_id,
+                                          new_id=new_id, actor_id=actor_id)
+
+
+@job("incidents.invoice_redelivered", label=_("send a re-delivered invoice"), area=INCIDENTS,
+     guarantee="a job row written with the fact; the email is a communication with its own delivery retries")
+def invoice_redelivered(*, invoice_id, email, actor_id, subject="", body="", attachments=()):
+    invoice_facts.invoice_redelivered_record(invoice_id=invoice_id, email=email, actor_id=actor_id,
+                                             subject=subject, body=body, attachments=attachments)
+
+
+# --- email -------------------------------------------------------------------------------------------------------
+@job("incidents.deliver_communication", label=_("deliver an email to a customer"), area=INCIDENTS,
+     guarantee="row-less: the communication keeps its own attempts and lease; the tick retries a due one")
+def deliver_communication(*, communication_id):
+    return communication_deliver(communication_id)
+
+
+@job("incidents.send_staff_email", label=_("email staff"), area=INCIDENTS,
+     guarantee="a job row; retried with backoff, shown failed with the SMTP error")
+def send_staff_email(*, subject, body, recipients):
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(recipients), fail_silently=False)
+
+
+@job("incidents.send_survey", label=_("send a satisfaction survey"), area=INCIDENTS,
+     guarantee="a job row; one survey communication per incident")
+def send_survey(*, incident_id):
+    incident = Incident.objects.select_related("customer").filter(pk=incident_id).first()
+    if incident is not None:
+        survey_send(incident)
+
+
+# --- scheduled ---------------------------------------------------------------------------------------------------
+@job("incidents.tick", label=_("follow-up reminders, escalation and email retries"), area=INCIDENTS,
+     guarantee="scheduled every 5 minutes; each part runs even when another fails, and the job fails if any did")
+def tick():
+    now = timezone.now()
+    parts = {
+        "reminded": lambda: followups_remind(now=now, spec=load_calendar()),
+        "escalated": lambda: followups_escalate(now=now, spec=load_calendar()),
+        "emails_retried": lambda: communications_retry_due(now=now),
+    }
+    result, errors = {}, []
+    for name, part in parts.items():
+        try:
+            result[name] = part()
+        except Exception as exc:
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            result[name] = None
+    if errors:
+        # Shown on the failed job with every part's error; the parts that worked have done their work.
+        raise RuntimeError("; ".join(errors))
+    return result
+
+
+@job("incidents.periodic_report", label=_("build and send the management report"), area=INCIDENTS,
+     guarantee="scheduled weekly and monthly; a report already sent is not sent again")
+def periodic_report(*, kind):
+    report = periodic_report_send(kind=kind)
+    return f"{report.period}: {'sent' if report.sent_at else 'not sent'}"

@@ -1,0 +1,42 @@
+"""The completion job of an approved request: queued once per request (by its key), nudged by a person's 重试,
+and judged stalled when no worker will finish it by itself."""
+from django.utils import timezone
+
+from core.jobs import enqueue_on_commit
+from core.jobs.enqueue import hand_over_on_commit
+from core.jobs.models import ACTIVE_STATUSES, Job, JobStatus
+from invoices.reissue.models import RedLetterFormStatus, ReissueStatus
+
+COMPLETE_JOB = "reissue.complete"
+
+
+def completion_key(request_id):
+    return f"reissue-{request_id}"
+
+
+def queue_completion(req, actor):
+    """Inside the caller's transaction: the completion job, or a nudge of the one still queued for this request."""
+    job = enqueue_on_commit(COMPLETE_JOB, key=completion_key(req.pk), request_id=req.pk,
+                            actor_id=getattr(actor, "pk", None))
+    if job.status == JobStatus.QUEUED or (job.status == JobStatus.RUNNING and job.lease_until
+                                            and job.lease_until < timezone.now()):
+        hand_over_on_commit(job.pk)
+    return job
+
+
+def completion_job(req):
+    return Job.objects.filter(name=COMPLETE_JOB, key=completion_key(req.pk)).order_by("-id").first()
+
+
+def completion_stalled(req, now=None):
+    """Approved, not waiting for the buyer, and no worker will pick it up by itself: its job gave up, or its lease
+    lapsed (the sweep would hand it over; a person need not wait for that)."""
+    if req.status != ReissueStatus.APPROVED:
+        return False
+    form = req.red_letter_form
+    if form is not None and not form.usable and form.status == RedLetterFormStatus.SELLER_ENTERED:
+        return False
+    job = completion_job(req)
+    if job is None or job.status not in ACTIVE_STATUSES:
+        return True
+    return job.status == JobStatus.RUNNING and job.lease_until is not None and job.lease_until < (now or timezone.now())
