@@ -12,7 +12,7 @@ from .models import Incident
 from .services.communications import communication_deliver, communications_retry_due
 from .services.followups import followups_escalate, followups_remind
 from .services.satisfaction import survey_send
-from .services.sla import load_calendar
+from .sla import load_calendar
 
 logger = logging.getLogger(__name__)
 
