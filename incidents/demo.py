@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from invoices.ledger.models import Customer, Invoice
 
-from . import playbooks
+from . import playbooks, sla
 from .demo_history import seed_history
 from .models import (
     CalendarDay,
@@ -31,7 +31,6 @@ from .models import (
 )
 from .reference_data import HOLIDAYS, MAKEUP_DAYS, TEMPLATES
 from .schedules import ensure_report_schedules, ensure_schedules
-from .services import sla
 from .services.communications import communication_log
 from .services.followups import followup_create
 from .services.incidents import incident_open, incident_review, incident_transition

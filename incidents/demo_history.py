@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from . import sla
 from .access import default_team
 from .models import (
     EventKind,
@@ -30,7 +31,6 @@ from .models import (
     RootCauseCategory,
     Severity,
 )
-from .services import sla
 
 MARK = "demo-history"
 DAYS = 90

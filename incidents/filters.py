@@ -16,7 +16,7 @@ from .models import (
     OpenedVia,
     Severity,
 )
-from .selectors import breached_q
+from .models.sla_breach import breached_q
 
 
 def _user_or_me(queryset, field, value, request):

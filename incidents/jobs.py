@@ -16,7 +16,7 @@ from .services.communications import communication_deliver, communications_retry
 from .services.followups import followups_escalate, followups_remind
 from .services.reports import periodic_report_send
 from .services.satisfaction import survey_send
-from .services.sla import load_calendar
+from .sla import load_calendar
 
 INCIDENTS = JobArea.INCIDENTS
 

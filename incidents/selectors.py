@@ -25,6 +25,7 @@ from .models import (
     SatisfactionAnswer,
     Team,
 )
+from .models.sla_breach import breached_q
 
 
 def visible_incidents(user, queryset):
@@ -79,16 +80,6 @@ def communication_list(*, user):
 
 def followup_list(*, user):
     return visible_followups(user, FollowUp.objects.select_related("assignee").order_by("due_at", "id"))
-
-
-def breached_q(now):
-    """Response or resolution target missed (or already late, for incidents still waiting)."""
-    return (
-        Q(first_response_at__isnull=True, response_due_at__lt=now)
-        | Q(first_response_at__gt=F("response_due_at"))
-        | Q(resolved_at__isnull=True, resolve_due_at__lt=now, status__in=OPEN_STATUSES)
-        | Q(resolved_at__gt=F("resolve_due_at"))
-    )
 
 
 def satisfaction_of(incident):

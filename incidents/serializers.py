@@ -55,7 +55,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return obj.response_breached()
 
     def get_resolve_breached(self, obj) -> bool:
-        return obj.resolve_breached() if obj.is_open or obj.resolved_at else False
+        return obj.resolve_breached()
 
 
 class SatisfactionSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 """Fixed-window counters in the cache, per client address and per invoice number (settings PORTAL_RATE_LIMITS).
 
-With several web processes the cache must be shared (Redis, see CACHES in settings) for the limits to hold."""
+With several web processes the cache must be shared (Redis, see CACHES in backoffice/conf/caches.py) for the limits to hold."""
 import hashlib
 
 from django.conf import settings

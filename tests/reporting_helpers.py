@@ -11,8 +11,8 @@ def cause(code="data_entry"):
 from datetime import datetime  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
+from incidents import sla  # noqa: E402
 from incidents.models import FollowUp, FollowUpStatus, Incident, IncidentStatus, Severity  # noqa: E402
-from incidents.services import sla  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 5, 12, 0, tzinfo=TZ)

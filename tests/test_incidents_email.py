@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.models import CommunicationTemplate, DeliveryStatus, EventKind, FollowUp
+from incidents.rendering import render_text
 from incidents.services.communications import (
     communication_deliver,
     communication_log,
@@ -13,7 +14,6 @@ from incidents.services.communications import (
     communications_retry_due,
 )
 from incidents.services.notify import incident_notify_customers
-from incidents.services.rendering import render_text
 
 from . import factories
 from .incident_helpers import open_incident

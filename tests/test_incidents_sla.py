@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from incidents import sla
 from incidents.models import CalendarDay, SlaTarget, WorkCalendar
-from incidents.services import sla
 
 from .incident_helpers import open_incident
 

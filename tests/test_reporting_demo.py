@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from incidents import sla
 from incidents.models import FollowUp, FollowUpKind, Incident
 from incidents.reporting.metrics import Metrics
 from incidents.reporting.periods import last_month, parse_period
-from incidents.services import sla
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

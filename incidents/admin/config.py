@@ -12,7 +12,7 @@ from ..models import (
     Team,
     WorkCalendar,
 )
-from ..services.rendering import placeholder_help
+from ..rendering import placeholder_help
 
 
 class PlaybookStepInline(admin.TabularInline):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from ..models import Team
 from ..reporting.formats import format_business, format_percent, format_yuan
@@ -64,9 +64,9 @@ def charts(data):
             for i, (_code, label) in enumerate(grid["severities"])]},
         {"id": "sla", "title": _("SLA attainment (%)"), "kind": "line", "categories": cats, "percent": True,
          "series": [
-            {"name": _("response"), "data": [{**_pct(b["response_met"], b["response_total"]),
+            {"name": pgettext("SLA target", "response"), "data": [{**_pct(b["response_met"], b["response_total"]),
                                               "url": _incidents(b["links"]["breached"])} for b in buckets]},
-            {"name": _("resolution"), "data": [{**_pct(b["resolve_met"], b["resolve_total"]),
+            {"name": pgettext("SLA target", "resolution"), "data": [{**_pct(b["resolve_met"], b["resolve_total"]),
                                                 "url": _incidents(b["links"]["breached"])} for b in buckets]}]},
         {"id": "mttr", "title": _("MTTD and MTTR (business hours)"), "kind": "line", "categories": cats, "series": [
             {"name": _("MTTD"), "data": [{"value": _hours(b["mttd"]), "title": format_business(b["mttd"]),
@@ -97,10 +97,11 @@ def tiles(headline):
         {"label": _("open now"), "value": h["open_now"], "url": _incidents(h["links"]["open_now"])},
         {"label": _("response within SLA"), "value": format_percent(h["response_met"], h["response_total"]),
          "title": f"{h['response_met']}/{h['response_total']}",
-         "url": _incidents({**h["links"]["opened"], "sla": "breached"})},
+         "url": _incidents(h["links"]["breached"])},
         {"label": _("resolved within SLA"), "value": format_percent(h["resolve_met"], h["resolve_total"]),
          "title": f"{h['resolve_met']}/{h['resolve_total']}",
-         "url": _incidents({**h["links"]["opened"], "sla": "breached"})},
+         "url": _incidents(h["links"]["breached"])},
+        {"label": _("SLA breached"), "value": h["breached"], "url": _incidents(h["links"]["breached"])},
         {"label": _("mean first response"), "value": format_business(h["first_response"]),
          "url": _incidents(h["links"]["opened"])},
         {"label": _("MTTD"), "value": format_business(h["mttd"]), "url": _incidents(h["links"]["opened"])},

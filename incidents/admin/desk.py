@@ -32,7 +32,7 @@ def incident_desk(request, incident):
                          if incident.customer_id else ""),
         "response_due": incident.response_due_at, "resolve_due": incident.resolve_due_at,
         "response_breached": incident.response_breached(now),
-        "resolve_breached": incident.resolve_breached(now) and (incident.is_open or bool(incident.resolved_at)),
+        "resolve_breached": incident.resolve_breached(now),
         "invoices": invoices, "closed": closed, "works": works,
         "timeline_url": reverse("admin:incidents_incident_timeline", args=[incident.pk]),
     }

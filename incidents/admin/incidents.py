@@ -24,8 +24,9 @@ from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..access import can_work_incident, sees_every_team, team_ids
 from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
+from ..models.sla_breach import breached_q
 from ..resources import IncidentResource
-from ..selectors import breached_q, visible_incident_events, visible_incidents
+from ..selectors import visible_incident_events, visible_incidents
 from ..services.incidents import (
     UPDATABLE_FIELDS,
     incident_attach_invoices,
@@ -187,7 +188,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     @admin.display(description=_("SLA"))
     def sla_state(self, obj):
         # gettext, not the lazy _: a lazy string is translated again at every comparison the list makes with it.
-        if obj.response_breached() or (obj.resolve_breached() if obj.is_open or obj.resolved_at else False):
+        if obj.sla_breached():
             return format_html('<strong style="color:#ba2121">{}</strong>', gettext("breached"))
         return gettext("ok")
 

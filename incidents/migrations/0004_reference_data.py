@@ -9,7 +9,7 @@ def load(apps, schema_editor):
     from incidents.models.incident import IncidentCategory
     from incidents.playbooks import DEFAULT_STEPS
     from incidents.reference_data import HOLIDAYS, MAKEUP_DAYS, TEMPLATES
-    from incidents.services.sla import DEFAULT_TARGETS
+    from incidents.sla import DEFAULT_TARGETS
 
     WorkCalendar = apps.get_model("incidents", "WorkCalendar")
     CalendarDay = apps.get_model("incidents", "CalendarDay")

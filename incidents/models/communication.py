@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from incidents.services.rendering import validate_template_text
+from incidents.rendering import validate_template_text
 
 
 class Channel(models.TextChoices):
@@ -38,7 +38,7 @@ class TemplatePurpose(models.TextChoices):
 
 
 class CommunicationTemplate(models.Model):
-    """Subject and body with {placeholders}; see incidents.services.rendering for the allowed names."""
+    """Subject and body with {placeholders}; see incidents.rendering for the allowed names."""
 
     code = models.SlugField(_("code"), max_length=50)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")

@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from core.history import history_user
 
+from . import sla_breach
+
 
 class IncidentKind(models.TextChoices):
     COMPLAINT = "complaint", _("complaint")
@@ -169,15 +171,16 @@ class Incident(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    # The SLA-breach rule lives in sla_breach.py, where the query expressions are built from the same definition.
     def response_breached(self, now=None):
-        if not self.response_due_at:
-            return False
-        return (self.first_response_at or now or timezone.now()) > self.response_due_at
+        return sla_breach.missed(self, sla_breach.RESPONSE, now)
 
     def resolve_breached(self, now=None):
-        if not self.resolve_due_at:
-            return False
-        return (self.resolved_at or now or timezone.now()) > self.resolve_due_at
+        return sla_breach.missed(self, sla_breach.RESOLUTION, now)
+
+    def sla_breached(self, now=None):
+        now = now or timezone.now()
+        return self.response_breached(now) or self.resolve_breached(now)
 
 
 class IncidentSequence(models.Model):

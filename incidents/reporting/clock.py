@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from ..services import sla
+from .. import sla
 
 EPOCH = date(1970, 1, 1)
 DAY = 86400.0

@@ -1,10 +1,11 @@
 """What the periodic report says, section by section, as rows of plain values both writers (XLSX, PDF) lay
 out. Every figure comes from Metrics, as on the dashboard, so the report and the page agree."""
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..models import FollowUpStatus, Incident
+from ..models.sla_breach import breached_q
 from .formats import format_business, format_percent, format_yuan
 from .metrics import Metrics
 
@@ -43,6 +44,7 @@ def build_sections(*, period, team=None, now=None):
         (_("resolved within SLA"), format_percent(h["resolve_met"], h["resolve_total"]),
          format_percent(p["resolve_met"], p["resolve_total"]),
          _change(pct(h["resolve_met"], h["resolve_total"]), pct(p["resolve_met"], p["resolve_total"]))),
+        (_("SLA breached"), h["breached"], p["breached"], _change(h["breached"], p["breached"])),
         (_("mean first response"), format_business(h["first_response"]), format_business(p["first_response"]), ""),
         (_("MTTD"), format_business(h["mttd"]), format_business(p["mttd"]), ""),
         (_("MTTR"), format_business(h["mttr"]), format_business(p["mttr"]), ""),
@@ -54,11 +56,7 @@ def build_sections(*, period, team=None, now=None):
     incidents = Incident.objects.in_bulk(longest_ids)
     longest = [(incidents[pk].reference, incidents[pk].title, format_business(durations["mttr"][pk]),
                 str(incidents[pk].root_cause_category or ""), _line(incidents[pk].root_cause)) for pk in longest_ids]
-    breached = (m.incidents().filter(Q(created_at__gte=period.start, created_at__lt=period.end))
-                .filter(Q(first_response_at__gt=F("response_due_at"))
-                        | Q(first_response_at__isnull=True, response_due_at__lt=now)
-                        | Q(resolved_at__gt=F("resolve_due_at"))
-                        | Q(resolved_at__isnull=True, resolve_due_at__lt=now))
+    breached = (m.opened().filter(breached_q(now))
                 .select_related("root_cause_category", "owner").order_by("created_at", "id"))
     breach_rows = [(i.reference, i.title, _local(i.created_at), _missed(i, now),
                     _line(i.root_cause) or str(i.root_cause_category or "") or _("not yet known"))
@@ -112,8 +110,9 @@ def build_sections(*, period, team=None, now=None):
 
 
 def _missed(incident, now):
-    missed = [str(label) for breached, label in ((incident.response_breached(now), _("response")),
-                                                 (incident.resolve_breached(now), _("resolution"))) if breached]
+    missed = [label for breached, label in ((incident.response_breached(now), pgettext("SLA target", "response")),
+                                            (incident.resolve_breached(now), pgettext("SLA target", "resolution")))
+              if breached]
     return " / ".join(missed)
 
 

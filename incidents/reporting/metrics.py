@@ -27,6 +27,7 @@ from ..models import (
     RootCauseCategory,
     Severity,
 )
+from ..models.sla_breach import RESOLUTION, RESPONSE, breached_q, met_q, missed_q
 from .clock import BusinessClock, mean
 from .epoch import EpochSeconds
 from .periods import midnight
@@ -71,17 +72,16 @@ class Metrics:
     def _day(value):
         return value.date() if hasattr(value, "date") and callable(value.date) else value
 
-    # --- SLA rules, as SQL ------------------------------------------------------------------------
+    # --- SLA attainment: met / (met + missed), by the one breach rule (incidents/models/sla_breach.py) -----
     def _sla_counts(self):
         now = self.now
-        response_decided = Q(response_due_at__isnull=False) & (Q(first_response_at__isnull=False)
-                                                               | Q(response_due_at__lt=now))
-        resolve_decided = Q(resolve_due_at__isnull=False) & (Q(resolved_at__isnull=False) | Q(resolve_due_at__lt=now))
+        response_met, resolve_met = met_q(RESPONSE), met_q(RESOLUTION)
         return dict(
-            response_total=Count("id", filter=response_decided),
-            response_met=Count("id", filter=response_decided & Q(first_response_at__lte=F("response_due_at"))),
-            resolve_total=Count("id", filter=resolve_decided),
-            resolve_met=Count("id", filter=resolve_decided & Q(resolved_at__lte=F("resolve_due_at"))),
+            response_total=Count("id", filter=response_met | missed_q(RESPONSE, now)),
+            response_met=Count("id", filter=response_met),
+            resolve_total=Count("id", filter=resolve_met | missed_q(RESOLUTION, now)),
+            resolve_met=Count("id", filter=resolve_met),
+            breached=Count("id", filter=breached_q(now)),
         )
 
     # --- figures ---------------------------------------------------------------------------------
@@ -94,12 +94,14 @@ class Metrics:
             "open_now": self.incidents().filter(status__in=OPEN).count(),
             "response_met": opened["response_met"], "response_total": opened["response_total"],
             "resolve_met": opened["resolve_met"], "resolve_total": opened["resolve_total"],
+            "breached": opened["breached"],
             "mttd": mean(times["mttd"].values()), "mttr": mean(times["mttr"].values()),
             "first_response": mean(times["first_response"].values()),
             "links": {
                 "opened": {**_range("created_at", self.period), **self.team_params()},
                 "resolved": {**_range("resolved_at", self.period), **self.team_params()},
                 "open_now": {"status__in": ",".join(OPEN), **self.team_params()},
+                "breached": {**_range("created_at", self.period), "sla": "breached", **self.team_params()},
             },
         }
 

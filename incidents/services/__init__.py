@@ -6,6 +6,8 @@ communications.py logging contacts, sending templated email, delivery with retri
 followups.py      follow-ups: create, assign, complete, reminders and escalation
 notify.py         "notify all affected customers"
 invoice_facts.py  the invoices app's facts (signals) as incident work: the grouping rules, reissue notice
-sla.py            business-hours arithmetic on the work calendar, SLA due times
-rendering.py      safe {placeholder} substitution for templates
+
+The pure functions they use are not writes and live beside the package: incidents/sla.py (business-hours
+arithmetic, SLA due times) and incidents/rendering.py (safe {placeholder} substitution).
 """
+

@@ -36,9 +36,9 @@ from ..models import (
     DeliveryStatus,
     EventKind,
 )
+from ..rendering import render_subject, render_text
 from .followups import followup_create
 from .incidents import lock_incident, mark_first_response
-from .rendering import render_subject, render_text
 from .timeline import event_record
 from .work import ensure_not_closed, start_work_if_new
 

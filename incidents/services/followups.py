@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from core.dates import due_date_error
 from core.jobs import enqueue_on_commit
 
+from .. import sla
 from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
 from ..models import EventKind, FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus
-from . import sla
 from .timeline import event_record
 
 

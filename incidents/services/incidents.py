@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from .. import sla
 from ..access import default_team, ensure_can_work_incident, ensure_team_allowed
 from ..models import (
     OPEN_STATUSES,
@@ -26,7 +27,6 @@ from ..models import (
     Playbook,
     Severity,
 )
-from . import sla
 from .survey_invite import survey_invite_later
 from .timeline import event_record
 from .work import ensure_not_closed, steps_left

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Customer
 
+from .. import sla
 from ..access import ensure_can_work_incident
 from ..models import (
     Channel,
@@ -17,11 +18,10 @@ from ..models import (
     FollowUp,
     FollowUpStatus,
 )
-from . import sla
+from ..rendering import render_subject, render_text
 from .communications import communication_send_email, template_context
 from .followups import followup_create
 from .incidents import lock_incident
-from .rendering import render_subject, render_text
 from .timeline import event_record
 
 

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import sla
 from ..links import survey_url
 from ..models import EventKind, FollowUpPriority, IncidentStatus, SatisfactionAnswer
-from . import sla
 from .communications import communication_send_email
 from .followups import followup_create
 from .incidents import lock_incident

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import CalendarDay, CalendarDayKind, Severity, SlaTarget, WorkCalendar
+from .models import CalendarDay, CalendarDayKind, Severity, SlaTarget, WorkCalendar
 
 # Used when no SlaTarget row exists for a severity: (response, resolution) in business hours.
 DEFAULT_TARGETS = {
