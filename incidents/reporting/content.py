@@ -2,6 +2,7 @@
 out. Every figure comes from Metrics, as on the dashboard, so the report and the page agree."""
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from ..models import FollowUpStatus, Incident
@@ -17,7 +18,8 @@ def _change(now, before):
 
 
 def _line(text):
-    return (text or "").strip().splitlines()[0][:120] if (text or "").strip() else ""
+    # The first line of a long text, shortened visibly (…): the report links the incident for the rest.
+    return Truncator((text or "").strip().splitlines()[0]).chars(120) if (text or "").strip() else ""
 
 
 def _local(moment):
