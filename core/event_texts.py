@@ -49,7 +49,7 @@ def register(texts):
         TEXTS[code] = text if isinstance(text, EventText) else EventText(text)
 
 
-def fact(code, **params):
+def fact(code, /, **params):
     """The code and plain parameters of a fact, checked against the registry: a writer that names an unknown
     code or leaves out a placeholder is a programming error, found when it writes, not when someone reads."""
     text = TEXTS.get(code)
