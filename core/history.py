@@ -14,9 +14,18 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.utils import get_change_reason_from_object
 
 _actor = ContextVar("history_actor", default=None)
+
+# simple_history's change reason is a CharField(100): a longer reason is shortened visibly (…); the whole text
+# stays on the event the change wrote.
+CHANGE_REASON_MAX = 100
+
+
+def change_reason(text):
+    return Truncator(str(text)).chars(CHANGE_REASON_MAX)
 
 
 @contextmanager

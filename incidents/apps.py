@@ -7,6 +7,6 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from . import receivers
+        from . import event_texts, receivers  # noqa: F401  event_texts registers the timeline's texts
 
         receivers.connect()

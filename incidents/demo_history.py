@@ -157,19 +157,22 @@ def _write(plans, now, causes, steps, teams, manager, rng, spec):
     for p, incident in zip(plans, incidents):
         owner = p["owner"]
         events.append(IncidentEvent(incident=incident, kind=EventKind.CREATED, actor=owner, at=p["detected"],
-                                    message=f"事件 {incident.reference} 已创建。",
+                                    message_code="incident.opened", params={"ref": incident.reference},
                                     data={"category": p["category"], "severity": p["severity"], "invoice_ids": []}))
         if p["first"]:
             events.append(IncidentEvent(incident=incident, kind=EventKind.STATUS_CHANGE, actor=owner, at=p["first"],
-                                        message="状态 新建 → 处理中", data={"from": "new", "to": "investigating"}))
+                                        message_code="incident.status", params={"a": "new", "b": "investigating"},
+                                        data={"from": "new", "to": "investigating"}))
         if p["resolved"]:
             events.append(IncidentEvent(
                 incident=incident, kind=EventKind.STATUS_CHANGE, actor=owner, at=p["resolved"],
-                message="状态 处理中 → 已解决", data={"from": "investigating", "to": "resolved",
+                message_code="incident.status", params={"a": "investigating", "b": "resolved"},
+                data={"from": "investigating", "to": "resolved",
                                                     "root_cause_category": p["cause"]}))
         if p["closed"]:
             events.append(IncidentEvent(incident=incident, kind=EventKind.REVIEW, actor=manager, at=p["closed"],
-                                        message="复核通过，事件已关闭。", data={"approved": True, "to": "closed"}))
+                                        message_code="incident.review.closed", params={},
+                                        data={"approved": True, "to": "closed"}))
         for step in steps.get(p["category"], []):
             done_at = p["resolved"] or (p["first"] if step.position <= 2 else None)
             checklist.append(IncidentStep(incident=incident, position=step.position, title=step.title,

@@ -16,7 +16,8 @@ def on_platform_recovered(sender, *, at, **kwargs):
 
 
 def on_invoice_sync_failed(sender, *, invoice_ids, reason, code, **kwargs):
-    enqueue_on_commit("incidents.invoice_sync_failed", invoice_ids=list(invoice_ids), reason=str(reason),
+    # `reason` is a fact (code and parameters, core/event_texts.py): plain JSON, rendered when the timeline is read.
+    enqueue_on_commit("incidents.invoice_sync_failed", invoice_ids=list(invoice_ids), reason=reason,
                       code=code or "")
 
 

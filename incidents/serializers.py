@@ -141,14 +141,21 @@ class NotifySerializer(serializers.Serializer):
 
 
 class IncidentEventSerializer(serializers.ModelSerializer):
+    """Written with a note's `message`; read with `message` as the event's text in the request's language, and
+    `message_code` and `params`, the fact it is rendered from (empty for notes and older rows)."""
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = IncidentEvent
-        fields = ["id", "kind", "at", "recorded_at", "actor", "message", "data"]
-        read_only_fields = ["id", "kind", "recorded_at", "actor", "data"]
+        fields = ["id", "kind", "at", "recorded_at", "actor", "message", "message_code", "params", "data"]
+        read_only_fields = ["id", "kind", "recorded_at", "actor", "message_code", "params", "data"]
         extra_kwargs = {"at": {"required": False, "validators": [sane_moment]},
                         "message": {"required": True, "allow_blank": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["message"] = instance.text
+        return data
 
 
 class CommunicationSerializer(serializers.ModelSerializer):

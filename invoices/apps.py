@@ -8,3 +8,9 @@ class InvoicesConfig(AppConfig):
 
     def ready(self):
         import invoices.platform.receivers  # noqa: F401  connects the upload queue to the ledger's issue signal
+        # The event texts every subdomain writes (core/event_texts.py): registered before any event is shown.
+        import invoices.files.event_texts  # noqa: F401
+        import invoices.ledger.event_texts  # noqa: F401
+        import invoices.platform.event_texts  # noqa: F401
+        import invoices.reconciliation.event_texts  # noqa: F401
+        import invoices.reissue.event_texts  # noqa: F401

@@ -37,7 +37,7 @@ def _messages(incident):
             items.append({"at": comm.occurred_at, "who": "us", "kind": "contact",
                           "channel": comm.get_channel_display()})
     for event in IncidentEvent.objects.filter(incident=incident, kind=EventKind.CUSTOMER_MESSAGE).order_by("at"):
-        items.append({"at": event.at, "who": "you", "kind": "message", "body": event.message})
+        items.append({"at": event.at, "who": "you", "kind": "message", "body": event.text})
     return sorted(items, key=lambda item: item["at"])
 
 

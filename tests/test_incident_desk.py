@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from incidents.models import CommunicationTemplate, FollowUp, IncidentStatus, RootCauseCategory, TemplatePurpose
 from incidents.services.incidents import incident_review, incident_transition
@@ -212,7 +212,8 @@ def test_saving_the_form_under_the_desk_records_what_the_rep_changed_by_its_name
     assert response.status_code == 302
     event = incident.events.filter(kind="updated").get()
     assert list(event.data["changes"]) == ["title"]  # the times the page showed to the minute did not change
-    assert event.message == "已修改：标题", event.message  # named as the page names it, not `title`
+    with translation.override("zh-hans"):  # the text is rendered when read, in the reader's language
+        assert event.text == "已修改：标题", event.text  # named as the page names it, not `title`
 
 
 def test_a_closed_incident_does_not_offer_to_change_its_owner_customer_or_invoices(client, cs_user, manager_user,

@@ -139,7 +139,8 @@ def snapshot():
             d["red_invoice_id"] = name[d["red_invoice_id"]]
         return json.dumps(d, sort_keys=True, default=str)
 
-    events = sorted((name[e.invoice_id], e.kind, e.actor_id, e.message, data(e.data)) for e in InvoiceEvent.objects.all())
+    events = sorted((name[e.invoice_id], e.kind, e.actor_id, e.message, e.message_code, data(e.params), data(e.data))
+                    for e in InvoiceEvent.objects.all())
     tracked = [f.attname for f in Invoice.history.model.tracked_fields if f.attname not in ("id", "created_at")]
     history = sorted((name[h.id], h.history_type, h.history_user_id, h.history_change_reason,
                       tuple(str(getattr(h, a)) for a in tracked)) for h in Invoice.history.all())

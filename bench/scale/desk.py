@@ -35,7 +35,9 @@ INCIDENT_COLS = ["id", "reference", "title", "description", "kind", "category", 
                  "detected_at", "platform_recovered_at", "customer_informed_at", "first_response_at", "resolved_at",
                  "closed_at", "root_cause", "resolution", "response_due_at", "resolve_due_at", "reviewed_by_id",
                  "reviewed_at", "source_key", "team_id", "opened_via", "root_cause_category_id"]
-EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "data"]
+# Written as plain Chinese text (rows of before message codes): the pages render them as stored.
+EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "message_code", "params",
+              "data"]
 STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "done_by_id", "records_prevention",
              "skip_reason"]
 COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direction", "occurred_at", "contact",
@@ -71,7 +73,7 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
             return ids[model] - 1
 
         def event(inc, kind, at, actor, message, data):
-            te.add((nxt(IncidentEvent), inc, kind, at, at, actor, message, data))
+            te.add((nxt(IncidentEvent), inc, kind, at, at, actor, message, "", {}, data))
 
         for n in range(count):
             created = start_at + step * n + timedelta(seconds=rng.randint(0, 59))

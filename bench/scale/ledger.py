@@ -59,7 +59,8 @@ INVOICE_COLS = ["id", "kind", "direction", "code", "number", "issued_at", "selle
                 "original_id", "created_by_id", "created_at"]
 LINE_COLS = ["id", "invoice_id", "line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount",
              "tax_rate", "tax_exempt", "tax_amount"]
-EVENT_COLS = ["id", "invoice_id", "kind", "at", "actor_id", "message", "data"]
+# Written as plain Chinese text (rows of before message codes): the pages render them as stored.
+EVENT_COLS = ["id", "invoice_id", "kind", "at", "actor_id", "message", "message_code", "params", "data"]
 ATTEMPT_COLS = ["id", "invoice_id", "operation", "started_at", "duration_ms", "outcome", "error_code", "error",
                 "response", "attempt_no", "actor_id"]
 CUSTOMER_COLS = ["id", "name", "tax_id", "address", "phone", "bank_name", "bank_account", "contact_name", "email",
@@ -159,7 +160,7 @@ def invoices(w, rng, *, count, buyers, actor_ids, days=365):
 
         def event(invoice_id, kind, at, message, data, actor=None):
             nonlocal event_id
-            te.add((event_id, invoice_id, kind, at, actor, message, data))
+            te.add((event_id, invoice_id, kind, at, actor, message, "", {}, data))
             event_id += 1
 
         def write(direction, kind, code, number, at, seller, b, lines, status, sync, remarks, original):

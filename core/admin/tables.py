@@ -8,9 +8,12 @@ shows the newest rows and links to the whole log (`more_url`)."""
 from django.contrib.admin.utils import label_for_field
 from django.db import models
 from django.utils.safestring import SafeString
+from django.utils.html import escape
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from core.admin.formats import field_formatter
+from core.event_texts import render_values
 
 
 class ReadOnlyTable:
@@ -80,6 +83,21 @@ class ReadOnlyTable:
         # Cut: say how much is left out and where to read it all.
         return self.context(columns, rows[: self.limit], shown=self.limit, total=self.queryset(parent).count(),
                             more_url=self.more_url(parent))
+
+
+class EventTextColumn:
+    """The `text` column of an events table (an invoice's events, an incident's timeline): what happened, rendered
+    in the reader's language from the row's code and parameters (core/event_texts.py), or its stored message."""
+
+    extra_values = ("message", "message_code", "params")
+    kinds = None  # the model's kind choices: a row whose code no longer renders shows at least its kind
+
+    def text(self, row):
+        kind_label = dict(self.kinds.choices).get(row.get("kind"), "") if self.kinds is not None else ""
+        text = render_values(message_code=row.get("message_code"), params=row.get("params"),
+                             message=row.get("message") or "", kind_label=kind_label)
+        return _lines(escape)(text)
+    text.short_description = _("message")
 
 
 def _lines(formatter):

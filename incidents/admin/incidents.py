@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -376,8 +377,17 @@ class IncidentEventAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdm
 
     @admin.display(description=_("message"))
     def message_short(self, obj):
-        return obj.message[:120]
+        return Truncator(obj.text).chars(120)  # the list shows the start; the event's page all of it
+
+    @admin.display(description=_("message"))
+    def text(self, obj):
+        return obj.text
+
+    def get_fields(self, request, obj=None):
+        # The text as the reader reads it, not the code and parameters it is rendered from.
+        hidden = {"id", "message", "message_code", "params"}
+        return [f.name for f in IncidentEvent._meta.fields if f.name not in hidden] + ["text"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in IncidentEvent._meta.fields]
+        return self.get_fields(request, obj)
 

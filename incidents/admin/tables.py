@@ -8,10 +8,10 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin.tables import ReadOnlyTable
+from core.admin.tables import EventTextColumn, ReadOnlyTable
 from invoices.ledger.models import InvoiceEventKind
 
-from ..models import IncidentEvent, IncidentStatus, IncidentStep
+from ..models import EventKind, IncidentEvent, IncidentStatus, IncidentStep
 from ..selectors import incident_invoice_events
 
 TIMELINE_ON_PAGE = 50    # newest events on the incident page: the recent history a rep reads before calling back
@@ -49,10 +49,11 @@ class IncidentChecklistTable(ReadOnlyTable):
     tick.short_description = ""
 
 
-class IncidentTimelineTable(ReadOnlyTable):
+class IncidentTimelineTable(EventTextColumn, ReadOnlyTable):
     model = IncidentEvent
+    kinds = EventKind
     fk_name = "incident"
-    fields = ["at", "kind", "actor", "message", "recorded_at"]
+    fields = ["at", "kind", "actor", "text", "recorded_at"]
     related_labels = {"actor": "actor__username"}
     ordering = ["-at", "-id"]
     limit = TIMELINE_ON_PAGE
@@ -82,7 +83,8 @@ class IncidentTimelineTable(ReadOnlyTable):
         own = list(self.values(self.queryset(parent), columns)[: self.limit + 1])
         theirs = [{"at": e.at, "recorded_at": e.at, "kind": INVOICE_KIND + e.kind,
                    "actor__username": e.actor.username if e.actor else None,
-                   "message": f"{e.invoice.number}: {e.message}" if e.message else e.invoice.number}
+                   "message_code": "", "params": {},
+                   "message": f"{e.invoice.number}: {e.text}" if e.text else e.invoice.number}
                   for e in incident_invoice_events(parent, self.limit + 1)]
         rows = sorted(own + theirs, key=lambda r: r["at"], reverse=True)
         if len(own) <= self.limit and len(rows) <= self.limit:

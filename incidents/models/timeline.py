@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.append_only import AppendOnlyModel
+from core.event_texts import render
 
 
 class EventKind(models.TextChoices):
@@ -37,7 +38,12 @@ class IncidentEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("actor"),
     )
+    # Free text a person typed (a note, the customer's message), and the whole text of rows written before
+    # message codes existed.
     message = models.TextField(_("message"), blank=True)
+    # What happened, as a stable code and plain parameters: rendered in the reader's language (core/event_texts.py).
+    message_code = models.CharField(_("message code"), max_length=60, blank=True, default="")
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
@@ -48,3 +54,8 @@ class IncidentEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self):
+        """What happened, in the reader's language."""
+        return render(self)

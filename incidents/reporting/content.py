@@ -1,6 +1,7 @@
 """What the periodic report says, section by section, as rows of plain values both writers (XLSX, PDF) lay
 out. Every figure comes from Metrics, as on the dashboard, so the report and the page agree."""
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -18,7 +19,8 @@ def _change(now, before):
 
 
 def _line(text):
-    return (text or "").strip().splitlines()[0][:120] if (text or "").strip() else ""
+    # The first line of a long text, shortened visibly (…): the report links the incident for the rest.
+    return Truncator((text or "").strip().splitlines()[0]).chars(120) if (text or "").strip() else ""
 
 
 def _local(moment):

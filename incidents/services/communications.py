@@ -109,15 +109,15 @@ def _after_logged(comm, actor):
         if fields:
             incident.save(update_fields=fields)
         event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=actor, at=comm.occurred_at,
-                     message=_("%(channel)s %(direction)s with %(customer)s: %(subject)s") % {
-                         "channel": comm.get_channel_display(), "direction": comm.get_direction_display(),
-                         "customer": comm.customer.name, "subject": comm.subject or "—"},
+                     code="incident.communication", params={
+                         "channel": comm.channel, "direction": comm.direction, "customer": comm.customer.name,
+                         "subject": comm.subject},
                      data={"communication_id": comm.pk, "delivery_status": comm.delivery_status})
     if comm.callback_at is not None:
         followup_create(
             actor=actor, assignee=actor, due_at=comm.callback_at, incident=comm.incident, customer=comm.customer,
             title=_("Call back %(customer)s as promised") % {"customer": comm.customer.name},
-            notes=comm.body[:500], communication=comm,
+            notes=comm.body, communication=comm,
         )
 
 
@@ -286,8 +286,8 @@ def communication_deliver(communication_id, *, now=None):
                                  "delivery_error"])
         if comm.incident_id and comm.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
             event_record(incident=comm.incident, kind=EventKind.COMMUNICATION, actor=None,
-                         message=(_("Email to %(to)s sent.") if comm.delivery_status == DeliveryStatus.SENT
-                                  else _("Email to %(to)s failed: %(err)s")) % {"to": comm.contact, "err": error},
+                         code="incident.email_sent" if comm.delivery_status == DeliveryStatus.SENT
+                         else "incident.email_failed", params={"to": comm.contact, "err": str(error or "")},
                          data={"communication_id": comm.pk, "delivery_status": comm.delivery_status,
                                "attempts": comm.delivery_attempts})
     return comm.delivery_status

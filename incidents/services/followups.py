@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import due_date_error
+from core.event_texts import person
 from core.jobs import enqueue_on_commit
 
 from .. import sla
@@ -32,9 +33,9 @@ def escalate_after():
     return sla.hours(getattr(settings, "INCIDENTS_FOLLOWUP_ESCALATE_AFTER_HOURS", 2))
 
 
-def _event(followup, actor, message, **data):
+def _event(followup, actor, code, params=None, **data):
     if followup.incident_id:
-        event_record(incident=followup.incident, kind=EventKind.FOLLOW_UP, actor=actor, message=message,
+        event_record(incident=followup.incident, kind=EventKind.FOLLOW_UP, actor=actor, code=code, params=params,
                      data={"follow_up_id": followup.pk, **data})
 
 
@@ -73,8 +74,8 @@ def followup_create(*, actor, title, due_at, assignee=None, incident=None, custo
         customer=customer if customer is not None else getattr(incident, "customer", None), notes=notes or "",
         priority=priority, communication=communication, kind=kind,
     )
-    _event(followup, actor, _("Follow-up for %(who)s due %(due)s: %(title)s") % {
-        "who": assignee.get_username(), "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
+    _event(followup, actor, "incident.followup.created", {
+        "who": person(assignee), "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
         "title": followup.title})
     return followup
 
@@ -94,8 +95,7 @@ def followup_assign(*, followup, assignee, actor):
     followup.assignee, followup.assigned_by = assignee, actor
     followup.reminder_sent_at = None  # the new assignee has not been reminded yet
     followup.save(update_fields=["assignee", "assigned_by", "reminder_sent_at"])
-    _event(followup, actor, _("Follow-up reassigned from %(a)s to %(b)s") % {
-        "a": old.get_username(), "b": assignee.get_username()})
+    _event(followup, actor, "incident.followup.reassigned", {"a": person(old), "b": person(assignee)})
     return followup
 
 
@@ -112,8 +112,8 @@ def followup_complete(*, followup, actor, notes="", cancel=False):
         followup.notes = f"{followup.notes}\n{notes}".strip()
         fields.append("notes")
     followup.save(update_fields=fields)
-    _event(followup, actor, _("Follow-up %(s)s: %(title)s") % {"s": followup.get_status_display(),
-                                                               "title": followup.title}, notes=notes)
+    _event(followup, actor, "incident.followup.closed", {"s": followup.status, "title": followup.title},
+           notes=notes)
     return followup
 
 
@@ -165,7 +165,7 @@ def followups_remind(*, now=None, spec=None):
                 continue
             fu.reminder_sent_at = now
             fu.save(update_fields=["reminder_sent_at"])
-            _event(fu, None, _("Reminder sent to %(who)s.") % {"who": fu.assignee.get_username()}, reminder=True)
+            _event(fu, None, "incident.followup.reminded", {"who": person(fu.assignee)}, reminder=True)
             _mail_later(_("Follow-up due %(due)s: %(title)s") % {
                 "due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M"), "title": fu.title},
                 fu.notes or fu.title, [fu.assignee.email] if fu.assignee.email else [])
@@ -190,7 +190,7 @@ def followups_escalate(*, now=None, spec=None):
                 continue
             fu.escalated_at = now
             fu.save(update_fields=["escalated_at"])
-            _event(fu, None, _("Overdue follow-up escalated to the managers."), escalated=True)
+            _event(fu, None, "incident.followup.escalated", escalated=True)
             if recipients is None:
                 recipients = escalation_recipients()
             _mail_later(_("Overdue follow-up of %(who)s: %(title)s") % {

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from .. import sla
 from ..access import default_team, ensure_can_work_incident, ensure_team_allowed
@@ -124,7 +123,7 @@ def incident_open(*, actor, title, category, kind=IncidentKind.COMPLAINT, severi
         incident.invoices.add(*invoice_ids)
     _copy_playbook(incident)
     event_record(incident=incident, kind=EventKind.CREATED, actor=actor,
-                 message=_("Incident %(ref)s opened.") % {"ref": incident.reference},
+                 code="incident.opened", params={"ref": incident.reference},
                  data={"category": category, "severity": severity, "invoice_ids": invoice_ids})
     return incident
 
@@ -181,23 +180,24 @@ def incident_update(*, incident, actor, **changes):
         fields += ["response_due_at", "resolve_due_at"]
     incident.save(update_fields=fields)
     event_record(incident=incident, kind=EventKind.UPDATED, actor=actor,
-                 message=_("Changed: %(fields)s") % {"fields": pgettext("list separator", ", ").join(
-                     str(Incident._meta.get_field(name).verbose_name) for name in sorted(diff))},
+                 code="incident.changed", params={"fields": sorted(diff)},
                  data={"changes": diff})
     return incident
 
 
 @transaction.atomic
-def incident_attach_invoices(*, incident, invoice_ids, actor=None, message="", kind=EventKind.INVOICES, data=None):
-    """Attach invoices not yet attached; writes one event listing what was new (or nothing if none)."""
+def incident_attach_invoices(*, incident, invoice_ids, actor=None, code="", params=None, kind=EventKind.INVOICES,
+                             data=None):
+    """Attach invoices not yet attached; writes one event listing what was new (or nothing if none), or the
+    caller's `code` and `params` (incidents/event_texts.py) saying why they came."""
     incident = lock_incident(incident)
     have = set(incident.invoices.filter(pk__in=invoice_ids).values_list("pk", flat=True))
     new = sorted(set(invoice_ids) - have)
     if new:
         incident.invoices.add(*new)
-    if new or message:
-        event_record(incident=incident, kind=kind, actor=actor,
-                     message=message or _("%(n)d invoice(s) attached.") % {"n": len(new)},
+    if new or code:
+        event_record(incident=incident, kind=kind, actor=actor, code=code or "incident.invoices_attached",
+                     params=params if code else {"n": len(new)},
                      data={"invoice_ids": new, **(data or {})})
     return incident, new
 
@@ -254,9 +254,9 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
     old = incident.status
     incident.status = to
     incident.save(update_fields=fields)
-    message = _("Status %(a)s → %(b)s") % {"a": S(old).label, "b": to.label}
     event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor,
-                 message=f"{message}. {note}".strip() if note else message,
+                 code="incident.status_note" if note else "incident.status",
+                 params={"a": old, "b": to.value, **({"note": note} if note else {})},
                  data={"from": old, "to": to.value, "note": note or "",
                        **({"root_cause_category": incident.root_cause_category.code} if to == S.RESOLVED else {})})
     if to == S.RESOLVED:
@@ -282,15 +282,15 @@ def incident_review(*, incident, actor, approve, comment=""):
         incident.status, incident.closed_at = S.CLOSED, now
         incident.reviewed_by, incident.reviewed_at = actor, now
         incident.save(update_fields=["status", "closed_at", "reviewed_by", "reviewed_at"])
-        message = _("Review signed off; incident closed.")
+        code = "incident.review.closed_comment" if (comment or "").strip() else "incident.review.closed"
     else:
         if not (comment or "").strip():
             raise ValidationError({"comment": _("Say what is missing when sending a review back.")})
         incident.status, incident.resolved_at = S.INVESTIGATING, None
         incident.save(update_fields=["status", "resolved_at"])
-        message = _("Review sent back.")
-    event_record(incident=incident, kind=EventKind.REVIEW, actor=actor,
-                 message=f"{message} {comment}".strip(),
+        code = "incident.review.sent_back"
+    event_record(incident=incident, kind=EventKind.REVIEW, actor=actor, code=code,
+                 params={"comment": comment.strip()} if (comment or "").strip() else {},
                  data={"approved": bool(approve), "comment": comment or "", "to": incident.status})
     return incident
 

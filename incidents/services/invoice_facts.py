@@ -57,7 +57,7 @@ def platform_unavailable_record(*, invoice_ids, error, at):
     )
     incident_attach_invoices(
         incident=incident, invoice_ids=list(invoice_ids or []), kind=EventKind.SYNC,
-        message=_("Platform unavailable: %(error)s (%(n)d invoice(s))") % {"error": error, "n": len(invoice_ids or [])},
+        code="incident.platform_unavailable", params={"error": str(error), "n": len(invoice_ids or [])},
         data={"error": str(error), "at": at.isoformat()},
     )
     return incident
@@ -71,7 +71,7 @@ def platform_recovered_record(*, at):
     if incident is None:
         return None
     incident = incident_update(incident=incident, actor=None, platform_recovered_at=at)
-    event_record(incident=incident, kind=EventKind.SYNC, message=_("Platform answered again."),
+    event_record(incident=incident, kind=EventKind.SYNC, code="incident.platform_recovered",
                  data={"at": at.isoformat()})
     return incident
 
@@ -95,9 +95,8 @@ def invoice_sync_failed_record(*, invoice_ids, reason, code):
             )
             incident_attach_invoices(
                 incident=incident, invoice_ids=ids, kind=EventKind.SYNC,
-                message=_("Sync failed for %(n)d invoice(s): %(reason)s %(code)s") % {
-                    "n": len(ids), "reason": reason, "code": code},
-                data={"reason": str(reason), "code": str(code)},
+                code="incident.sync_failed", params={"n": len(ids), "reason": reason, "code": str(code)},
+                data={"reason": reason, "code": str(code)},
             )
         result.append(incident)
     return result
@@ -121,9 +120,9 @@ def invoice_verify_failed_record(*, invoice_id, outcome, detail, actor_id=None):
             category=IncidentCategory.INVOICE_MISSING, kind=IncidentKind.FAULT, severity=Severity.SEV3,
             customer=invoice.buyer,
         )
-    message = (_("Platform has no invoice %(n)s.") if outcome == "missing"
-               else _("Platform disagrees with invoice %(n)s.")) % {"n": invoice}
-    incident_attach_invoices(incident=incident, invoice_ids=[invoice.pk], kind=EventKind.SYNC, message=message,
+    code = "incident.platform_missing" if outcome == "missing" else "incident.platform_differs"
+    incident_attach_invoices(incident=incident, invoice_ids=[invoice.pk], kind=EventKind.SYNC, code=code,
+                             params={"n": str(invoice)},
                              data={"outcome": outcome, "detail": detail})
     return incident
 
@@ -143,9 +142,9 @@ def invoice_reissued_record(*, request_id, original_id, red_id, new_id, actor_id
             incident_attach_invoices(
                 incident=incident, invoice_ids=[i for i in (red_id, new_id) if i], actor=actor,
                 kind=EventKind.REISSUE,
-                message=_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s.") % {
-                    "orig": numbers.get(original_id, original_id), "red": numbers.get(red_id, red_id),
-                    "new": numbers.get(new_id, new_id)},
+                code="incident.reissued", params={
+                    "orig": numbers.get(original_id, ""), "red": numbers.get(red_id, ""),
+                    "new": numbers.get(new_id, "")},
                 data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
             )
             touched.append(incident)
@@ -168,10 +167,10 @@ def _reissue_notice_send(*, original_id, new_id, incident):
     template = (templates.filter(language=settings.LANGUAGE_CODE).order_by("id").first()
                 or templates.order_by("id").first())
     if template is None or not customer.email:
-        reason = _("no active reissue-notice template") if template is None else _("the customer has no email")
+        reason = "no_template" if template is None else "no_email"
         if incident is not None:
             event_record(incident=incident, kind=EventKind.NOTE, actor=None,
-                         message=_("Reissue notice not sent: %(r)s.") % {"r": reason})
+                         code="incident.reissue_notice_not_sent", params={"r": reason})
         log.warning("reissue notice for invoice %s not sent: %s", original_id, reason)
         return None
     return communication_send_email(

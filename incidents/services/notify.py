@@ -78,8 +78,7 @@ def incident_notify_customers(*, incident, template, actor):
         )
         results.append(comm)
     event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=actor,
-                 message=_("Notified %(n)d affected customer(s) with template %(t)s.") % {
-                     "n": len(results), "t": template.name},
+                 code="incident.notified", params={"n": len(results), "t": template.name},
                  data={"communication_ids": [c.pk for c in results], "template_id": template.pk})
     return results
 

@@ -91,7 +91,7 @@ def incident_open_from_appeal(*, category, description, contact_name, phone="", 
             })
         _mail_on_commit(subject, body, email.strip())
         event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=None,
-                     message=_("Confirmation with the case link sent to %(to)s.") % {"to": email.strip()})
+                     code="incident.confirmation_sent", params={"to": email.strip()})
     return incident
 
 
@@ -112,7 +112,7 @@ def incident_customer_message_add(*, incident, message):
         incident.status = IncidentStatus.INVESTIGATING
         incident.save(update_fields=["status"])
         event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=None,
-                     message=_("The customer replied; back to investigating."),
+                     code="incident.customer_replied",
                      data={"from": IncidentStatus.WAITING_CUSTOMER, "to": IncidentStatus.INVESTIGATING})
     return incident
 

@@ -76,8 +76,7 @@ def satisfaction_record(*, incident, rating, solved, comment=""):
     except IntegrityError:
         raise ValidationError({"rating": _("This survey has already been answered. Thank you.")}) from None
     event_record(incident=incident, kind=EventKind.SATISFACTION, actor=None,
-                 message=(_("Customer rated the handling %(r)s/5, solved: %(s)s. %(c)s") % {
-                     "r": rating, "s": _("yes") if solved else _("no"), "c": comment}).strip(),
+                 code="incident.satisfaction", params={"r": rating, "s": bool(solved), "c": comment},
                  data={"rating": rating, "solved": solved})
     if rating <= 2 or not solved:
         manager = team_manager(incident.team)
@@ -88,6 +87,6 @@ def satisfaction_record(*, incident, rating, solved, comment=""):
                 priority=FollowUpPriority.HIGH,
                 title=_("Call back %(customer)s about the rating of %(ref)s") % {
                     "customer": incident.customer.name if incident.customer else "", "ref": incident.reference},
-                notes=comment[:500],
+                notes=comment,
             )
     return answer

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import ensure_can_work_incident
-from ..models import EventKind, FollowUpKind, IncidentStep
+from ..models import EventKind, FollowUp, FollowUpKind, IncidentStep
 from .followups import followup_create
 from .timeline import event_record
 from .work import ensure_not_closed, lock_incident, start_work_if_new
@@ -22,10 +22,16 @@ def _lock_for_step(step, actor):
     return start_work_if_new(incident, actor)
 
 
+PREVENTION_ACTION_MAX = FollowUp._meta.get_field("title").max_length
+
+
 def _prevention_errors(action, owner, due_at):
     errors = {}
     if not (action or "").strip():
         errors["prevention_action"] = _("Say what prevents this from happening again.")
+    elif len(action.strip()) > PREVENTION_ACTION_MAX:
+        # It becomes the follow-up's title: refused rather than cut.
+        errors["prevention_action"] = _("At most %(n)s characters.") % {"n": PREVENTION_ACTION_MAX}
     if owner is None:
         errors["prevention_owner"] = _("Name who carries out the prevention action.")
     if due_at is None:
@@ -49,15 +55,14 @@ def incident_step_done(*, step, actor, note="", prevention_action="", prevention
         errors = _prevention_errors(prevention_action, prevention_owner, prevention_due_at)
         if errors:
             raise ValidationError(errors)
-        followup = followup_create(actor=actor, title=prevention_action.strip()[:200], incident=incident,
+        followup = followup_create(actor=actor, title=prevention_action.strip(), incident=incident,
                                    assignee=prevention_owner, due_at=prevention_due_at, kind=FollowUpKind.PREVENTION)
     step.done_at = timezone.now()
     step.done_by = actor
     step.save(update_fields=["done_at", "done_by"])
-    message = _("Step %(n)s done: %(title)s") % {"n": step.position, "title": _(step.title)}
-    if note:
-        message = f"{message} — {note}"
-    event_record(incident=incident, kind=EventKind.STEP_DONE, actor=actor, message=message,
+    event_record(incident=incident, kind=EventKind.STEP_DONE, actor=actor,
+                 code="incident.step.done_note" if note else "incident.step.done",
+                 params={"n": step.position, "title": step.title, **({"note": note} if note else {})},
                  data={"step_id": step.pk, "position": step.position,
                        **({"prevention_follow_up_id": followup.pk} if followup else {})})
     return step
@@ -75,7 +80,6 @@ def incident_step_skip(*, step, actor, reason):
     step.done_at, step.done_by, step.skip_reason = timezone.now(), actor, reason
     step.save(update_fields=["done_at", "done_by", "skip_reason"])
     event_record(incident=incident, kind=EventKind.STEP_DONE, actor=actor,
-                 message=_("Step %(n)s skipped: %(title)s — %(reason)s") % {
-                     "n": step.position, "title": _(step.title), "reason": reason},
+                 code="incident.step.skipped", params={"n": step.position, "title": step.title, "reason": reason},
                  data={"step_id": step.pk, "position": step.position, "skipped": True})
     return step

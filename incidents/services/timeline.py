@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import not_before_2000_error
+from core.event_texts import fact
 
 from ..access import ensure_can_see_incident
 from ..models import EventKind, IncidentEvent
@@ -16,8 +17,13 @@ from .work import ensure_not_closed, lock_incident
 FUTURE_SKEW = timedelta(minutes=5)
 
 
-def event_record(*, incident, kind, actor=None, message="", data=None, at=None):
-    kwargs = {"incident": incident, "kind": kind, "actor": actor, "message": str(message), "data": data or {}}
+def event_record(*, incident, kind, actor=None, code="", params=None, message="", data=None, at=None):
+    """One timeline event: what happened as `code` and `params` (incidents/event_texts.py), rendered in the
+    reader's language; `message` only for free text a person typed (a note, the customer's message)."""
+    text = {"message_code": "", "params": {}, "message": str(message or "")}
+    if code:
+        text.update(message_code=code, params=fact(code, **(params or {}))["params"])
+    kwargs = {"incident": incident, "kind": kind, "actor": actor, **text, "data": data or {}}
     if at is not None:
         kwargs["at"] = at
     return IncidentEvent.objects.create(**kwargs)

@@ -33,7 +33,7 @@ def start_work_if_new(incident, actor, *, at=None):
         fields.append("first_response_at")
     incident.save(update_fields=fields)
     IncidentEvent.objects.create(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor,
-                                 message=_("Status %(a)s → %(b)s") % {"a": S.NEW.label, "b": S.INVESTIGATING.label},
+                                 message_code="incident.status", params={"a": S.NEW.value, "b": S.INVESTIGATING.value},
                                  data={"from": S.NEW.value, "to": S.INVESTIGATING.value, "note": "", "started_work": True})
     return incident
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.fastlist import FastChangeListMixin
 from core.admin.history import ReadOnlyHistoryAdmin
-from core.admin.tables import ReadOnlyTable, ReadOnlyTablesMixin
+from core.admin.tables import EventTextColumn, ReadOnlyTable, ReadOnlyTablesMixin
 from core.admin.written import MONEY, NUMBER, RATE, WrittenColumnsMixin, money
 from core.paginator import EstimatedCountPaginator
 from core.text import clean_name, name_error
@@ -15,7 +15,7 @@ from invoices.ledger.forms import InvoiceIssueForm, InvoiceLineFormSet
 from invoices.ledger.imports.admin import ImportJobAdmin
 from invoices.ledger.imports.models import ImportJob
 from invoices.ledger.list_columns import InvoiceListColumns
-from invoices.ledger.models import Customer, Invoice, InvoiceEvent, InvoiceLine, Seller
+from invoices.ledger.models import Customer, Invoice, InvoiceEvent, InvoiceEventKind, InvoiceLine, Seller
 from invoices.ledger.resources import CustomerResource, InvoiceResource
 from invoices.ledger.selectors import invoice_search
 from invoices.ledger.services.customers import (
@@ -93,10 +93,11 @@ class InvoiceLineTable(WrittenColumnsMixin, ReadOnlyTable):
     ordering = ["line_no", "id"]
 
 
-class InvoiceEventTable(ReadOnlyTable):
+class InvoiceEventTable(EventTextColumn, ReadOnlyTable):
     model = InvoiceEvent
+    kinds = InvoiceEventKind
     fk_name = "invoice"
-    fields = ["at", "kind", "actor", "message"]
+    fields = ["at", "kind", "actor", "text"]
     related_labels = {"actor": "actor__username"}
     ordering = ["-at", "-id"]
     verbose_name_plural = _("events (newest first)")

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.append_only import AppendOnlyModel
+from core.event_texts import render
 from core.history import history_user
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -249,7 +250,11 @@ class InvoiceEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("actor"),
     )
-    message = models.CharField(_("message"), max_length=500, blank=True)
+    # Free text a person typed, and the whole text of rows written before message codes existed.
+    message = models.TextField(_("message"), blank=True)
+    # What happened, as a stable code and plain parameters: rendered in the reader's language (core/event_texts.py).
+    message_code = models.CharField(_("message code"), max_length=60, blank=True, default="")
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
@@ -260,6 +265,11 @@ class InvoiceEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self):
+        """What happened, in the reader's language."""
+        return render(self)
 
 
 class NumberSequence(models.Model):

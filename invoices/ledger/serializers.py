@@ -34,10 +34,12 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 class InvoiceEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
+    # What happened in the request's language; `message_code` and `params` are the fact it is rendered from.
+    message = serializers.CharField(source="text", read_only=True)
 
     class Meta:
         model = InvoiceEvent
-        fields = ["id", "kind", "at", "actor", "message", "data"]
+        fields = ["id", "kind", "at", "actor", "message", "message_code", "params", "data"]
 
 
 class InvoiceListSerializer(serializers.ModelSerializer):
@@ -56,9 +58,11 @@ class InvoiceListSerializer(serializers.ModelSerializer):
 class InvoiceDetailSerializer(InvoiceListSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     corrections = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    events = InvoiceEventSerializer(many=True, read_only=True)  # newest first (invoice_detail_qs)
 
     class Meta(InvoiceListSerializer.Meta):
-        fields = InvoiceListSerializer.Meta.fields + ["remarks", "drawer", "created_at", "lines", "corrections"]
+        fields = InvoiceListSerializer.Meta.fields + ["remarks", "drawer", "created_at", "lines", "corrections",
+                                                      "events"]
         read_only_fields = fields
 
 

@@ -96,7 +96,7 @@ class SyncAttempt(models.Model):
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     outcome = models.CharField(_("outcome"), max_length=12, choices=SyncOutcome.choices)
     error_code = models.CharField(_("error code"), max_length=50, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
     response = models.JSONField(_("platform answer"), default=dict, blank=True)
     attempt_no = models.PositiveSmallIntegerField(_("attempt"), default=1)
     actor = models.ForeignKey(
@@ -127,7 +127,7 @@ class SyncState(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("failed attempts in a row"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
     # Failed because the platform stayed unreachable (not because it refused the data): re-queued
     # automatically once the platform answers again, so an outage of any length loses nothing.
     gave_up = models.BooleanField(_("gave up during an outage"), default=False)
@@ -145,7 +145,7 @@ class PlatformHealth(models.Model):
 
     available = models.BooleanField(default=True)
     since = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=500, blank=True)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("platform health")

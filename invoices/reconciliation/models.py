@@ -93,7 +93,7 @@ class ReconciliationRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("applied by"),
     )
-    apply_reason = models.CharField(_("reason for applying despite the warning"), max_length=500, blank=True)
+    apply_reason = models.TextField(_("reason for applying despite the warning"), blank=True)
     reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True)
     reverted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -128,12 +128,12 @@ class Discrepancy(models.Model):
     )
     row_no = models.PositiveIntegerField(_("row in file"), null=True, blank=True)
     number = models.CharField(_("invoice number"), max_length=40, blank=True)
-    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
     platform_data = models.JSONField(_("platform row"), default=dict, blank=True)
     resolution = models.CharField(
         _("resolution"), max_length=20, choices=Resolution.choices, default=Resolution.OPEN, blank=True
     )
-    resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+    resolution_note = models.TextField(_("resolution note"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("resolved by"),

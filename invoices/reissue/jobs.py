@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.event_texts import fact
 from core.jobs import job
 from core.jobs.models import JobArea
 from invoices.reissue.models import ReissueRequest, ReissueStatus
@@ -25,7 +26,7 @@ def _request_number(request_id, **_params):
 def _completion_gave_up(*, request_id, actor_id, error):
     req = ReissueRequest.objects.select_for_update().filter(pk=request_id).first()
     if req is not None and req.status == ReissueStatus.APPROVED:
-        mark_failed(req, actor=_actor(actor_id), reason=_("tax platform unavailable: %(e)s") % {"e": error})
+        mark_failed(req, actor=_actor(actor_id), reason=fact("invoice.reissue.platform_unavailable", e=error))
 
 
 @job("reissue.complete", label=gettext_lazy("complete an approved reissue"), area=JobArea.INVOICES,

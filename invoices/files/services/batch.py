@@ -116,7 +116,7 @@ def invoice_file_batch_build(*, batch_id):
                 _enqueue(batch.pk)
             batch.save(update_fields=["parts", "done", "status", "finished_at"])
     except Exception as exc:
-        InvoiceFileBatch.objects.filter(pk=batch_id).update(status=BatchStatus.FAILED, error=str(exc)[:2000],
+        InvoiceFileBatch.objects.filter(pk=batch_id).update(status=BatchStatus.FAILED, error=str(exc),
                                                             finished_at=timezone.now())
         raise
     return batch

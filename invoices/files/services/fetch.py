@@ -3,16 +3,11 @@ the download recorded on the invoice's events."""
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from invoices.files.models import FileFormat, InvoiceFile
 from invoices.ledger.models import Invoice, InvoiceEventKind
 from invoices.ledger.services.events import invoice_event_record
 from invoices.platform.gateway import PlatformError, PlatformUnavailable, get_gateway
-
-VIA = {"staff": gettext_lazy("invoice page"), "api": gettext_lazy("API"),
-       "link": gettext_lazy("customer's download link"), "batch": gettext_lazy("batch ZIP")}
-
 
 class InvoiceFileError(Exception):
     """The file cannot be had. `waiting` is True when asking again later may help (the platform is down)."""
@@ -78,7 +73,7 @@ def invoice_file_download(*, invoice, fmt, actor=None, via):
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         invoice_event_record(
             invoice=locked, kind=InvoiceEventKind.FILE_DOWNLOADED, actor=actor,
-            message=_("%(fmt)s downloaded (%(via)s)") % {"fmt": fmt.upper(), "via": VIA.get(via, via)},
+            code="invoice.file.downloaded", params={"fmt": fmt.upper(), "via": via},
             data={"format": fmt, "via": via, "sha256": stored.sha256},
         )
     return stored

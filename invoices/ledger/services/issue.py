@@ -120,6 +120,6 @@ def invoice_void(*, invoice, actor, reason):
     invoice.save(update_fields=["status"])
     invoice_event_record(
         invoice=invoice, kind=InvoiceEventKind.STATUS_CHANGED, actor=actor,
-        message=_("Voided: %(r)s") % {"r": reason}, data={"from": InvoiceStatus.ISSUED, "to": InvoiceStatus.VOID},
+        code="invoice.voided", params={"r": reason}, data={"from": InvoiceStatus.ISSUED, "to": InvoiceStatus.VOID},
     )
     return invoice

@@ -1,15 +1,12 @@
 """The rows an issue writes, built the same way whether one invoice is saved (invoice_issue) or a thousand are
 inserted in bulk (invoice_issue_batch): the invoice, its lines, its `issued` event, and the `red_flushed` event
 of an original whose status a red invoice moved."""
-from django.utils.translation import gettext as _
-
 from invoices.ledger.models import (
     Invoice,
     InvoiceEventKind,
-    InvoiceKind,
     InvoiceLine,
-    InvoiceStatus,
 )
+from invoices.ledger.services.events import event_text_fields
 
 
 def invoice_row(draft, *, actor):
@@ -59,13 +56,11 @@ def line_rows(invoice, draft):
 
 
 def issued_event_fields(invoice, draft):
-    """kind, message and data of the `issued` event (for invoice_event_record or an InvoiceEvent row)."""
+    """kind, code, params and data of the `issued` event (for invoice_event_record or an InvoiceEvent row)."""
     return {
         "kind": InvoiceEventKind.ISSUED,
-        "message": _("Issued %(kind)s %(number)s, total %(total)s") % {
-            # The kind's label as get_kind_display() gives it, without its per-call hashing of every choice.
-            "kind": InvoiceKind(invoice.kind).label, "number": invoice, "total": draft.total,
-        },
+        "code": "invoice.issued",
+        "params": {"kind": invoice.kind, "number": str(invoice), "total": str(draft.total)},
         "data": {"total": str(draft.total), "lines": len(draft.lines), "warnings": draft.warnings},
     }
 
@@ -73,14 +68,13 @@ def issued_event_fields(invoice, draft):
 def red_flushed_event_fields(*, red, old, new):
     return {
         "kind": InvoiceEventKind.RED_FLUSHED,
-        "message": _("Red invoice %(red)s issued; status %(old)s → %(new)s") % {
-            "red": red, "old": InvoiceStatus(old).label, "new": InvoiceStatus(new).label,
-        },
+        "code": "invoice.red_flushed",
+        "params": {"red": str(red), "old": old, "new": new},
         "data": {"red_invoice_id": red.pk, "red_number": red.number, "from": old, "to": new},
     }
 
 
-def event_values(*, invoice_id, actor_id, kind, message, data):
+def event_values(*, invoice_id, actor_id, kind, code, params, data):
     """An event's columns exactly as invoice_event_record would write them (`at` left to its default)."""
-    return {"invoice_id": invoice_id, "kind": kind, "actor_id": actor_id, "message": str(message)[:500],
+    return {"invoice_id": invoice_id, "kind": kind, "actor_id": actor_id, **event_text_fields(code, params),
             "data": data or {}}

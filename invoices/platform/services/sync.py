@@ -25,10 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.event_texts import fact, text_of
+from core.history import change_reason
 from invoices import signals
 from invoices.ledger.locks import lock_invoice, lock_invoices
 from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
-from invoices.ledger.services.events import invoice_event_record
+from invoices.ledger.services.events import event_text_fields, invoice_event_record
 from invoices.platform.gateway import (
     PLATFORM_STATUS,
     PlatformRejected,
@@ -72,7 +74,8 @@ def invoice_sync_request(*, invoice_id, actor, reason="", force=False):
     reset_sync_state([invoice.pk])
     invoice_event_record(
         invoice=invoice, kind=InvoiceEventKind.SYNC_QUEUED, actor=actor,
-        message=_("Re-sync requested: %(r)s") % {"r": reason} if reason else _("Re-sync requested"),
+        code="invoice.sync.requested_reason" if reason else "invoice.sync.requested",
+        params={"r": reason} if reason else {},
         data={"from": old, "reason": reason, "forced": bool(force)},
     )
     queue_sync_task(invoice.pk)
@@ -108,7 +111,7 @@ def _record_upload(invoice_id, result, started, duration):
                           duration_ms=duration, attempt_no=state.attempts + 1)
     if isinstance(result, PlatformUnavailable):
         note_platform(False, error=str(result), invoice_ids=[invoice_id])
-        attempt.outcome, attempt.error = SyncOutcome.UNAVAILABLE, str(result)[:500]
+        attempt.outcome, attempt.error = SyncOutcome.UNAVAILABLE, str(result)
         attempt.save()
         state.attempts += 1
         state.last_error = attempt.error
@@ -118,17 +121,17 @@ def _record_upload(invoice_id, result, started, duration):
             return "retry"
         state.next_attempt_at, state.gave_up = None, True
         state.save(update_fields=["attempts", "last_error", "next_attempt_at", "gave_up"])
-        reason = _("Platform unavailable after %(n)d attempts: %(e)s") % {"n": state.attempts, "e": result}
+        reason = fact("invoice.sync.unavailable", n=state.attempts, e=str(result))
         return _fail(invoice, reason, "", signals)
     note_platform(True)
     if isinstance(result, PlatformRejected):
-        attempt.outcome, attempt.error_code, attempt.error = SyncOutcome.REJECTED, result.code[:50], result.message[:500]
+        attempt.outcome, attempt.error_code, attempt.error = SyncOutcome.REJECTED, result.code[:50], result.message
         attempt.response = {"code": result.code, "message": result.message}
         attempt.save()
         SyncState.objects.filter(pk=invoice_id).update(
             attempts=state.attempts + 1, next_attempt_at=None, last_error=attempt.error
         )
-        reason = _("Rejected by the platform: %(code)s %(m)s") % {"code": result.code, "m": result.message}
+        reason = fact("invoice.sync.rejected", code=result.code, m=result.message)
         return _fail(invoice, reason, result.code, signals)
     attempt.outcome = SyncOutcome.DUPLICATE if result.duplicate else SyncOutcome.ACCEPTED
     attempt.response = {"platform_id": result.platform_id, "number": result.number, "duplicate": result.duplicate}
@@ -140,21 +143,22 @@ def _record_upload(invoice_id, result, started, duration):
         invoice.save(update_fields=["sync_status"])
         invoice_event_record(
             invoice=invoice, kind=InvoiceEventKind.SYNC_SUCCEEDED, actor=None,
-            message=_("On the platform (platform id %(id)s)") % {"id": result.platform_id or "—"},
+            code="invoice.sync.on_platform", params={"id": result.platform_id or ""},
             data={"from": old, "platform_id": result.platform_id, "duplicate": result.duplicate},
         )
     return "synced"
 
 
 def _fail(invoice, reason, code, signals):
+    """`reason` is a fact (core.event_texts): the event and the signal's receivers render it for their reader."""
     if invoice.sync_status != SyncStatus.PENDING:
         return "stale"  # someone verified or changed it meanwhile; don't overwrite their finding
     invoice.sync_status = SyncStatus.FAILED
     invoice.save(update_fields=["sync_status"])
-    invoice_event_record(invoice=invoice, kind=InvoiceEventKind.SYNC_FAILED, actor=None, message=reason,
-                         data={"code": code, "reason": str(reason)})
+    invoice_event_record(invoice=invoice, kind=InvoiceEventKind.SYNC_FAILED, actor=None,
+                         code=reason["fact"], params=reason["params"], data={"code": code})
     # In the transaction that records the failure: the incidents app's receiver enqueues its job in it.
-    signals.invoice_sync_failed.send(sender=Invoice, invoice_ids=[invoice.pk], reason=str(reason), code=code)
+    signals.invoice_sync_failed.send(sender=Invoice, invoice_ids=[invoice.pk], reason=reason, code=code)
     return "failed"
 
 
@@ -196,12 +200,12 @@ def _record_verify(invoice_id, result, started, duration, actor):
                           duration_ms=duration, actor=actor)
     if isinstance(result, PlatformUnavailable):
         note_platform(False, error=str(result), invoice_ids=[invoice_id])
-        attempt.outcome, attempt.error = SyncOutcome.UNAVAILABLE, str(result)[:500]
+        attempt.outcome, attempt.error = SyncOutcome.UNAVAILABLE, str(result)
         attempt.save()
         return VerifyOutcome("unavailable", invoice.sync_status, {"error": str(result)})
     note_platform(True)
     if isinstance(result, PlatformRejected):
-        attempt.outcome, attempt.error_code, attempt.error = SyncOutcome.REJECTED, result.code[:50], result.message[:500]
+        attempt.outcome, attempt.error_code, attempt.error = SyncOutcome.REJECTED, result.code[:50], result.message
         attempt.save()
         return VerifyOutcome("rejected", invoice.sync_status, {"code": result.code, "message": result.message})
     if result is None:
@@ -221,12 +225,7 @@ def _record_verify(invoice_id, result, started, duration, actor):
     if new_status != old:
         invoice.sync_status = new_status
         invoice.save(update_fields=["sync_status"])
-    messages = {
-        "synced": _("Verified: the platform holds it as recorded"),
-        "missing": _("Verified: the platform does not have it"),
-        "mismatch": _("Verified: the platform's copy differs"),
-    }
-    invoice_event_record(invoice=invoice, kind=InvoiceEventKind.VERIFIED, actor=actor, message=messages[outcome],
+    invoice_event_record(invoice=invoice, kind=InvoiceEventKind.VERIFIED, actor=actor, code=f"invoice.verify.{outcome}",
                          data={"outcome": outcome, "from": old, "to": new_status, **detail})
     if outcome != "synced":
         signals.invoice_verify_failed.send(sender=Invoice, invoice_id=invoice_id, outcome=outcome, detail=detail,
@@ -275,19 +274,19 @@ def _requeue_batch(ids, statuses, actor, since, reason):
     if not locked:
         return 0
     if since is None:
-        message = _("Re-queued: %(r)s") % {"r": reason}
+        message = fact("invoice.sync.requeued", r=reason)
     else:
-        message = _("Bulk re-sync of invoices issued since %(since)s") % {
-            "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")}
+        message = fact("invoice.sync.bulk", since=timezone.localtime(since).strftime("%Y-%m-%d %H:%M"))
     old_status = {inv.pk: inv.sync_status for inv in locked}
     for inv in locked:
         inv.sync_status = SyncStatus.PENDING
     # One UPDATE per batch, and one audit-history row per invoice in the same transaction.
     bulk_update_with_history(locked, Invoice, ["sync_status"], default_user=actor,
-                             default_change_reason=str(message)[:100])
+                             default_change_reason=change_reason(text_of(message)))
     reset_sync_state([inv.pk for inv in locked])
     InvoiceEvent.objects.bulk_create([
-        InvoiceEvent(invoice=inv, kind=InvoiceEventKind.SYNC_QUEUED, actor=actor, message=message[:500],
+        InvoiceEvent(invoice=inv, kind=InvoiceEventKind.SYNC_QUEUED, actor=actor,
+                     **event_text_fields(message["fact"], message["params"]),
                      data={"from": old_status[inv.pk], "reason": reason, "bulk": True,
                            "since": since.isoformat() if since else None})
         for inv in locked

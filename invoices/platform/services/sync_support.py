@@ -140,7 +140,7 @@ def note_platform(available, *, error="", invoice_ids=()):
     row = PlatformHealth.objects.select_for_update().get(pk=1)
     if row.available == available:
         return
-    PlatformHealth.objects.filter(pk=1).update(available=available, since=now, last_error=error[:500])
+    PlatformHealth.objects.filter(pk=1).update(available=available, since=now, last_error=error)
     if available:
         platform_recovered.send(sender=Invoice, at=now)
         # Invoices that gave up during the outage go back in the queue now that the platform answers.

@@ -24,7 +24,7 @@ def load_chunk(run, source, rows, first_row_no):
                 "v": parsed.seller_tax_id, "s": seller_tax_id}
         if parsed is None:
             unreadable.append(Discrepancy(
-                run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no, detail=reason[:500],
+                run=run, kind=DiscrepancyKind.UNREADABLE, row_no=row_no, detail=reason,
                 number=str(raw.get("digital_number") or raw.get("number") or "")[:40], platform_data=raw_for_json(raw),
             ))
             continue

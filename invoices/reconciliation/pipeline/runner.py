@@ -162,7 +162,7 @@ def _fail(run_id, exc):
     ProposedChange.objects.filter(run_id=run_id).delete()
     message = "; ".join(sum(exc.message_dict.values(), [])) if hasattr(exc, "message_dict") else str(exc)
     ReconciliationRun.objects.filter(pk=run_id).update(
-        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+        status=RunStatus.FAILED, error=message, finished_at=timezone.now()
     )
 
 

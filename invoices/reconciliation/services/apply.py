@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
+from core.event_texts import fact
+from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind
 from invoices.reconciliation.models import ProposedChange, ReconciliationRun, RunStatus
 from invoices.reconciliation.services.statuses import set_sync_status_for
 
@@ -34,10 +35,6 @@ def _locked_statuses(ids):
                 .values_list("pk", "sync_status"))
 
 
-def _label(status):
-    return SyncStatus(status).label if status in SyncStatus.values else status
-
-
 @transaction.atomic
 def reconciliation_apply(*, run, actor, confirm_wrong_file=False, reason=""):
     """Set the proposed sync statuses. A run flagged as probably the wrong file needs confirm_wrong_file and a
@@ -60,7 +57,6 @@ def reconciliation_apply(*, run, actor, confirm_wrong_file=False, reason=""):
             errors["reason"] = [_("Say why this file is right although it looks wrong.")]
         if errors:
             raise ValidationError(errors)
-    message = _("Reconciliation run #%(run)s applied: %(status)s.")
     counts = {"applied": 0, SKIP_CONFIRMED: 0, SKIP_UNCHANGED: 0}
     changes = ProposedChange.objects.filter(run=run).order_by("invoice_id").values_list("invoice_id", "to_status")
     for chunk in _chunks(changes):
@@ -78,15 +74,15 @@ def reconciliation_apply(*, run, actor, confirm_wrong_file=False, reason=""):
                 to_set[to_status].append(invoice_id)
                 before[current[invoice_id]].append(invoice_id)
         for status, status_ids in to_set.items():
-            set_sync_status_for(run, status_ids, status, actor.pk, message % {"run": run.pk, "status": _label(status)},
-                                data={"applied": True})
+            set_sync_status_for(run, status_ids, status, actor.pk,
+                                fact("invoice.reconciliation.applied", run=run.pk, status=status), data={"applied": True})
         for status, status_ids in before.items():
             ProposedChange.objects.filter(run=run, invoice_id__in=status_ids).update(applied=True, from_status=status)
             counts["applied"] += len(status_ids)
         for why, skip_ids in skipped.items():
             ProposedChange.objects.filter(run=run, invoice_id__in=skip_ids).update(skipped=why)
             counts[why] += len(skip_ids)
-    run.applied_at, run.applied_by, run.apply_reason = timezone.now(), actor, reason[:500]
+    run.applied_at, run.applied_by, run.apply_reason = timezone.now(), actor, reason
     run.proposal = {**run.proposal, "result": counts}
     run.save(update_fields=["applied_at", "applied_by", "apply_reason", "proposal"])
     return counts
@@ -119,13 +115,12 @@ def reconciliation_revert(*, run, actor):
             _("Cannot revert: %(n)d invoices changed after this run was applied (%(names)s%(more)s). Handle them "
               "one by one.") % {"n": len(touched), "names": names,
                                 "more": _(" and %(m)d more") % {"m": more} if more else ""}]})
-    message = _("Reconciliation run #%(run)s reverted: back to %(status)s.")
     by_status = defaultdict(list)
     for invoice_id, _to, from_status in changes:
         by_status[from_status].append(invoice_id)
     for status, ids in by_status.items():
-        set_sync_status_for(run, ids, status, actor.pk, message % {"run": run.pk, "status": _label(status)},
-                            data={"reverted": True})
+        set_sync_status_for(run, ids, status, actor.pk,
+                            fact("invoice.reconciliation.reverted", run=run.pk, status=status), data={"reverted": True})
     run.reverted_at, run.reverted_by = timezone.now(), actor
     run.save(update_fields=["reverted_at", "reverted_by"])
     return len(changes)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core.event_texts import fact
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.locks import lock_invoice
 from invoices.ledger.models import (
@@ -43,7 +44,7 @@ def _lock_open(discrepancy, allowed_kinds=None):
 
 def _resolve(item, *, resolution, actor, note="", invoice=None):
     item.resolution = resolution
-    item.resolution_note = str(note)[:500]
+    item.resolution_note = str(note)
     item.resolved_by = actor
     item.resolved_at = timezone.now()
     fields = ["resolution", "resolution_note", "resolved_by", "resolved_at"]
@@ -55,9 +56,8 @@ def _resolve(item, *, resolution, actor, note="", invoice=None):
     if target is not None:
         invoice_event_record(
             invoice=target, kind=InvoiceEventKind.RECONCILED, actor=actor,
-            message=_("Discrepancy %(kind)s of run #%(run)s resolved: %(res)s. %(note)s") % {
-                "kind": item.get_kind_display(), "run": item.run_id, "res": item.get_resolution_display(),
-                "note": note},
+            code="invoice.reconciliation.resolved", params={
+                "kind": item.kind, "run": item.run_id, "res": item.resolution, "note": note},
             data={"run_id": item.run_id, "discrepancy_id": item.pk, "resolution": resolution},
         )
     return item
@@ -67,7 +67,7 @@ def _resolve(item, *, resolution, actor, note="", invoice=None):
 def discrepancy_resync(*, discrepancy, actor):
     item = _lock_open(discrepancy, WITH_INVOICE)
     invoice_sync_request(invoice_id=item.invoice_id, actor=actor,
-                         reason=_("Reconciliation run #%(run)s") % {"run": item.run_id})
+                         reason=fact("invoice.reconciliation.run", run=item.run_id))
     return _resolve(item, resolution=Resolution.RESYNC, actor=actor)
 
 

@@ -51,7 +51,7 @@ def invoice_redeliver(*, invoice, actor, email="", formats=DEFAULT_FORMATS):
     formats = _clean_formats(formats)
     invoice_event_record(
         invoice=invoice, kind=InvoiceEventKind.REDELIVERED, actor=actor,
-        message=_("Invoice re-delivered to %(e)s") % {"e": email}, data={"email": email, "formats": formats},
+        code="invoice.redelivered", params={"e": email}, data={"email": email, "formats": formats},
     )
     enqueue_on_commit("reissue.redeliver", invoice_id=invoice.pk, email=email, actor_id=getattr(actor, "pk", None),
                       formats=formats)

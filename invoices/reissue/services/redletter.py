@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.event_texts import fact
 from core.sequences import take_next_number
 from invoices.ledger.models import InvoiceEventKind, NumberSequence
 from invoices.ledger.services.events import invoice_event_record
@@ -44,7 +45,7 @@ def red_letter_form_fill(*, request, actor, amount, tax_amount):
     )
     invoice_event_record(
         invoice=request.original, kind=InvoiceEventKind.REISSUE, actor=actor,
-        message=_("Red-letter form %(n)s filled (%(s)s)") % {"n": form.number, "s": form.get_status_display()},
+        code="invoice.redletter.filled", params={"n": form.number, "s": form.status},
         data={"request_id": request.pk, "form": form.number, "status": form.status},
     )
     return form
@@ -67,7 +68,7 @@ def red_letter_form_confirm(*, form_id, actor):
     form.save(update_fields=["status", "confirmed_at"])
     invoice_event_record(
         invoice=form.original, kind=InvoiceEventKind.REISSUE, actor=actor,
-        message=_("Buyer confirmed red-letter form %(n)s") % {"n": form.number},
+        code="invoice.redletter.confirmed", params={"n": form.number},
         data={"form": form.number, "status": form.status},
     )
     request = ReissueRequest.objects.filter(red_letter_form=form, status=ReissueStatus.APPROVED).first()
@@ -94,11 +95,11 @@ def red_letter_forms_lapse(now=None):
             form.save(update_fields=["status"])
             invoice_event_record(
                 invoice=form.original, kind=InvoiceEventKind.REISSUE,
-                message=_("Red-letter form %(n)s lapsed: not confirmed within 72 hours") % {"n": form.number},
+                code="invoice.redletter.lapsed", params={"n": form.number},
                 data={"form": form.number, "status": form.status},
             )
             request = ReissueRequest.objects.select_for_update().filter(red_letter_form=form).first()
             if request is not None and request.is_open:
-                mark_failed(request, actor=None, reason=_("The red-letter form lapsed; retry fills a new one."))
+                mark_failed(request, actor=None, reason=fact("invoice.reissue.form_lapsed"))
             lapsed += 1
     return lapsed

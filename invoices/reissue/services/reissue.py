@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api_errors import Conflict
+from core.event_texts import fact
 from invoices.ledger.models import (
     Direction,
     Invoice,
@@ -117,7 +118,7 @@ def invoice_reissue_request(
     except IntegrityError:
         # Another clerk's request for the same invoice won the race (one open request per invoice).
         raise Conflict(_("Invoice %(n)s already has an open reissue request.") % {"n": original})
-    reissue_event(request, _("Reissue requested (%(r)s)") % {"r": request.get_reason_display()}, actor)
+    reissue_event(request, "invoice.reissue.requested", actor, {"r": request.reason})
     return request
 
 
@@ -141,7 +142,7 @@ def invoice_reissue_approve(*, request, actor):
     req.approved_by = actor
     req.approved_at = timezone.now()
     req.save(update_fields=["status", "approved_by", "approved_at"])
-    reissue_event(req, _("Reissue approved"), actor)
+    reissue_event(req, "invoice.reissue.approved", actor)
     queue_completion(req, actor)
     return req
 
@@ -160,7 +161,7 @@ def invoice_reissue_reject(*, request, actor, reason):
     req.approved_by = actor
     req.approved_at = timezone.now()
     req.save(update_fields=["status", "decided_reason", "approved_by", "approved_at"])
-    reissue_event(req, _("Reissue rejected: %(r)s") % {"r": req.decided_reason}, actor)
+    reissue_event(req, "invoice.reissue.rejected", actor, {"r": req.decided_reason})
     return req
 
 
@@ -172,7 +173,7 @@ def invoice_reissue_cancel(*, request, actor, reason=""):
     req.status = ReissueStatus.CANCELLED
     req.decided_reason = reason or ""
     req.save(update_fields=["status", "decided_reason"])
-    reissue_event(req, _("Reissue cancelled"), actor)
+    reissue_event(req, "invoice.reissue.cancelled", actor)
     return req
 
 
@@ -186,7 +187,7 @@ def invoice_reissue_retry(*, request, actor):
         req.status = ReissueStatus.APPROVED
         req.failure = ""
         req.save(update_fields=["status", "failure"])
-        reissue_event(req, _("Reissue retried"), actor)
+        reissue_event(req, "invoice.reissue.retried", actor)
         queue_completion(req, actor)
     return ReissueRequest.objects.get(pk=req.pk)
 
@@ -203,7 +204,7 @@ def invoice_reissue_complete(*, request_id, actor):
                 if not step(req, actor):
                     return req
             except PlatformRejected as exc:
-                mark_failed(req, actor=actor, reason=_("tax platform rejected: %(e)s") % {"e": exc})
+                mark_failed(req, actor=actor, reason=fact("invoice.reissue.platform_rejected", e=str(exc)))
                 return req
             except ValidationError as exc:
                 mark_failed(req, actor=actor, reason="; ".join(
@@ -263,8 +264,8 @@ def _step_red(req, actor):
     req.red_invoice = red
     req.step = ReissueStep.RED
     req.save(update_fields=["red_invoice", "step"])
-    reissue_event(req, _("Red invoice %(n)s issued against form %(f)s") % {"n": red, "f": req.red_letter_form}, actor,
-           red_invoice_id=red.pk)
+    reissue_event(req, "invoice.reissue.red_issued", actor, {"n": str(red), "f": str(req.red_letter_form)},
+                  red_invoice_id=red.pk)
     return True
 
 
@@ -281,7 +282,7 @@ def _step_new(req, actor):
     req.new_invoice = new
     req.step = ReissueStep.NEW
     req.save(update_fields=["new_invoice", "step"])
-    reissue_event(req, _("Replacement invoice %(n)s issued") % {"n": new}, actor, new_invoice_id=new.pk)
+    reissue_event(req, "invoice.reissue.new_issued", actor, {"n": str(new)}, new_invoice_id=new.pk)
     return True
 
 
@@ -296,9 +297,10 @@ def _step_link(req, actor):
     req.step = ReissueStep.DONE
     req.completed_at = timezone.now()
     req.save(update_fields=["status", "step", "completed_at"])
-    reissue_event(req, _("Reissue completed: %(o)s → %(f)s → %(r)s → %(n)s") % {
-        "o": req.original, "f": req.red_letter_form, "r": req.red_invoice, "n": req.new_invoice or "—"}, actor,
-        red_invoice_id=req.red_invoice_id, new_invoice_id=req.new_invoice_id)
+    reissue_event(req, "invoice.reissue.completed", actor, {
+        "o": str(req.original), "f": str(req.red_letter_form), "r": str(req.red_invoice),
+        "n": str(req.new_invoice) if req.new_invoice else ""}, red_invoice_id=req.red_invoice_id,
+        new_invoice_id=req.new_invoice_id)
     # Inside the step's transaction: the incidents app's receivers enqueue their jobs in it (signals carry facts).
     invoice_reissued.send(sender=ReissueRequest, request_id=req.pk, original_id=req.original_id,
                           red_id=req.red_invoice_id, new_id=req.new_invoice_id, actor_id=getattr(actor, "pk", None))

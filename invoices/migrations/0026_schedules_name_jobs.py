@@ -26,6 +26,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("invoices", "0023_import_jobs"), ("core", "0002_job_roles_and_sweep")]
+    dependencies = [("invoices", "0025_long_texts_kept_whole"), ("core", "0002_job_roles_and_sweep")]
 
     operations = [migrations.RunPython(forward, backward)]

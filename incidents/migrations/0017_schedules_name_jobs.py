@@ -20,6 +20,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0015_merge_desk"), ("core", "0002_job_roles_and_sweep")]
+    dependencies = [("incidents", "0016_event_message_codes"), ("core", "0002_job_roles_and_sweep")]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -1,0 +1,17 @@
+"""Invoice-event texts of reconciliation runs (core/event_texts.py)."""
+from django.utils.translation import gettext_lazy as _
+
+from core.event_texts import EventText, label, register
+from invoices.ledger.models import SyncStatus
+from invoices.reconciliation.models import DiscrepancyKind, Resolution
+
+register({
+    "invoice.reconciliation.resolved": EventText(
+        _("Discrepancy %(kind)s of run #%(run)s resolved: %(res)s. %(note)s"),
+        kind=label(DiscrepancyKind), res=label(Resolution)),
+    "invoice.reconciliation.applied": EventText(_("Reconciliation run #%(run)s applied: %(status)s."),
+                                                status=label(SyncStatus)),
+    "invoice.reconciliation.reverted": EventText(_("Reconciliation run #%(run)s reverted: back to %(status)s."),
+                                                 status=label(SyncStatus)),
+    "invoice.reconciliation.run": _("Reconciliation run #%(run)s"),
+})
