@@ -35,7 +35,7 @@ from invoices.reissue.forms import (
     RejectForm,
 )
 from invoices.reissue.models import RedLetterForm, ReissueRequest, ReissueStatus
-from invoices.reissue.services.completion import completion_stalled
+from invoices.reissue.services.completion import completion_progress, completion_stalled
 from invoices.reissue.services.plan import (
     original_lines_as_input,
     red_invoice_lines,
@@ -225,7 +225,7 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     show_full_result_count = False
     fields = ["original_link", "reason", "scope", "red_lines_table", "issue_new", "new_buyer", "new_buyer_name",
               "new_buyer_tax_id", "new_lines_table", "new_remarks", "buyer_confirmed_use", "note", "origin_ref",
-              "status", "step", "failure", "requested_by", "requested_at", "approved_by", "approved_at",
+              "status", "step", "completion_progress", "failure", "requested_by", "requested_at", "approved_by", "approved_at",
               "decided_reason", "completed_at", "red_letter_form", "red_invoice", "new_invoice"]
     readonly_fields = fields
 
@@ -244,6 +244,10 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
             [gettext("goods or service"), gettext("quantity"), gettext("amount"), gettext("tax")],
             [[r["name"], r["quantity"], r["amount"], r["tax_amount"]]
              for r in red_lines_shown(red_invoice_lines(obj.original, obj.red_lines))])
+
+    @admin.display(description=_("background progress"))
+    def completion_progress(self, obj):
+        return completion_progress(obj) or "—"
 
     @admin.display(description=_("replacement lines"))
     def new_lines_table(self, obj):

@@ -1,6 +1,7 @@
 """The completion job of an approved request: queued once per request (by its key), nudged by a person's 重试,
 and judged stalled when no worker will finish it by itself."""
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.jobs import enqueue_on_commit
 from core.jobs.enqueue import hand_over_on_commit
@@ -40,3 +41,24 @@ def completion_stalled(req, now=None):
     if job is None or job.status not in ACTIVE_STATUSES:
         return True
     return job.status == JobStatus.RUNNING and job.lease_until is not None and job.lease_until < (now or timezone.now())
+
+
+def completion_progress(req, now=None):
+    """Where the completion job stands, in finance's words: running, waiting to retry (when and why), given up,
+    stalled. Empty when there is nothing to say (not approved yet, or finished)."""
+    if req.status != ReissueStatus.APPROVED:
+        return ""
+    now = now or timezone.now()
+    form = req.red_letter_form
+    if form is not None and not form.usable and form.status == RedLetterFormStatus.SELLER_ENTERED:
+        return _("Waiting for the buyer to confirm red-letter form %(n)s.") % {"n": form.number}
+    job = completion_job(req)
+    if job is None or completion_stalled(req, now):
+        return _("Nothing is finishing this request (its background job stopped); press Retry.")
+    if job.status == JobStatus.RUNNING:
+        return _("Being completed now (attempt %(a)d of %(m)d).") % {"a": job.attempts, "m": job.max_attempts}
+    if job.attempts:
+        return _("Attempt %(a)d of %(m)d failed; next try at %(t)s. Last error: %(e)s") % {
+            "a": job.attempts, "m": job.max_attempts, "e": job.last_error,
+            "t": timezone.localtime(job.next_try_at).strftime("%Y-%m-%d %H:%M:%S")}
+    return _("Queued for completion.")
