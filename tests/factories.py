@@ -44,3 +44,35 @@ def invoice(*, seller_obj=None, buyer=None, actor=None, lines=None, kind=Invoice
         issued_at=overrides.pop("issued_at", timezone.now()),
         **overrides,
     )
+
+
+def incident(actor=None, **overrides):
+    """An incident opened as a rep (or the system, with no actor) would open it."""
+    from incidents.models import IncidentCategory, Severity
+    from incidents.services.incidents import incident_open
+
+    data = {"title": "发票查不到", "category": IncidentCategory.INVOICE_MISSING, "severity": Severity.SEV3, **overrides}
+    return incident_open(actor=actor, **data)
+
+
+def communication(actor, *, customer=None, **overrides):
+    """A logged phone call from the customer, as the desk's 记录来电 records it."""
+    from incidents.services.communications import communication_log
+
+    data = {"channel": "phone", "direction": "inbound", "contact": "13800000000", "subject": "客户来电",
+            "body": "客户说在北京税务系统查不到发票。", **overrides}
+    return communication_log(actor=actor, customer=customer or globals()["customer"](), **data)
+
+
+def corrected_lines(invoice_obj):
+    return [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate), "quantity": "2",
+             "unit_price": str(ln.unit_price)} for ln in invoice_obj.lines.all()]
+
+
+def reissue_request(invoice_obj, actor, **overrides):
+    """A full red-flush and reissue (reason 01) of `invoice_obj` with its own lines, requested by `actor`."""
+    from invoices.reissue.services.reissue import invoice_reissue_request
+
+    overrides.setdefault("reason", "01")
+    overrides.setdefault("new_lines", corrected_lines(invoice_obj))
+    return invoice_reissue_request(invoice=invoice_obj, actor=actor, **overrides)

@@ -1,7 +1,4 @@
-from incidents.models import IncidentCategory, Severity
-from incidents.services.incidents import incident_open
+"""Incidents for tests: opened through the service, as a rep would (tests/factories.py)."""
+from .factories import incident as open_incident
 
-
-def open_incident(actor=None, **overrides):
-    data = {"title": "发票查不到", "category": IncidentCategory.INVOICE_MISSING, "severity": Severity.SEV3, **overrides}
-    return incident_open(actor=actor, **data)
+__all__ = ["open_incident"]

@@ -2,10 +2,7 @@ from decimal import Decimal
 
 from invoices.ledger.models import Direction, InvoiceKind, SyncStatus
 from invoices.ledger.services.issue import invoice_issue
-from invoices.reissue.services.reissue import (
-    invoice_reissue_approve,
-    invoice_reissue_request,
-)
+from invoices.reissue.services.reissue import invoice_reissue_approve
 
 from . import factories
 
@@ -15,15 +12,8 @@ def blue(seller, buyer, *amounts, kind=InvoiceKind.DIGITAL_SPECIAL):
     return invoice_issue(actor=None, seller=seller, buyer=buyer, kind=kind, lines=lines, sync_status=SyncStatus.SYNCED)
 
 
-def corrected_lines(invoice):
-    return [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate), "quantity": "2",
-             "unit_price": str(ln.unit_price)} for ln in invoice.lines.all()]
-
-
-def request_full(invoice, actor, **kw):
-    kw.setdefault("reason", "01")
-    kw.setdefault("new_lines", corrected_lines(invoice))
-    return invoice_reissue_request(invoice=invoice, actor=actor, **kw)
+corrected_lines = factories.corrected_lines
+request_full = factories.reissue_request
 
 
 def approve_and_complete(req, actor, capture):
