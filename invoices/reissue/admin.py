@@ -298,9 +298,14 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
                 if request.POST.get("action") == "approve":
                     done = invoice_reissue_approve(request=req, actor=request.user)
                     done.refresh_from_db()
-                    level = messages.SUCCESS if done.status == ReissueStatus.COMPLETED else messages.WARNING
-                    self.message_user(request, gettext("The reissue request for invoice %(n)s is approved: %(s)s.") % {
-                        "n": req.original, "s": done.get_status_display()}, level)
+                    if done.status == ReissueStatus.COMPLETED:
+                        self.message_user(request, gettext("The reissue request for invoice %(n)s is approved: %(s)s.")
+                                          % {"n": req.original, "s": done.get_status_display()}, messages.SUCCESS)
+                    else:
+                        self.message_user(request, gettext(
+                            "The reissue of invoice %(n)s is approved. The red-letter form, the red invoice and the "
+                            "new invoice are being issued in the background; this page shows how far it got.")
+                            % {"n": req.original}, messages.INFO)
                     return redirect("admin:invoices_reissuerequest_change", req.pk)
                 if reject_form.is_valid():
                     invoice_reissue_reject(request=req, actor=request.user, reason=reject_form.cleaned_data["reason"])

@@ -4,6 +4,7 @@ import json
 import re
 
 from .invoice_side_helpers import headers, list_fit, pick_invoice, reconcile_with_differences, shoot
+from .story_helpers import wait_for
 
 
 def test_finance_reissues_with_a_corrected_buyer_tax_id_and_finance2_approves(site, open_as, shots):
@@ -40,10 +41,15 @@ def test_finance_reissues_with_a_corrected_buyer_tax_id_and_finance2_approves(si
     approver.locator("form input[type=submit]").first.click()
     approver.wait_for_load_state()
     shoot(shots, approver, "approved")
-    status = site.python(
-        "from invoices.reissue.models import ReissueRequest as R;"
-        f"r=R.objects.filter(original_id={invoice['pk']}).get(); print(r.status, r.new_invoice.buyer_tax_id)")
-    assert status.splitlines()[-1].split() == ["completed", invoice["corrected_tax_id"]], status
+    # Approval commits the decision; the worker issues the red and the new invoice (the completion job).
+    assert "后台" in approver.locator("ul.messagelist").inner_text()
+    wait_for(site, "from invoices.reissue.models import ReissueRequest as R;"
+                   f"r=R.objects.filter(original_id={invoice['pk']}).get();"
+                   "print(r.status, r.new_invoice.buyer_tax_id if r.new_invoice else '-')",
+             f"completed {invoice['corrected_tax_id']}")
+    approver.reload()
+    shoot(shots, approver, "reissue-completed")
+    assert "已完成" in approver.locator(".field-status").inner_text()
 
 
 def test_the_invoice_list_fits_and_finds_a_legacy_number_as_shown(site, open_as, shots):
