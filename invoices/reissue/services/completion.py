@@ -17,12 +17,13 @@ def completion_key(request_id):
 
 def queue_completion(req, actor):
     """Inside the caller's transaction: the completion job, or a nudge of the one still queued for this request."""
-    job = enqueue_on_commit(COMPLETE_JOB, key=completion_key(req.pk), request_id=req.pk,
-                            actor_id=getattr(actor, "pk", None))
-    if job.status == JobStatus.QUEUED or (job.status == JobStatus.RUNNING and job.lease_until
-                                            and job.lease_until < timezone.now()):
-        hand_over_on_commit(job.pk)
-    return job
+    active = Job.objects.filter(name=COMPLETE_JOB, key=completion_key(req.pk), status__in=ACTIVE_STATUSES).first()
+    if active is None:
+        return enqueue_on_commit(COMPLETE_JOB, key=completion_key(req.pk), request_id=req.pk,
+                                 actor_id=getattr(actor, "pk", None))
+    if active.status == JobStatus.QUEUED or (active.lease_until and active.lease_until < timezone.now()):
+        hand_over_on_commit(active.pk)  # a person's 重试 need not wait for the sweep
+    return active
 
 
 def completion_job(req):
