@@ -81,6 +81,8 @@ ROLE_PERMISSIONS = {
             "view_satisfactionanswer",
             # Management reporting (issue 20): the root-cause list and the periodic reports.
             "view_rootcausecategory", "add_rootcausecategory", "change_rootcausecategory", "view_report",
+            # The one mail path: emails to staff with their delivery state (a failed one is retried on its job).
+            "view_staffemail",
         ],
         FINANCE: [
             "view_incident", "view_incidentevent", "add_incidentevent", "view_incidentstep",

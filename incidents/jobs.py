@@ -2,8 +2,6 @@
 (each receiver in receivers.py only enqueues one of these), email delivery, surveys, the tick and the reports."""
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +10,8 @@ from core.jobs.models import JobArea
 
 from .models import Incident
 from .services import invoice_facts
-from .services.communications import communication_deliver, communications_retry_due
 from .services.followups import followups_escalate, followups_remind
+from .services.mail import email_deliver_job, email_describe, email_gave_up, emails_requeue_lost
 from .services.reports import periodic_report_send
 from .services.satisfaction import survey_send
 from .sla import load_calendar
@@ -66,16 +64,12 @@ def invoice_redelivered(*, invoice_id, email, actor_id, subject="", body="", att
 
 
 # --- email -------------------------------------------------------------------------------------------------------
-@job("incidents.deliver_communication", label=_("deliver an email to a customer"), area=INCIDENTS,
-     guarantee="row-less: the communication keeps its own attempts and lease; the tick retries a due one")
-def deliver_communication(*, communication_id):
-    return communication_deliver(communication_id)
-
-
-@job("incidents.send_staff_email", label=_("email staff"), area=INCIDENTS,
-     guarantee="a job row; retried with backoff, shown failed with the SMTP error")
-def send_staff_email(*, subject, body, recipients):
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(recipients), fail_silently=False)
+@job("incidents.deliver_email", label=_("deliver an email"), area=INCIDENTS, on_give_up=email_gave_up,
+     describe=email_describe,
+     guarantee="a job row per recorded email (a customer's communication or a staff email); one attempt per run "
+               "under the row's lease, retried with back-off; a failed email is a failed job with 重试")
+def deliver_email(*, kind, email_id):
+    return email_deliver_job(kind=kind, email_id=email_id)
 
 
 @job("incidents.send_survey", label=_("send a satisfaction survey"), area=INCIDENTS,
@@ -94,7 +88,7 @@ def tick():
     parts = {
         "reminded": lambda: followups_remind(now=now, spec=load_calendar()),
         "escalated": lambda: followups_escalate(now=now, spec=load_calendar()),
-        "emails_retried": lambda: communications_retry_due(now=now),
+        "emails_retried": lambda: emails_requeue_lost(now=now),
     }
     result, errors = {}, []
     for name, part in parts.items():
@@ -110,7 +104,10 @@ def tick():
 
 
 @job("incidents.periodic_report", label=_("build and send the management report"), area=INCIDENTS,
-     guarantee="scheduled weekly and monthly; a report already sent is not sent again")
+     guarantee="scheduled weekly and monthly; a report's email is recorded once and delivered by "
+               "incidents.deliver_email")
 def periodic_report(*, kind):
     report = periodic_report_send(kind=kind)
-    return f"{report.period}: {'sent' if report.sent_at else 'not sent'}"
+    if report.sent_at:
+        return f"{report.period}: sent"
+    return f"{report.period}: {'email queued' if report.emails.exists() else 'no manager with an email address'}"

@@ -1,5 +1,6 @@
 """What the customer sees of their case: its state in their words, what we sent them, what they wrote, and the
 invoices with their new numbers after a reissue. Internal notes and staff names never appear."""
+from django.db.models import Q
 from django.urls import reverse
 
 from incidents.links import survey_token
@@ -25,9 +26,11 @@ CUSTOMER_STATUS = {
 
 def _messages(incident):
     """Our e-mails as sent (subject and text), our calls and visits as a dated line, and the customer's own
-    messages; newest last."""
+    messages; newest last. Only what went to the case's own customer, or to the appellant before a customer was
+    known (the appeal's confirmation): never another affected customer's notices."""
     items = []
-    for comm in (Communication.objects.filter(incident=incident, direction=CommunicationDirection.OUTBOUND)
+    own = Q(customer_id=incident.customer_id) | Q(customer__isnull=True)
+    for comm in (Communication.objects.filter(own, incident=incident, direction=CommunicationDirection.OUTBOUND)
                  .exclude(delivery_status__in=[DeliveryStatus.QUEUED, DeliveryStatus.FAILED])
                  .order_by("occurred_at", "pk")):
         if comm.channel == Channel.EMAIL:

@@ -109,15 +109,19 @@ def test_email_to_an_address_not_recorded_on_the_customer_is_refused_until_recor
 
 def test_an_email_that_can_never_be_sent_fails_with_its_reason_at_once(cs_user, customer):
     from incidents.models import Channel, Communication, DeliveryStatus
-    from incidents.services.communications import communication_deliver, communications_retry_due
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.services.mail import email_deliver, emails_requeue_lost
 
     comm = Communication.objects.create(customer=customer, channel=Channel.EMAIL, direction="outbound",
                                         contact="a@b.cn\r\nBcc: x@y.z", subject="s",
                                         delivery_status=DeliveryStatus.QUEUED)
-    assert communication_deliver(comm.pk) == DeliveryStatus.FAILED
+    assert email_deliver("communication", comm.pk) == DeliveryStatus.FAILED
     comm.refresh_from_db()
     assert comm.delivery_attempts == 1 and "CR/LF" in comm.delivery_error and comm.next_attempt_at is None
-    assert communications_retry_due() == 0
+    assert emails_requeue_lost(now=timezone.now() + timedelta(days=1)) == 0
 
 
 # --- amounts bounded by their columns, zero totals, dates in a sane range, names ---

@@ -7,16 +7,14 @@ from django.utils import timezone
 
 from incidents.models import CommunicationTemplate, DeliveryStatus, EventKind, FollowUp
 from incidents.rendering import render_text
-from incidents.services.communications import (
-    communication_deliver,
-    communication_log,
-    communication_send_email,
-    communications_retry_due,
-)
+from core.jobs.models import Job, JobStatus
+from incidents.services.communications import communication_log, communication_send_email
+from incidents.services.mail import email_deliver
 from incidents.services.notify import incident_notify_customers
 
 from . import factories
 from .incident_helpers import open_incident
+from .mail_backends import retry_email_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 FAILING = "tests.mail_backends.FailingEmailBackend"
@@ -70,14 +68,17 @@ def test_send_email_failure_retries_then_fails(cs_user, template, settings, djan
     comm.refresh_from_db()
     assert comm.delivery_status == DeliveryStatus.QUEUED and comm.delivery_attempts == 1
     assert "SMTPServerDisconnected" in comm.delivery_error
-    # Not yet due: the back-off holds it back.
-    assert communications_retry_due(now=timezone.now()) == 0
-    later = timezone.now() + timedelta(hours=2)
-    assert communications_retry_due(now=later) == 1
-    assert communications_retry_due(now=later + timedelta(hours=2)) == 1
+    # The job retries it: not yet due, the back-off holds it back.
+    job = Job.objects.get(name="incidents.deliver_email")
+    assert job.status == JobStatus.QUEUED and job.next_try_at > timezone.now()
+    assert "SMTPServerDisconnected" in job.last_error
+    assert retry_email_jobs() == 1
+    assert retry_email_jobs() == 1
     comm.refresh_from_db()
+    job.refresh_from_db()
     assert comm.delivery_status == DeliveryStatus.FAILED and comm.delivery_attempts == 3
-    assert communications_retry_due(now=later + timedelta(days=1)) == 0
+    assert job.status == JobStatus.FAILED and "SMTPServerDisconnected" in job.last_error
+    assert retry_email_jobs() == 0
     assert incident.events.filter(kind=EventKind.COMMUNICATION, data__delivery_status="failed").exists()
     assert mail.outbox == []
 
@@ -86,7 +87,7 @@ def test_delivery_is_idempotent(cs_user, template, django_capture_on_commit_call
     customer = factories.customer(email="buyer@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
         comm = communication_send_email(actor=cs_user, customer=customer, template=template)
-    assert communication_deliver(comm.pk) == DeliveryStatus.SENT
+    assert email_deliver("communication", comm.pk) == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
 
 

@@ -1,19 +1,17 @@
 """Deliveries carry the files: re-delivery attaches the PDF (and the XML on request) with a working link, as a
 communication naming its attachments; the reissue notice attaches the new invoice's PDF; an email whose file the
 platform cannot supply waits (shown `waiting`) and goes out on a later retry, never without it."""
-from datetime import timedelta
-
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from incidents.models import Communication, DeliveryStatus
-from incidents.services.communications import communication_send_email, communications_retry_due
+from incidents.services.communications import communication_send_email
 from invoices.files.links import invoice_from_file_token
 from invoices.reissue.services.redeliver import invoice_redeliver
 
 from . import factories
 from .files_helpers import media, on_platform, pdf_text  # noqa: F401  (fixture)
+from .mail_backends import retry_email_jobs
 from .reissue_helpers import approve_and_complete, blue, request_full
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -83,7 +81,7 @@ def test_platform_down_waits_then_sends_on_retry(original, cs_user, django_captu
     assert "cannot supply" in comm.delivery_error and mail.outbox == []
     assert comm.get_delivery_status_display() == "waiting for attachment"
     outage(False)
-    assert communications_retry_due(now=timezone.now() + timedelta(hours=1)) == 1
+    assert retry_email_jobs() == 1
     comm.refresh_from_db()
     assert comm.delivery_status == DeliveryStatus.SENT and len(mail.outbox) == 1
     assert mail.outbox[0].attachments[0][0] == f"{original.number}.pdf"
@@ -96,7 +94,7 @@ def test_waiting_too_long_ends_failed_not_sent_without_the_file(original, cs_use
     outage()
     with django_capture_on_commit_callbacks(execute=True):
         invoice_redeliver(invoice=original, actor=cs_user)
-    communications_retry_due(now=timezone.now() + timedelta(hours=1))
+    retry_email_jobs()
     comm = Communication.objects.get(invoice=original)
     assert comm.delivery_status == DeliveryStatus.FAILED and mail.outbox == []
 

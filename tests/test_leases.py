@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 
-from incidents.services.communications import lease as email_lease
+from incidents.services.mail import lease as email_lease
 from invoices.platform.models import SyncState
 from invoices.platform.services.sync import invoice_sync_run
 from invoices.platform.services.sync_support import claim, sync_conf

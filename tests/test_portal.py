@@ -119,7 +119,12 @@ def test_appeal_from_a_found_invoice_opens_an_incident_in_the_shared_queue(clien
     incident = Incident.objects.get()
     assert incident.opened_via == OpenedVia.PORTAL and incident.team is None and incident.owner is None
     assert incident.customer == known.buyer and list(incident.invoices.all()) == [known]
-    assert incident.communications.get().channel == "portal"
+    # The appeal as the customer's inbound message, and the confirmation as our outbound email to the address given.
+    appeal, confirmation = incident.communications.order_by("direction")
+    assert (appeal.channel, appeal.direction) == ("portal", "inbound")
+    assert (confirmation.channel, confirmation.direction, confirmation.contact) == (
+        "email", "outbound", "wang@fengtai.example.cn")
+    assert confirmation.delivery_status == "sent"
     message = mail.outbox[-1]
     assert message.to == ["wang@fengtai.example.cn"] and incident.reference in message.subject + message.body
     assert "/portal/cases/" in message.body

@@ -101,16 +101,20 @@ def test_command_refuses_bad_input(tmp_path):
         call_command("incident_report", period="2026-10", format="docx", output=str(tmp_path))
 
 
-def test_periodic_report_is_emailed_once_to_managers(story, manager_user):
+def test_periodic_report_is_emailed_once_to_managers(story, manager_user, django_capture_on_commit_callbacks):
     manager_user.email = "boss@example.com"
     manager_user.save()
-    report = periodic_report_send(kind="monthly", today=date(2026, 11, 1))
+    # The email is recorded with the report and goes out by its delivery job after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        report = periodic_report_send(kind="monthly", today=date(2026, 11, 1))
+    report.refresh_from_db()
     assert report.period == "2026-10" and report.sent_at is not None
     assert list(report.recipients.all()) == [manager_user]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["boss@example.com"]
     names = sorted(a[0] for a in mail.outbox[0].attachments)
     assert names[0].endswith(".pdf") and names[1].endswith(".xlsx")
-    periodic_report_send(kind="monthly", today=date(2026, 11, 1))  # a retried task sends nothing more
+    with django_capture_on_commit_callbacks(execute=True):
+        periodic_report_send(kind="monthly", today=date(2026, 11, 1))  # a retried task sends nothing more
     assert len(mail.outbox) == 1 and Report.objects.count() == 1
 
 

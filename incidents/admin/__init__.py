@@ -6,4 +6,5 @@ from . import (  # noqa: F401
     incidents,
     invoice_panel,  # noqa: F401,E402  incidents on the invoice page (re-registers InvoiceAdmin)
     reports,
+    staff_emails,
 )

@@ -24,6 +24,7 @@ from .playbook import IncidentStep, Playbook, PlaybookStep
 from .report import Report, ReportKind
 from .root_cause import RootCauseCategory
 from .satisfaction import SatisfactionAnswer
+from .staff_email import StaffEmail, StaffEmailPurpose
 from .team import Team
 from .timeline import EventKind, IncidentEvent
 
@@ -32,6 +33,6 @@ __all__ = [
     "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
     "FollowUpKind", "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent",
     "IncidentKind", "IncidentSequence", "IncidentStatus", "IncidentStep", "OpenedVia", "Playbook", "PlaybookStep",
-    "Report", "ReportKind", "RootCauseCategory", "SatisfactionAnswer", "Severity", "SlaTarget",
+    "Report", "ReportKind", "RootCauseCategory", "SatisfactionAnswer", "Severity", "SlaTarget", "StaffEmail", "StaffEmailPurpose",
     "Team", "TemplatePurpose", "WorkCalendar",
 ]

@@ -65,8 +65,11 @@ class CommunicationTemplate(models.Model):
 class Communication(models.Model):
     """One contact with a customer, logged or sent. Outbound email carries its delivery state."""
 
+    # Empty only for the confirmation of a portal appeal whose invoice lookup found no customer: it goes to the
+    # address the appellant typed, who holds the case page. Forms and the API still require one (blank=False).
     customer = models.ForeignKey(
-        "invoices.Customer", on_delete=models.PROTECT, related_name="communications", verbose_name=_("customer")
+        "invoices.Customer", on_delete=models.PROTECT, null=True, related_name="communications",
+        verbose_name=_("customer"),
     )
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="communications",

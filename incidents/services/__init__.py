@@ -2,7 +2,8 @@
 
 incidents.py      open, update, attach invoices, status machine, review
 timeline.py       the append-only timeline: notes and events, checklist ticks
-communications.py logging contacts, sending templated email, delivery with retries
+communications.py logging contacts, sending templated email
+mail.py           the one mail path: customer and staff emails recorded, delivered by one job with retries
 followups.py      follow-ups: create, assign, complete, reminders and escalation
 notify.py         "notify all affected customers"
 invoice_facts.py  the invoices app's facts (signals) as incident work: the grouping rules, reissue notice

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from core.dates import due_date_error
 from core.event_texts import person
-from core.jobs import enqueue_on_commit
 
 from .. import sla
 from ..access import default_team, ensure_can_see_incident, ensure_can_work_followup
-from ..models import EventKind, FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus
+from ..models import EventKind, FollowUp, FollowUpKind, FollowUpPriority, FollowUpStatus, StaffEmailPurpose
+from .mail import staff_email_send
 from .timeline import event_record
 
 
@@ -125,10 +125,10 @@ def escalation_recipients():
     return list(users.exclude(email="").distinct().values_list("email", flat=True))
 
 
-def _mail_later(subject, body, recipients):
-    if not recipients:
-        return
-    enqueue_on_commit("incidents.send_staff_email", subject=subject, body=body, recipients=list(recipients))
+def _mail_later(followup, purpose, subject, body, recipients):
+    """Recorded in the caller's transaction (a StaffEmail), delivered by the one mail path's job."""
+    staff_email_send(purpose=purpose, subject=subject, body=body, recipients=recipients,
+                     incident=followup.incident, followup=followup)
 
 
 def followups_remind_and_escalate(*, now=None, spec=None):
@@ -166,7 +166,7 @@ def followups_remind(*, now=None, spec=None):
             fu.reminder_sent_at = now
             fu.save(update_fields=["reminder_sent_at"])
             _event(fu, None, "incident.followup.reminded", {"who": person(fu.assignee)}, reminder=True)
-            _mail_later(_("Follow-up due %(due)s: %(title)s") % {
+            _mail_later(fu, StaffEmailPurpose.REMINDER, _("Follow-up due %(due)s: %(title)s") % {
                 "due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M"), "title": fu.title},
                 fu.notes or fu.title, [fu.assignee.email] if fu.assignee.email else [])
             reminded += 1
@@ -193,7 +193,7 @@ def followups_escalate(*, now=None, spec=None):
             _event(fu, None, "incident.followup.escalated", escalated=True)
             if recipients is None:
                 recipients = escalation_recipients()
-            _mail_later(_("Overdue follow-up of %(who)s: %(title)s") % {
+            _mail_later(fu, StaffEmailPurpose.ESCALATION, _("Overdue follow-up of %(who)s: %(title)s") % {
                 "who": fu.assignee.get_username(), "title": fu.title},
                 _("Was due %(due)s.") % {"due": timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M")},
                 recipients)

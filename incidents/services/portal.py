@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from core.jobs import enqueue_on_commit
-
 from ..links import case_url
 from ..models import (
     Channel,
@@ -27,6 +25,7 @@ from ..models import (
     OpenedVia,
 )
 from .incidents import incident_open, lock_incident
+from .mail import enqueue_delivery
 from .timeline import event_record
 
 # The customer's words for what went wrong, and the category a rep would file it under.
@@ -39,8 +38,18 @@ APPEAL_CATEGORIES = {
 MAX_MESSAGE = 2000
 
 
-def _mail_on_commit(subject, body, to):
-    enqueue_on_commit("incidents.send_staff_email", subject=subject, body=body, recipients=[to])
+def _confirmation_send(*, incident, customer, invoice, to, subject, body):
+    """The confirmation is a message to the appellant like any other: an outbound email Communication on the
+    incident (the case page shows it once sent), delivered by the one mail path. It goes to the address the
+    appellant typed, who already holds the case page; the customer is empty when the lookup found none. Not a
+    first response: nobody has answered yet."""
+    comm = Communication.objects.create(
+        customer=customer, incident=incident, invoice=invoice, channel=Channel.EMAIL,
+        direction=CommunicationDirection.OUTBOUND, contact=to, subject=subject, body=body,
+        delivery_status=DeliveryStatus.QUEUED,
+    )
+    enqueue_delivery(comm)
+    return comm
 
 
 @transaction.atomic
@@ -89,7 +98,8 @@ def incident_open_from_appeal(*, category, description, contact_name, phone="", 
                 "company": getattr(settings, "SERVICE_COMPANY_NAME", ""),
                 "phone": getattr(settings, "SERVICE_PHONE", ""),
             })
-        _mail_on_commit(subject, body, email.strip())
+        _confirmation_send(incident=incident, customer=customer, invoice=invoice, to=email.strip(), subject=subject,
+                           body=body)
         event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=None,
                      code="incident.confirmation_sent", params={"to": email.strip()})
     return incident

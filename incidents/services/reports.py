@@ -1,23 +1,24 @@
 """Building and sending the periodic management report (a Report row with its XLSX and PDF files).
 
 The content is incidents.reporting.content, the same figures as the dashboard. Files go through the storage
-API (Report.xlsx_file / pdf_file), so the admin and the email attach the very files that were built."""
+API (Report.xlsx_file / pdf_file), so the admin and the email attach the very files that were built: the email names the stored files, and the
+delivery job (mail.py) reads them when it goes out."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..models import Report, ReportKind
+from ..models import Report, ReportKind, StaffEmailPurpose
 from ..reporting.content import build_sections
 from ..reporting.pdf import write_pdf
 from ..reporting.periods import last_month, last_week
 from ..reporting.xlsx import write_xlsx
+from .mail import staff_email_send
 
 FORMATS = ("xlsx", "pdf")
 
@@ -66,9 +67,10 @@ def manager_users():
 
 @transaction.atomic
 def report_send(*, report):
-    """Email the report's files to the managers once; a second call (a retried task) sends nothing."""
+    """Record the email of the report's files to the managers once (a StaffEmail naming the stored files) and hand
+    it to the delivery job; a second call (a retried job) records nothing more. `sent_at` is set once it went out."""
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.sent_at is not None:
+    if report.sent_at is not None or report.emails.exists():
         return report
     users = list(manager_users())
     if not users:
@@ -77,15 +79,10 @@ def report_send(*, report):
         subject = _("Incident report %(period)s") % {"period": report.period}
         body = _("The incident report for %(start)s – %(end)s is attached.") % {
             "start": report.period_start, "end": report.period_end}
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email for u in users])
-    for field, mimetype in ((report.xlsx_file, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                            (report.pdf_file, "application/pdf")):
-        if field:
-            with field.open("rb") as fh:
-                message.attach(field.name.rsplit("/", 1)[-1], fh.read(), mimetype)
-    message.send(fail_silently=False)
-    report.sent_at = timezone.now()
-    report.save(update_fields=["sent_at"])
+    attachments = [{"report_id": report.pk, "format": fmt, "name": field.name.rsplit("/", 1)[-1]}
+                   for fmt, field in (("xlsx", report.xlsx_file), ("pdf", report.pdf_file)) if field]
+    staff_email_send(purpose=StaffEmailPurpose.REPORT, subject=subject, body=body,
+                     recipients=[u.email for u in users], report=report, attachments=attachments)
     report.recipients.set(users)
     return report
 

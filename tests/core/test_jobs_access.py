@@ -18,7 +18,7 @@ def _failed(name, area):
 @pytest.fixture
 def jobs():
     return {"invoices": _failed("reissue.redeliver", "invoices"),
-            "incidents": _failed("incidents.send_staff_email", "incidents")}
+            "incidents": _failed("incidents.periodic_report", "incidents")}
 
 
 @pytest.mark.parametrize("role, retries", [("finance", {"invoices"}), ("manager", {"incidents"}), ("cs", set())])
