@@ -275,6 +275,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # IMPORT_MAX_ROWS keeps one pass inside the task timeout (docs/imports.md has the measurement).
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "300"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "30000"))
+# A background pass reads and imports its file this many rows at a time: a worker's memory is bounded by a chunk.
+IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "1000"))
 # --- incidents: follow-ups and customer email ---
 # Follow-up reminders go out this many business hours before the due time; overdue follow-ups are escalated
 # once to the managers after this many business hours (counted on the default WorkCalendar).
