@@ -47,6 +47,13 @@ def _fitted(row, width, number):
 def dataset_chunks(stored, file_format, *, size, key=None):
     """Yield (rows before this chunk, Dataset) for the file's rows after its header."""
     rows = _xlsx_rows(stored) if file_format == "xlsx" else _csv_rows(stored)
+    try:
+        yield from _chunks(rows, size, key)
+    finally:
+        rows.close()  # while the stored file is still open: its wrapper is detached, the workbook closed
+
+
+def _chunks(rows, size, key):
     header = next(rows, None)
     if header is None:
         return

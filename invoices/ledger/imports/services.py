@@ -3,6 +3,7 @@ the resource's own import_data over the file's chunks, all-or-nothing as in the 
 written only before and after it, outside its transaction."""
 import time
 import uuid
+from contextlib import closing
 from collections import Counter
 from datetime import timedelta
 from pathlib import PurePath
@@ -115,9 +116,9 @@ def _run(job):
     outcome = _Outcome()
     try:
         resource = tracked(resource_class, progress)()
-        with default_storage.open(job.stored_name, "rb") as stored, transaction.atomic():
-            chunks = dataset_chunks(stored, job.file_format, size=chunk_rows(),
-                                    key=getattr(resource, "import_chunk_key", None))
+        with default_storage.open(job.stored_name, "rb") as stored, transaction.atomic(), closing(
+                dataset_chunks(stored, job.file_format, size=chunk_rows(),
+                               key=getattr(resource, "import_chunk_key", None))) as chunks:
             for before, dataset in chunks:
                 progress.offset = before
                 outcome.add(resource, resource.import_data(
