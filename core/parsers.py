@@ -2,12 +2,18 @@
 
 Python's json module recurses once per level: a body of 3,000 "[" raises RecursionError, which DRF does not
 turn into a 400. The depth is counted in one linear pass over the raw text (brackets inside strings do not
-count), so a hostile body costs no more than reading it."""
+count), so a hostile body costs no more than reading it.
+
+JSON's "\\ud800" escape decodes to a lone surrogate, half of a UTF-16 pair and no character: Python keeps it in a
+str, but neither UTF-8 nor the database can hold it, so a field that echoes it back ("\\ud800" is not a valid
+choice) or stores it failed while rendering or writing (a 500). It is the one way such a string enters a request
+(form bodies and query strings are decoded with replacement characters), so the parser refuses it, naming the
+field."""
 import codecs
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 DEFAULT_MAX_DEPTH = 32
@@ -52,7 +58,43 @@ class DepthLimitedJSONParser(JSONParser):
         limit = max_depth()
         if json_depth_exceeds(text, limit):
             raise ParseError(_("JSON parse error: nested deeper than %(limit)d levels.") % {"limit": limit})
-        return super().parse(_Replay(raw), media_type, parser_context)
+        data = super().parse(_Replay(raw), media_type, parser_context)
+        field = lone_surrogate_path(data)
+        if field is not None:
+            raise ValidationError({field: [_("The text holds a lone UTF-16 surrogate (such as \\ud800), which is "
+                                             "not a character; send valid Unicode text.")]})
+        return data
+
+
+def _has_surrogate(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(key):
+    return key.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+
+
+def lone_surrogate_path(data, path=()):
+    """The dotted path ("lines.0.name") of the first string, or key, in parsed JSON holding a lone surrogate."""
+    if isinstance(data, str):
+        return (".".join(path) or "non_field_errors") if _has_surrogate(data) else None
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = ((str(i), v) for i, v in enumerate(data))
+    else:
+        return None
+    for key, value in items:
+        if _has_surrogate(key):
+            return ".".join((*path, _printable(key)))
+        found = lone_surrogate_path(value, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 class _Replay:

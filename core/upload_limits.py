@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.xlsx_dimension import SheetScan
+
 MB = 1 << 20
 DEFAULTS = {
     "csv_max_bytes": 512 * MB,
@@ -116,7 +118,8 @@ def check_xlsx(fileobj, *, field="file", lim=None):
 
 def _check_well_formed(fileobj, members, field):
     """Every XML part parses (expat without handlers, streamed: bounded memory, hundreds of MB a second), so a
-    damaged sheet is refused at upload instead of failing the run in the worker."""
+    damaged sheet is refused at upload instead of failing the run in the worker; in the same pass every
+    worksheet's rows are counted against its declared dimension (core/xlsx_dimension.py)."""
     from xml.parsers import expat
 
     zf = zipfile.ZipFile(fileobj)
@@ -124,14 +127,35 @@ def _check_well_formed(fileobj, members, field):
         if not member.filename.endswith((".xml", ".rels")):
             continue
         parser = expat.ParserCreate()
+        scan = SheetScan() if member.filename.startswith("xl/worksheets/") else None
         try:
             with zf.open(member) as raw:
                 while block := raw.read(MB):
                     parser.Parse(block, False)
+                    if scan:
+                        scan.feed(block)
             parser.Parse(b"", True)
         except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
                 RuntimeError) as exc:  # the last two: an unsupported compression method, an encrypted part
             _refuse(field, _("The workbook part %(name)s is damaged (%(e)s).") % {"name": member.filename, "e": exc})
+        if scan:
+            scan.close()
+            scan.check(field, _sheet_names(zf).get(member.filename, member.filename))
+
+
+def _sheet_names(zf):
+    """Worksheet part -> the sheet's name, for messages; {} when the workbook does not say."""
+    try:
+        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter(f"{PKG_REL_NS}Relationship")}
+    names = {}
+    for sheet in workbook.iter(f"{MAIN_NS}sheet"):
+        target = targets.get(sheet.get(f"{REL_NS}id"), "")
+        names[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = sheet.get("name")
+    return names
 
 
 def check_csv(fileobj, *, field="file", lim=None):

@@ -20,3 +20,5 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # IMPORT_MAX_ROWS keeps one pass inside the task timeout (docs/imports.md has the measurement).
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "300"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "30000"))
+# A background pass reads and imports its file this many rows at a time, so a worker holds one chunk, not the file.
+IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "1000"))

@@ -144,6 +144,13 @@ class InvoiceResource(SafeExportResource, TranslatedHeadersMixin, resources.Mode
     def _key(row):
         return normalize_text(row.get("code")), normalize_text(row.get("number"))
 
+    def import_chunk_key(self, row):
+        """A background import cuts its file into chunks only between invoices (imports/chunks.py): the row's
+        invoice, whichever language the file's headers are in."""
+        if not hasattr(self, "_chunk_columns"):
+            self._chunk_columns = self.column_for_header()
+        return self._key({self._chunk_columns.get(str(h).strip(), h): v for h, v in row.items()})
+
     def import_row(self, row, instance_loader, **kwargs):
         result = RowResult()
         row_number = kwargs["row_number"]

@@ -1,8 +1,11 @@
 """Benchmark: a background import's two passes (dry run, import) for N one-line invoices, against the reference of
-the same rows through InvoiceResource.import_data called directly (what the inline admin import runs), in the same
-run. Writes into the configured database and rolls nothing back: run it on a scratch database. A measurement, not an
-assertion."""
+the same rows through InvoiceResource.import_data called directly on one Dataset of the whole file (what the inline
+admin import runs, and what a pass ran before it was chunked), in the same run. Time, and the peak of the Python
+heap (tracemalloc, reset before each step: allocations made by the step, Django and the tables already loaded not
+counted). Writes into the configured database and rolls nothing back: run it on a scratch database. A measurement,
+not an assertion."""
 import time
+import tracemalloc
 
 import tablib
 from django.contrib.auth import get_user_model
@@ -10,7 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from invoices.ledger.imports.services import import_job_confirm, import_job_create, import_job_run
+from invoices.ledger.imports.services import (
+    chunk_rows,
+    import_job_confirm,
+    import_job_create,
+    import_job_run,
+)
 from invoices.ledger.models import Customer, Seller
 from invoices.ledger.resources import INVOICE_COLUMNS, LINE_COLUMNS, InvoiceResource
 
@@ -35,14 +43,19 @@ class Command(BaseCommand):
         if not (seller and customer and actor):
             raise CommandError("Needs a seller, a customer with a tax id and the uploader (run seed_demo first).")
         stamp = f"{int(time.time()) % 10000:04d}"
-        reference = tablib.Dataset(*_rows(seller, customer, rows, f"2601{stamp}0097"),
-                                   headers=INVOICE_COLUMNS + LINE_COLUMNS)
+        tracemalloc.start()
+        reference_body = tablib.Dataset(*_rows(seller, customer, rows, f"2601{stamp}0097"),
+                                        headers=INVOICE_COLUMNS + LINE_COLUMNS).export("csv")
+        tracemalloc.reset_peak()
         started = time.monotonic()
+        reference = tablib.Dataset().load(reference_body, format="csv")  # the whole file, as a pass read it before
         result = InvoiceResource().import_data(reference, dry_run=True, use_transactions=True, user=actor,
                                                rollback_on_validation_errors=True)
         direct = time.monotonic() - started
+        direct_peak = tracemalloc.get_traced_memory()[1]
         if result.has_validation_errors() or result.has_errors():
             raise CommandError("The reference rows did not validate.")
+        del reference, result
         body = tablib.Dataset(*_rows(seller, customer, rows, f"2601{stamp}0098"),
                               headers=INVOICE_COLUMNS + LINE_COLUMNS).export("csv")
         with transaction.atomic():
@@ -50,13 +63,22 @@ class Command(BaseCommand):
                                     resource_path="invoices.ledger.resources.InvoiceResource",
                                     permission="invoices.import_invoices", file_format="csv", rows_estimated=rows,
                                     upload=SimpleUploadedFile("bench.csv", body.encode("utf-8")))
+        tracemalloc.reset_peak()
         started = time.monotonic()
         job = import_job_run(job_id=job.pk)
         check = time.monotonic() - started
+        check_peak = tracemalloc.get_traced_memory()[1]
         job = import_job_confirm(job=job, actor=actor)
+        tracemalloc.reset_peak()
         started = time.monotonic()
         job = import_job_run(job_id=job.pk)
         imported = time.monotonic() - started
+        import_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        mb = 2 ** 20
         self.stdout.write(f"rows {rows:,}: direct import_data dry run {direct:.2f} s (reference); "
                           f"job dry run {check:.2f} s = {check / direct:.2f} x; job import {imported:.2f} s = "
                           f"{imported / direct:.2f} x, {rows / imported:,.0f} rows/s; job status {job.status}")
+        self.stdout.write(f"heap peak (tracemalloc): direct import_data of the whole file {direct_peak / mb:.1f} MB "
+                          f"(reference); job dry run {check_peak / mb:.1f} MB; job import {import_peak / mb:.1f} MB "
+                          f"(chunks of {chunk_rows():,} rows)")

@@ -28,9 +28,11 @@ class Progress:
         self.describe = describe  # (row dict, RowResult) -> (key shown, [messages])
         self.counts = {"read": 0, "valid": 0, "invalid": 0}
         self.errors = []
+        self.offset = 0  # rows of the file before the chunk being imported
         self._written = 0.0
 
     def row(self, number, row, result):
+        number += self.offset
         self.counts["read"] += 1
         if result.import_type in INVALID:
             self.counts["invalid"] += 1

@@ -1,8 +1,9 @@
-"""How many rows an upload holds, cheaply, to choose between the inline import and the background one. An
-estimate: a CSV's line breaks (a quoted field may hold one), an XLSX sheet's declared dimension."""
-import io
-
+"""How many rows an upload holds, to choose between the inline import and the background one and to apply the row
+cap: a CSV's line breaks (a quoted field may hold one, so an estimate), an XLSX sheet's rows as read (streamed; its
+declared dimension is not trusted, and one that disagrees is refused, core/xlsx_dimension.py)."""
 from openpyxl import load_workbook
+
+from core.xlsx_dimension import sheet_rows
 
 
 def estimate_rows(upload, file_format):
@@ -10,8 +11,11 @@ def estimate_rows(upload, file_format):
     upload.seek(0)
     try:
         if file_format == "xlsx":
-            sheet = load_workbook(io.BytesIO(upload.read()), read_only=True).active
-            total = sheet.max_row or sum(1 for _ in sheet.iter_rows(values_only=True))
+            workbook = load_workbook(upload, read_only=True)
+            try:
+                total = sum(1 for _row in sheet_rows(workbook.active, field="import_file"))
+            finally:
+                workbook.close()
         else:
             total, last = 0, b"\n"
             for chunk in upload.chunks():

@@ -1,9 +1,10 @@
 """Background imports: create (store the file, queue the dry run), confirm (queue the import), run a pass. A pass is
-the resource's own import_data, all-or-nothing as in the admin's inline import; the job row is written only
-before and after it, outside its transaction."""
+the resource's own import_data over the file's chunks, all-or-nothing as in the admin's inline import; the job row is
+written only before and after it, outside its transaction."""
 import time
 import uuid
 from collections import Counter
+from contextlib import closing
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -19,6 +20,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
 from core.jobs import dispatch_on_commit
+from invoices.ledger.imports.chunks import dataset_chunks
 from invoices.ledger.imports.models import ImportJob, ImportStatus
 from invoices.ledger.imports.progress import Progress, row_messages, tracked
 
@@ -103,39 +105,65 @@ def import_job_run(*, job_id):
 
 
 def _run(job):
+    """The pass over the file chunk by chunk (IMPORT_CHUNK_ROWS rows each, so memory is bounded by a chunk), in one
+    transaction: each chunk is written with dry_run=False so the next one sees it, as one import_data over the whole
+    file would, and the transaction is rolled back at the end of a dry run or of a pass with any error."""
     dry_run = job.status == ImportStatus.CHECKING
     resource_class = import_string(job.resource_path)
     describe = _describer(resource_class())
     progress = Progress(job.pk, describe=describe)
+    outcome = _Outcome()
     try:
-        dataset = _dataset(job)
         resource = tracked(resource_class, progress)()
-        result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
-                                      rollback_on_validation_errors=True, user=job.created_by,
-                                      file_name=job.file_name)
+        with default_storage.open(job.stored_name, "rb") as stored, transaction.atomic(), closing(
+                dataset_chunks(stored, job.file_format, size=chunk_rows(),
+                               key=getattr(resource, "import_chunk_key", None))) as chunks:
+            for before, dataset in chunks:
+                progress.offset = before
+                outcome.add(resource, resource.import_data(
+                    dataset, dry_run=False, raise_errors=False, use_transactions=True,
+                    rollback_on_validation_errors=True, user=job.created_by, file_name=job.file_name))
+            if dry_run or outcome.failed:
+                transaction.set_rollback(True)
     except Exception as exc:  # noqa: BLE001 - a file that cannot be read at all is the job's error, not a crash
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else exc
         return _finish(job, ImportStatus.FAILED, progress, error=_("The file could not be read: %(error)s")
-                       % {"error": exc})
+                       % {"error": message})
     finally:
         progress.clear()
-    failed = result.has_errors() or result.has_validation_errors()
-    base = [str(e.error) for e in result.base_errors]
     if dry_run:
-        status = ImportStatus.REFUSED if failed else ImportStatus.CHECKED
+        status = ImportStatus.REFUSED if outcome.failed else ImportStatus.CHECKED
     else:
-        status = ImportStatus.FAILED if failed else ImportStatus.IMPORTED
-    return _finish(job, status, progress, result=result, resource=resource, error="\n".join(base))
+        status = ImportStatus.FAILED if outcome.failed else ImportStatus.IMPORTED
+    return _finish(job, status, progress, outcome=outcome, error="\n".join(outcome.base_errors))
 
 
-def _finish(job, status, progress, *, result=None, resource=None, error=""):
+def chunk_rows():
+    return getattr(settings, "IMPORT_CHUNK_ROWS", 1000)
+
+
+class _Outcome:
+    """What the finished page shows, summed over the chunks (whose row results are then let go)."""
+
+    def __init__(self):
+        self.totals, self.skipped, self.base_errors, self.failed = Counter(), Counter(), [], False
+
+    def add(self, resource, result):
+        self.failed = self.failed or result.has_errors() or result.has_validation_errors()
+        self.base_errors += [str(e.error) for e in result.base_errors]
+        self.totals.update({k: result.totals.get(k, 0) for k in ("new", "update", "skip")})
+        self.skipped.update(_skip_reasons(resource, result))
+
+
+def _finish(job, status, progress, *, outcome=None, error=""):
     now = timezone.now()
     job.status = status
     job.error = error
     job.errors = progress.errors
     counts = dict(progress.counts)
-    if result is not None:
-        counts.update({k: result.totals.get(k, 0) for k in ("new", "update", "skip")})
-        job.skipped = _skip_reasons(resource, result)
+    if outcome is not None:
+        counts.update({k: outcome.totals.get(k, 0) for k in ("new", "update", "skip")})
+        job.skipped = dict(outcome.skipped.most_common())
     job.counts = counts
     job.started_at = None
     if status in (ImportStatus.CHECKED, ImportStatus.REFUSED):
@@ -146,22 +174,12 @@ def _finish(job, status, progress, *, result=None, resource=None, error=""):
     return job
 
 
-def _dataset(job):
-    file_format = FORMATS[job.file_format]()
-    with default_storage.open(job.stored_name, "rb") as stored:
-        data = stored.read()
-    if not file_format.is_binary():
-        file_format.encoding = "utf-8-sig"
-        data = data.decode(file_format.encoding)
-    return file_format.create_dataset(data)
-
-
 def _skip_reasons(resource, result):
     reasons = Counter()
     for row in result.rows:
         if row.import_type == RowResult.IMPORT_TYPE_SKIP:
             reasons[resource.skip_reason(row)] += 1
-    return dict(reasons.most_common())
+    return reasons
 
 
 def _describer(resource):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.upload_limits import BoundedCsvReader, find_header, xlsx_header
+from core.xlsx_dimension import sheet_rows
 from invoices.ledger.identifiers import (
     is_digits,
     looks_like_float_damage,
@@ -73,7 +74,7 @@ def _iter_xlsx(fileobj, min_row=1):
     try:
         sheet = workbook[vocab.SHEET_NAME] if vocab.SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
         try:
-            for row in sheet.iter_rows(min_row=min_row, values_only=True):
+            for row in sheet_rows(sheet, min_row=min_row):
                 yield [_cell_text(v) for v in row]
         except (ParseError, ValueError, KeyError) as exc:
             raise ValidationError({"file": [_("The sheet's XML is damaged (%(e)s).") % {"e": exc}]})
