@@ -20,15 +20,25 @@ def wait_for(condition, timeout, message):
     raise AssertionError(f"timed out after {timeout}s waiting for {message() if callable(message) else message}")
 
 
-class Cluster:
-    """`manage.py qcluster` in its own process group, so kill -9 takes the sentinel and every worker."""
+def log_tail(path, lines=40):
+    """The last lines of a subprocess's log, for a failure message."""
+    try:
+        text = Path(path).read_text(errors="replace")
+    except OSError as exc:
+        return f"(no log at {path}: {exc})"
+    return f"--- last lines of {path} ---\n" + "\n".join(text.splitlines()[-lines:])
 
-    def __init__(self, env, log_path):
-        self.env, self.log_path, self.proc = env, log_path, None
+
+class Cluster:
+    """`manage.py qcluster` in its own process group, so kill -9 takes the sentinel and every worker. Another
+    Python command line in `args` (a web server: gunicorn's master and its workers) is run and killed the same way."""
+
+    def __init__(self, env, log_path, args=("manage.py", "qcluster")):
+        self.env, self.log_path, self.args, self.proc = env, log_path, args, None
 
     def start(self):
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, *self.args], cwd=ROOT, env=self.env,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 

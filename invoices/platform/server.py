@@ -112,6 +112,7 @@ class PlatformHandler(BaseHTTPRequestHandler):
         body = self._read_json()
         sim_gate([str(body.get("seller_tax_id") or ""), str(body.get("buyer_tax_id") or "")])
         record, created = sim_issue(body, self.headers.get("Idempotency-Key", ""))
+        self.after_store(record, created)
         self._send(201 if created else 200, {"platform_id": record.platform_id, "number": record.number})
 
     def _query(self, code, number):
@@ -133,7 +134,8 @@ class PlatformHandler(BaseHTTPRequestHandler):
             self._send_bytes(found.content, found.content_type)
 
     def after_store(self, record, created):
-        """Hook for tests that model a server which stores the upload and then fails to answer."""
+        """Hook for tests that model a server which stores an upload or an issued invoice and then answers late or
+        not at all (the client times out, or dies waiting, after the platform accepted)."""
 
 
 def make_server(port=8765, host="127.0.0.1", handler=PlatformHandler, token=None, daemon_threads=True):
