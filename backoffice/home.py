@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.counts import capped_count
+from core.jobs.models import JobArea, JobStatus
+from core.jobs.selectors import failed_jobs
 from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 from incidents import selectors as incident_queues
 from incidents.models import OPEN_STATUSES, IncidentStatus
@@ -70,6 +72,12 @@ def rep_cards(user, now):
     return [incidents, followups]
 
 
+def _failed_jobs_row(area):
+    """Background work that gave up (a reaction, an email, a reissue's completion): the side that retries it sees it."""
+    return Row(_("background jobs that failed, to retry"), capped_count(failed_jobs(area)),
+               changelist("core_job", status__exact=JobStatus.FAILED, area__exact=area), urgent=True)
+
+
 def finance_cards(user, now):
     invoice = "invoices_invoice"
     sync = Card(_("Invoices and the tax platform"), rows=[
@@ -91,6 +99,7 @@ def finance_cards(user, now):
             changelist(reissue, queue="to_approve"), urgent=True),
         Row(_("my failed requests, to retry"), capped_count(finance_queues.my_failed_reissues(user)),
             changelist(reissue, queue="mine", status__exact=ReissueStatus.FAILED), urgent=True),
+        _failed_jobs_row(JobArea.INVOICES),
     ])
     recon = Card(_("Reconciliation"), rows=[
         Row(_("runs in progress"), capped_count(finance_queues.reconciliation_runs_in_progress()),
@@ -112,6 +121,7 @@ def manager_cards(user, now):
             changelist("incidents_incident", status__exact=IncidentStatus.RESOLVED), urgent=True),
         Row(_("open incidents past their SLA"), capped_count(incident_queues.open_sla_breaches(now)),
             changelist("incidents_incident", sla="breached", status__in=OPEN), urgent=True),
+        _failed_jobs_row(JobArea.INCIDENTS),
     ], more_url=reverse("admin:incidents_dashboard"))
     overdue = Card(_("Overdue follow-ups by assignee"), items=[
         (name, changelist("incidents_followup", assignee="all", due="overdue", assignee__id__exact=pk), n, True)

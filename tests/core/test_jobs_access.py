@@ -60,3 +60,20 @@ def test_the_list_speaks_chinese_and_shows_no_raw_parameters(jobs, client, djang
     page = client.get(reverse("admin:core_job_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "作业" in page and "失败" in page and "重试" in page
     assert "{&quot;" not in page and '{"invoice_id"' not in page
+
+
+def test_each_home_counts_its_side_s_failed_jobs_and_links_to_them(jobs, client, django_user_model):
+    from .. import conftest
+
+    Job.objects.create(name="incidents.tick", area="incidents", status=JobStatus.DONE)  # not counted
+    for role, area in (("finance", "invoices"), ("manager", "incidents")):
+        user = make_user(django_user_model, f"{role}-home", conftest.ROLE_GROUPS[role])
+        client.force_login(user)
+        page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        link = f"/admin/core/job/?status__exact=failed&amp;area__exact={area}"
+        assert "失败的后台作业" in page and link in page
+        row = page[page.index(link) - 400: page.index(link) + 400]
+        expected = Job.objects.filter(status="failed", area=area).count()
+        assert f">{expected}<" in row.replace(" ", ""), row
+        listing = client.get(link.replace("&amp;", "&")).content.decode()
+        assert listing.count('class="action-checkbox"') == expected
