@@ -30,7 +30,7 @@ class ContentSecurityPolicyMiddleware:
     """Adds settings.CONTENT_SECURITY_POLICY (when set, by default in production) to every response that has none.
 
     Scripts only from files of this site: the admin, the API docs (Swagger's split view) and the portal
-    carry no inline script or on* handler (tests/test_csp_production.py renders the pages to check). Inline
+    carry no inline script or on* handler (tests/backoffice/test_csp_production.py renders the pages to check). Inline
     styles stay allowed: the admin and Swagger UI set style attributes."""
 
     def __init__(self, get_response):

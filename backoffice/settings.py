@@ -1,6 +1,6 @@
 """Settings, read from the environment: the table of contents. Each concern is one module of backoffice/conf/, with
 its settings and the reasons for their defaults; a setting is defined in exactly one of them
-(tests/test_settings_layout.py). backoffice/settings_test.py and settings_messages.py build on this module.
+(tests/backoffice/test_settings_layout.py). backoffice/settings_test.py and settings_messages.py build on this module.
 
 DJANGO_ENV=production switches DEBUG off by default and refuses to start without a real SECRET_KEY; anything else is
 development with safe local defaults (SQLite under var/, console email)."""

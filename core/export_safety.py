@@ -2,7 +2,7 @@
 return is read by Excel/WPS/LibreOffice as a formula (=HYPERLINK(...), +cmd|' /C calc'!A0, @SUM(1)), so it gets a
 leading apostrophe and stays text, in CSV and XLSX alike (openpyxl writes a string that does not start with =
 as a string cell). Plain numbers (-12.50, +3) are left alone: a negative amount stays a number. Every export of
-the project goes through this module (tests/test_export_safety.py checks each resource)."""
+the project goes through this module (tests/core/test_export_safety.py checks each resource)."""
 import functools
 import re
 

@@ -96,7 +96,7 @@ def grant_role_permissions(apps, app_label, role_permissions=None):
     """Create the groups if needed and give them the listed permissions of one app that exist so far.
 
     Each migration that adds models calls this again, so a role's grant catches up as models appear;
-    tests/test_setup.py checks that after all migrations every group holds exactly ROLE_PERMISSIONS."""
+    tests/backoffice/test_setup.py checks that after all migrations every group holds exactly ROLE_PERMISSIONS."""
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 

@@ -1,8 +1,8 @@
-"""Who may call which API endpoint: the one table that tests/test_access_endpoints.py checks every endpoint
+"""Who may call which API endpoint: the one table that tests/backoffice/test_access_endpoints.py checks every endpoint
 against (as each role) and that docs/permissions.md is rendered from, so the two cannot drift.
 
 Regenerate the document after changing TABLE or GROUPS: `.venv/bin/python -m tests.access_table --write`;
-tests/test_access_doc.py fails while the committed document differs from the rendering."""
+tests/backoffice/test_access_doc.py fails while the committed document differs from the rendering."""
 import sys
 from pathlib import Path
 
@@ -139,7 +139,7 @@ def render():
     """The generated part of docs/permissions.md, from TABLE and GROUPS."""
     lines = [BEGIN, "", "| endpoints | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
     lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in summary_rows()]
-    lines += ["", "Every endpoint, as `tests/test_access_endpoints.py` observes it (客服 A is the rep of the "
+    lines += ["", "Every endpoint, as `tests/backoffice/test_access_endpoints.py` observes it (客服 A is the rep of the "
               "incident's team, 客服 B of another team; 400/409/415 mean the caller got past the permission checks "
               "to validation of the empty body the test sends):", "",
               "| method | path | anonymous | no role | 客服 A | 客服 B | 财务 | 经理 | superuser |",

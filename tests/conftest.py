@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def english_messages():
     """Service calls made directly by tests speak English so assertions read plainly; requests still pick
-    their language through LocaleMiddleware (Chinese by default), and tests/test_i18n.py checks both."""
+    their language through LocaleMiddleware (Chinese by default), and tests/backoffice/test_i18n.py checks both."""
     with translation.override("en"):
         yield
 

@@ -1,4 +1,4 @@
-"""Hostile workbooks for the upload limits (tests/test_upload_limits.py) and their benchmark (bench_uploads), built
+"""Hostile workbooks for the upload limits (tests/core/test_upload_limits.py) and their benchmark (bench_uploads), built
 megabytes and a fraction of a second to build (the repeated block is deflated once, after a full flush, and its
 bytes repeated; the CRC is computed over the real content)."""
 import struct

@@ -6,7 +6,7 @@ its lazy labels, resolves the locale's date and number formats, reverses the cha
 filters, and renders the action checkbox through the form-widget template engine. On the big lists that was
 0.4-0.9 ms a row (measured with `items_for_result` on 50-100 rows of the invoice, incident and follow-up lists),
 most of an admin list page. Here each column is resolved once per page into a small function `row -> html`, and
-the output is the same HTML, byte for byte (tests/test_admin_fastlist.py compares it with Django's own on every
+the output is the same HTML, byte for byte (tests/core/test_admin_fastlist.py compares it with Django's own on every
 shape the lists show).
 
 Only the cases the lists use are compiled; anything else (an editable list, a popup, a field type without a fast

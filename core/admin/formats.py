@@ -1,7 +1,7 @@
 """Cell values as the admin shows them (display_for_field), with everything that depends only on the field and
 the active language (choice labels, the locale's date and number formats, the current time zone) worked out once
 per page instead of once per cell. Used by the list rows (core/admin/fastlist.py) and the read-only tables
-(core/admin/tables.py); tests/test_admin_fastlist.py holds the output to Django's own."""
+(core/admin/tables.py); tests/core/test_admin_fastlist.py holds the output to Django's own."""
 import datetime
 from html import (
     escape,  # what django.utils.html.escape calls, without its lazy-string check per call

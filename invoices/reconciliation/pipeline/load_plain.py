@@ -3,7 +3,7 @@ spelling (ASCII digits and upper-case letters, ISO dates, amounts with two decim
 labels, no padding). Such rows are never converted into a staging table: they stay in the run's raw table
 (raw.py) as the text the file holds, and the comparison reads them through converted(), converting only the
 few columns it compares. What the lane leaves goes through the full normalising pipeline in load_sql (NFKC,
-invisible characters, date variants, damaged numbers, reasons). tests/test_reconciliation_fast_lane.py feeds
+invisible characters, date variants, damaged numbers, reasons). tests/invoices/reconciliation/test_reconciliation_fast_lane.py feeds
 both the same rows and compares.
 
 plain() decides, once per row in a parallel scan (raw.prepare), and its checks never let through a cell that a

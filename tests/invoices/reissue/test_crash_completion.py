@@ -32,7 +32,7 @@ from tests.crash_helpers import Cluster, log_tail, wait_for
 from tests.reissue_helpers import blue, request_full
 from tests.sync_helpers import LivePlatform
 from tests.test_crash_recovery import _cluster_env
-from tests.test_crash_recovery_leases import broker  # noqa: F401 (the fixture: the ORM broker, then Redis)
+from tests.invoices.platform.test_crash_recovery_leases import broker  # noqa: F401 (the fixture: the ORM broker, then Redis)
 
 pytestmark = [
     pytest.mark.postgres,
