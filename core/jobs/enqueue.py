@@ -76,6 +76,35 @@ def dispatch(name, *, group=None, task_name=None, **params):
     async_task(RUN_NAMED_TASK, name, _plain(params), **options)
 
 
-def dispatch_on_commit(name, *, group=None, task_name=None, **params):
+def dispatch_on_commit(name, *, group=None, task_name=None, merge=None, **params):
+    """Queue a row-less job once the current transaction commits. With `merge(pending, new) -> params`, a dispatch
+    of the same name already waiting for this transaction's commit takes the new parameters in instead of a second
+    task: a transaction that issues invoices in many batches (an import, chunk by chunk) starts one upload chain."""
     get_spec(name)
-    transaction.on_commit(functools.partial(dispatch, name, group=group, task_name=task_name, **_plain(params)))
+    params = _plain(params)
+    if merge is not None:
+        pending = _pending_dispatch(name)
+        if pending is not None:
+            pending.params = _plain(merge(pending.params, params))
+            return
+    transaction.on_commit(_Dispatch(name, group, task_name, params))
+
+
+class _Dispatch:
+    """A row-less job waiting for its transaction's commit (a callable, so a later dispatch can find it)."""
+
+    def __init__(self, name, group, task_name, params):
+        self.name, self.group, self.task_name, self.params = name, group, task_name, params
+
+    def __call__(self):
+        dispatch(self.name, group=self.group, task_name=self.task_name, **self.params)
+
+
+def _pending_dispatch(name):
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None  # autocommit: the dispatch runs at once, nothing waits
+    for _savepoints, func, *_rest in connection.run_on_commit:
+        if isinstance(func, _Dispatch) and func.name == name:
+            return func
+    return None

@@ -2,10 +2,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.append_only import AppendOnlyModel
+
+from .registry import label_of
 
 
 class JobStatus(models.TextChoices):
@@ -63,7 +66,9 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} #{self.pk}"
+        # The job in the reader's words and when it was queued (the page title, the history): no name or id.
+        created = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M:%S") if self.created_at else ""
+        return f"{label_of(self.name)} {created}".strip()
 
     @property
     def retryable(self):

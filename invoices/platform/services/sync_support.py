@@ -79,7 +79,14 @@ def queue_new_invoices(invoice_ids):
     # What reset_sync_state writes for an invoice without a state, without asking which have one: none do.
     due = timezone.now() + timedelta(seconds=sync_conf()["stale_after"])
     insert_rows(SyncState, [{"invoice_id": i, "next_attempt_at": due} for i in ids])
-    _queue_fan_out_step(min(ids), max(ids))
+    # One chain per transaction, however many batches it issued: each chain keeps `fan_out_size` uploads ahead of
+    # any other work, so an import of many chunks must not start one chain per chunk.
+    dispatch_on_commit("platform.queue_sync_range", first=min(ids), last=max(ids), group="invoice-sync",
+                       merge=_widen_range)
+
+
+def _widen_range(pending, new):
+    return {"first": min(pending["first"], new["first"]), "last": max(pending["last"], new["last"])}
 
 
 def _queue_fan_out_step(first, last):

@@ -279,3 +279,22 @@ def test_the_fan_out_queues_the_next_step_behind_this_steps_uploads(seller, cust
         assert queue_sync_range(ids[0], ids[-1]) == 2
     # Two uploads, then the next step: FIFO puts it after them.
     assert len(queued) == 3
+
+
+def test_a_transaction_of_many_batches_starts_one_upload_chain(seller, customer, finance_user, settings,
+                                                                django_capture_on_commit_callbacks):
+    """An import issues chunk by chunk in one transaction: one fan-out chain for all of it, so other work (a
+    reissue's completion, an email) waits behind one step of uploads, not one step per chunk."""
+    settings.TAX_PLATFORM_SYNC = {"fan_out_size": 10}
+    items = [{"seller": seller, "buyer": customer, "kind": InvoiceKind.DIGITAL_GENERAL, "issued_at": at(n),
+              "lines": [line("10.00")]} for n in range(30)]
+    with django_capture_on_commit_callbacks() as hooks:
+        with transaction.atomic():
+            chunks = [invoice_issue_batch(actor=finance_user, items=items[i:i + 10]) for i in (0, 10, 20)]
+    ids = [r.invoice.pk for chunk in chunks for r in chunk]
+    assert len(hooks) == 1 and hooks[0].params == {"first": min(ids), "last": max(ids)}
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks[0]()
+    steps = [t for t in Task.objects.filter(func="core.jobs.tasks.run_named") if t.args[0] == "platform.queue_sync_range"]
+    assert len(steps) == 3  # 30 pending / 10 a step, one chain
+    assert Invoice.objects.filter(pk__in=ids, sync_status=SyncStatus.SYNCED).count() == 30
