@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -101,7 +101,6 @@ class _Dispatch:
 
 
 def _pending_dispatch(name):
-    connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return None  # autocommit: the dispatch runs at once, nothing waits
     for _savepoints, func, *_rest in connection.run_on_commit:
