@@ -47,7 +47,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("job"))
     def job_label(self, obj):
-        return label_of(obj.name)
+        return format_html('<span style="white-space:nowrap">{}</span>', label_of(obj.name))
 
     @admin.display(description=_("about"))
     def subject(self, obj):

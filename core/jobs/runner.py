@@ -67,8 +67,10 @@ def run(job_id):
     except Exception as exc:
         log.exception("job %s #%s failed (attempt %s of %s)", job.name, job.pk, job.attempts, job.max_attempts)
         return _fail(job, spec, error_text(exc), permanent=isinstance(exc, Permanent))
+    # A done job shows no error: the error of an attempt a person retried stays on its JobEvent.
     Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
-        status=JobStatus.DONE, finished_at=timezone.now(), lease_until=None, result="" if result is None else str(result))
+        status=JobStatus.DONE, finished_at=timezone.now(), lease_until=None, last_error="",
+        result="" if result is None else str(result))
     return "done"
 
 

@@ -32,3 +32,4 @@ def test_finance_retries_a_failed_redelivery_from_the_home_page(site, open_as, s
     page.reload()
     shots(page, "retried-job", extra_allowed=SMTP_WORDS)
     assert "已完成" in page.locator(".field-status_label").inner_text()
+    assert "SMTPServerDisconnected" not in page.locator(".field-last_error").inner_text()

@@ -82,7 +82,7 @@ def test_a_failure_backs_off_and_the_sweep_retries_it(settings, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         sweep()
     row.refresh_from_db()
-    assert row.status == JobStatus.DONE and CALLS == [2, 2, 2]
+    assert row.status == JobStatus.DONE and CALLS == [2, 2, 2] and row.last_error == ""
 
 
 def test_it_gives_up_after_the_configured_attempts_with_the_reason(settings, django_capture_on_commit_callbacks):
