@@ -108,15 +108,115 @@ class InvoiceDraft:
     direction: str = Direction.BLUE
     original_number: str = ""
     remarks: str = ""
+    red_letter_form_number: str = ""
 
     def to_payload(self):
         return {
+            "red_letter_form_number": self.red_letter_form_number,
             "kind": self.kind, "direction": self.direction, "issued_at": self.issued_at.isoformat(),
             "seller_tax_id": self.seller_tax_id, "seller_name": self.seller_name, "region_code": self.region_code,
             "buyer_tax_id": self.buyer_tax_id, "buyer_name": self.buyer_name, "amount": str(self.amount),
             "tax_amount": str(self.tax_amount), "total": str(self.total), "original_number": self.original_number,
             "remarks": self.remarks, "lines": [_json_line(line) for line in self.lines],
         }
+
+
+FORM_STATUSES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
+ISSUABLE_FORM_STATUSES = ("01", "04")  # a red invoice may be issued only from these
+WAITING_FORM_STATUSES = ("02", "03")  # one side waits for the other, at most 72 hours
+
+
+@dataclass
+class RedLetterFormDraft:
+    """A red-letter information confirmation form (红字发票信息确认单) as the back office submits it. Amounts are
+    the red invoice's: negative, except a discount line (折扣行), which is positive in the red invoice."""
+
+    idempotency_key: str
+    original_number: str
+    original_code: str
+    seller_tax_id: str
+    buyer_tax_id: str
+    reason: str
+    amount: Decimal
+    tax_amount: Decimal
+    lines: list = field(default_factory=list)
+    entered_by: str = "seller"
+
+    def to_payload(self):
+        return {
+            "original_number": self.original_number, "original_code": self.original_code,
+            "entered_by": self.entered_by, "seller_tax_id": self.seller_tax_id, "buyer_tax_id": self.buyer_tax_id,
+            "reason": self.reason, "amount": str(self.amount), "tax_amount": str(self.tax_amount),
+            "lines": [_json_line(line) for line in self.lines],
+        }
+
+
+@dataclass
+class PlatformForm:
+    """A red-letter form as the platform holds it: its number (编号) and status are the platform's."""
+
+    number: str
+    status: str
+    lapses_at: datetime | None = None
+    original_number: str = ""
+    original_code: str = ""
+    entered_by: str = ""
+    seller_tax_id: str = ""
+    buyer_tax_id: str = ""
+    reason: str = ""
+    amount: Decimal = Decimal(0)
+    tax_amount: Decimal = Decimal(0)
+    lines: list = field(default_factory=list)
+    created_at: datetime | None = None
+    duplicate: bool = False
+    raw: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, payload, duplicate=False):
+        """Read the platform's JSON; an answer without a number or a known status is not a form."""
+        number, status = str(payload.get("number") or ""), str(payload.get("status") or "")
+        if not number or status not in FORM_STATUSES:
+            raise PlatformUnavailable(f"the platform answered without a form number or a known status: {payload!r}")
+        try:
+            amount = Decimal(str(payload.get("amount") or "0"))
+            tax = Decimal(str(payload.get("tax_amount") or "0"))
+        except ArithmeticError:
+            raise PlatformUnavailable(f"form {number}: unreadable amounts") from None
+        return cls(
+            number=number, status=status, lapses_at=_when(payload.get("lapses_at")),
+            original_number=str(payload.get("original_number") or ""),
+            original_code=str(payload.get("original_code") or ""), entered_by=str(payload.get("entered_by") or ""),
+            seller_tax_id=str(payload.get("seller_tax_id") or ""), buyer_tax_id=str(payload.get("buyer_tax_id") or ""),
+            reason=str(payload.get("reason") or ""), amount=amount, tax_amount=tax,
+            lines=list(payload.get("lines") or []), created_at=_when(payload.get("created_at")),
+            duplicate=duplicate, raw=dict(payload),
+        )
+
+
+@dataclass
+class PlatformCredit:
+    """The seller's credit limit (授信额度) for issuing, in yuan."""
+
+    total: Decimal
+    used: Decimal
+    remaining: Decimal
+
+    @classmethod
+    def from_json(cls, payload):
+        try:
+            return cls(**{k: Decimal(str(payload[k])) for k in ("total", "used", "remaining")})
+        except (KeyError, ArithmeticError):
+            raise PlatformUnavailable(f"the platform answered an unreadable credit: {payload!r}") from None
+
+
+def _when(value):
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise PlatformUnavailable(f"unreadable time {value!r}") from None
+    return moment if moment.tzinfo else None
 
 
 def _json_line(line):
@@ -173,6 +273,30 @@ class Gateway:
 
     def download(self, invoice, format) -> PlatformFile | None:  # noqa: A002 (the wire protocol's word)
         """The invoice's file in `format` (pdf, ofd or xml); None when the platform has no such invoice."""
+        raise NotImplementedError
+
+    # --- red-letter forms and credit (the platform keeps them; the back office submits, reads and answers) --
+    def red_letter_form_submit(self, draft: RedLetterFormDraft) -> PlatformForm:
+        """The platform assigns the number and decides 01 (no confirmation) or 02 (the buyer confirms);
+        the same key answers the same form (`duplicate`)."""
+        raise NotImplementedError
+
+    def red_letter_form_get(self, number) -> PlatformForm | None:
+        raise NotImplementedError
+
+    def red_letter_forms_waiting(self, seller_tax_id) -> list:
+        """Forms the buyer entered (03) that wait for this seller's answer."""
+        raise NotImplementedError
+
+    def red_letter_form_confirm(self, number, accept: bool) -> str:
+        """Answer a form the buyer entered: the new status, 04 (accepted) or 06 (refused)."""
+        raise NotImplementedError
+
+    def red_letter_form_cancel(self, number) -> str:
+        """Withdraw a form we entered while it waits: the new status, 08."""
+        raise NotImplementedError
+
+    def credit(self, seller_tax_id) -> PlatformCredit:
         raise NotImplementedError
 
 

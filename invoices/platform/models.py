@@ -24,6 +24,11 @@ class PlatformInvoice(models.Model):
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     uploads = models.PositiveIntegerField(_("uploads received"), default=1)
+    buyer_confirmed_use_at = models.DateTimeField(
+        _("buyer confirmed use at"), null=True, blank=True,
+        help_text=_("When the buyer confirmed use (用途确认/入账确认) of the invoice; a red-letter form against it then "
+                    "needs the buyer's confirmation."),
+    )
 
     class Meta:
         verbose_name = _("simulated platform invoice")
@@ -40,6 +45,51 @@ class PlatformSequence(models.Model):
 
     prefix = models.CharField(max_length=5, unique=True)
     last = models.BigIntegerField(default=0)
+
+
+class PlatformRedLetterForm(models.Model):
+    """A red-letter information confirmation form (红字发票信息确认单) as the simulated platform keeps it: its
+    number and status are the platform's; the back office only ever learns them from its answers."""
+
+    number = models.CharField(_("form number"), max_length=20, unique=True)
+    submit_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
+    original_code = models.CharField(_("blue invoice code"), max_length=12, blank=True, default="")
+    original_number = models.CharField(_("blue invoice number"), max_length=20)
+    entered_by = models.CharField(_("entered by"), max_length=6)
+    seller_tax_id = models.CharField(_("seller tax id"), max_length=20, db_index=True)
+    buyer_tax_id = models.CharField(_("buyer tax id"), max_length=20, blank=True)
+    reason = models.CharField(_("reason"), max_length=2)
+    amount = models.DecimalField(_("red amount"), max_digits=16, decimal_places=2)
+    tax_amount = models.DecimalField(_("red tax"), max_digits=16, decimal_places=2)
+    lines = models.JSONField(_("lines"), default=list)
+    status = models.CharField(_("status"), max_length=2)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    lapses_at = models.DateTimeField(_("lapses at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("simulated platform red-letter form")
+        verbose_name_plural = _("simulated platform red-letter forms")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class PlatformCredit(models.Model):
+    """A seller's monthly credit limit (授信额度) on the simulated platform; `used` starts again each month."""
+
+    seller_tax_id = models.CharField(_("seller tax id"), max_length=20, unique=True)
+    total = models.DecimalField(_("credit limit (yuan)"), max_digits=16, decimal_places=2)
+    used = models.DecimalField(_("used this month (yuan)"), max_digits=16, decimal_places=2, default=0)
+    period = models.CharField(_("month"), max_length=7, default="", help_text="YYYY-MM")
+
+    class Meta:
+        verbose_name = _("simulated platform credit limit")
+        verbose_name_plural = _("simulated platform credit limits")
+
+    def __str__(self):
+        return self.seller_tax_id
 
 
 class PlatformSettings(models.Model):

@@ -15,7 +15,9 @@ from django.utils import timezone
 from core.sequences import take_next_number
 from invoices.platform.gateway import (
     Gateway,
+    PlatformCredit,
     PlatformFile,
+    PlatformForm,
     PlatformReceipt,
     PlatformRecord,
     PlatformRejected,
@@ -25,6 +27,16 @@ from invoices.platform.gateway import (
     invoice_payload,
 )
 from invoices.platform.models import PlatformInvoice, PlatformSequence, PlatformSettings
+from invoices.platform.sim_credit import sim_credit, sim_credit_take
+from invoices.platform.sim_forms import (
+    check_red_issue,
+    form_json,
+    sim_form_cancel,
+    sim_form_confirm,
+    sim_form_get,
+    sim_form_submit,
+    sim_forms_waiting,
+)
 
 # Platform-issued 数电 numbers use channel 1; the ledger's own allocator uses 2, so the two never collide.
 ISSUE_CHANNEL = "1"
@@ -112,6 +124,7 @@ def sim_receive(payload):
             return record, False
         try:
             with transaction.atomic():
+                sim_credit_take(payload)
                 record = PlatformInvoice.objects.create(
                     code=code, number=number, total=total, payload=payload, platform_id=uuid.uuid4().hex,
                 )
@@ -147,6 +160,9 @@ def sim_issue(payload, key):
             total = Decimal(str(payload.get("total")))
         except (InvalidOperation, TypeError):
             raise PlatformRejected("INVALID_TOTAL", "价税合计格式错误") from None
+        if payload.get("direction") == "red":
+            check_red_issue(payload)
+        sim_credit_take(payload)
         issued_at = payload.get("issued_at") or timezone.now().isoformat()
         number = _next_number(region, int(str(issued_at)[:4]))
         record = PlatformInvoice.objects.create(
@@ -204,6 +220,32 @@ class SimulatedGateway(Gateway):
         check_file_format(format)
         sim_gate()
         return sim_file(invoice.code, invoice.number, format)
+
+    def red_letter_form_submit(self, draft):
+        sim_gate([draft.seller_tax_id])
+        form, created = sim_form_submit(draft.to_payload(), draft.idempotency_key)
+        return PlatformForm.from_json(form_json(form), duplicate=not created)
+
+    def red_letter_form_get(self, number):
+        sim_gate()
+        form = sim_form_get(number)
+        return PlatformForm.from_json(form_json(form)) if form is not None else None
+
+    def red_letter_forms_waiting(self, seller_tax_id):
+        sim_gate()
+        return [PlatformForm.from_json(form_json(f)) for f in sim_forms_waiting(seller_tax_id)]
+
+    def red_letter_form_confirm(self, number, accept):
+        sim_gate()
+        return sim_form_confirm(number, bool(accept))
+
+    def red_letter_form_cancel(self, number):
+        sim_gate()
+        return sim_form_cancel(number)
+
+    def credit(self, seller_tax_id):
+        sim_gate()
+        return PlatformCredit.from_json(sim_credit(seller_tax_id))
 
 
 __all__ = ["SimulatedGateway", "idempotency_key", "sim_config", "sim_file", "sim_issue", "sim_lookup", "sim_receive"]

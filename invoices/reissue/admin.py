@@ -160,7 +160,7 @@ class InvoiceReissueAdminMixin:
                 new_buyer=data["new_buyer"], new_buyer_name=data["new_buyer_name"],
                 new_buyer_tax_id=data["new_buyer_tax_id"],
                 new_lines=[_line_data(f) for f in filled] if data["issue_new"] else [],
-                new_remarks=data["new_remarks"], buyer_confirmed_use=data["buyer_confirmed_use"], note=data["note"],
+                new_remarks=data["new_remarks"], note=data["note"],
             )
             try:
                 if "_confirm" in post:
@@ -224,7 +224,7 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     search_fields = ["=original__number"]
     show_full_result_count = False
     fields = ["original_link", "reason", "scope", "red_lines_table", "issue_new", "new_buyer", "new_buyer_name",
-              "new_buyer_tax_id", "new_lines_table", "new_remarks", "buyer_confirmed_use", "note", "origin_ref",
+              "new_buyer_tax_id", "new_lines_table", "new_remarks", "note", "origin_ref",
               "status", "step", "completion_progress", "failure", "requested_by", "requested_at", "approved_by", "approved_at",
               "decided_reason", "completed_at", "red_letter_form", "red_invoice", "new_invoice"]
     readonly_fields = fields
@@ -355,9 +355,9 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
 
 @admin.register(RedLetterForm)
 class RedLetterFormAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "original", "reason", "status", "buyer_confirmation_needed", "created_at",
-                    "confirmed_at", "lapses_at"]
-    list_filter = ["status", "reason"]
+    list_display = ["number", "original", "reason", "status", "entered_by", "created_at", "lapses_at",
+                    "confirmed_at"]
+    list_filter = ["status", "entered_by", "reason"]
     list_select_related = ["original"]
     search_fields = ["=number", "=original__number"]
     readonly_fields = [f.name for f in RedLetterForm._meta.fields]

@@ -34,7 +34,6 @@ class ReissueCreateSerializer(serializers.Serializer):
     new_buyer_tax_id = serializers.CharField(required=False, allow_blank=True, default="")
     new_lines = LineInputSerializer(many=True, required=False, default=list)
     new_remarks = serializers.CharField(required=False, allow_blank=True, default="")
-    buyer_confirmed_use = serializers.BooleanField(default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -51,7 +50,7 @@ class ReissueRequestSerializer(serializers.ModelSerializer):
         model = ReissueRequest
         fields = [
             "id", "original", "original_number", "reason", "scope", "red_lines", "issue_new", "new_buyer",
-            "new_buyer_name", "new_buyer_tax_id", "new_lines", "new_remarks", "buyer_confirmed_use", "note",
+            "new_buyer_name", "new_buyer_tax_id", "new_lines", "new_remarks", "note",
             "origin_ref", "status", "step", "failure", "requested_by", "requested_at", "approved_by", "approved_at",
             "decided_reason", "completed_at", "red_letter_form", "red_letter_form_status", "red_invoice",
             "red_invoice_number", "new_invoice", "new_invoice_number",

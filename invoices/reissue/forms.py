@@ -12,10 +12,6 @@ class ReissueForm(forms.Form):
     reason = forms.ChoiceField(label=_("reason"), choices=RedFlushReason.choices)
     scope = forms.ChoiceField(label=_("scope"), choices=ReissueScope.choices, initial=ReissueScope.FULL)
     issue_new = forms.BooleanField(label=_("issue a replacement invoice"), required=False, initial=True)
-    buyer_confirmed_use = forms.BooleanField(
-        label=_("buyer has confirmed use"), required=False,
-        help_text=_("Then the buyer must confirm the red-letter form within 72 hours."),
-    )
     new_buyer = forms.ModelChoiceField(label=_("new buyer"), queryset=Customer.objects.all(), required=False)
     new_buyer_name = forms.CharField(label=_("new buyer name"), required=False, max_length=200)
     new_buyer_tax_id = forms.CharField(label=_("new buyer tax id"), required=False, max_length=40)

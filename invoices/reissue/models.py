@@ -30,9 +30,10 @@ class ReissueStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     CANCELLED = "cancelled", _("cancelled")
     FAILED = "failed", pgettext_lazy("reissue status", "failed")  # not the sync status 同步失败
+    LAPSED = "lapsed", _("lapsed: the buyer did not confirm within 72 hours")
 
 
-OPEN_REISSUE_STATUSES = (ReissueStatus.REQUESTED, ReissueStatus.APPROVED, ReissueStatus.FAILED)
+OPEN_REISSUE_STATUSES = (ReissueStatus.REQUESTED, ReissueStatus.APPROVED, ReissueStatus.FAILED, ReissueStatus.LAPSED)
 
 
 class ReissueStep(models.TextChoices):
@@ -44,45 +45,77 @@ class ReissueStep(models.TextChoices):
 
 
 class RedLetterFormStatus(models.TextChoices):
-    NO_CONFIRMATION = "01", _("01 no confirmation needed (无需确认)")
-    SELLER_ENTERED = "02", _("02 entered by seller, awaiting buyer (销方录入待购方确认)")
-    BUYER_ENTERED = "03", _("03 entered by buyer, awaiting seller (购方录入待销方确认)")
-    CONFIRMED = "04", _("04 confirmed by both (购销双方已确认)")
-    VOIDED_BY_ENTRANT = "05", _("05 voided by entrant (作废-录入方撤销)")
-    VOIDED_BY_REFUSAL = "06", _("06 voided by refusal (作废-对方拒绝)")
-    LAPSED = "07", _("07 lapsed after 72 hours (作废-超72小时未确认)")
-    VOIDED_RED_ISSUED_ELSEWHERE = "08", _("08 voided (作废-发票已被冲红)")
-    VOIDED_OTHER = "09", _("09 voided (作废-其他)")
-    APPLYING = "10", _("10 applying (申请中)")
+    """The platform's codes (乐企 and the providers agree); the platform sets them, the back office mirrors them."""
+
+    NO_CONFIRMATION = "01", _("01 No confirmation needed")
+    SELLER_ENTERED = "02", _("02 Entered by seller, awaiting buyer's confirmation")
+    BUYER_ENTERED = "03", _("03 Entered by buyer, awaiting seller's confirmation")
+    CONFIRMED = "04", _("04 Confirmed by both")
+    VOID_BUYER_DENIED = "05", _("05 Void (entered by seller, denied by buyer)")
+    VOID_SELLER_DENIED = "06", _("06 Void (entered by buyer, denied by seller)")
+    LAPSED = "07", _("07 Void (not confirmed within 72 hours)")
+    VOID_WITHDRAWN = "08", _("08 Void (withdrawn by the entering side)")
+    VOID_AFTER_CONFIRMATION = "09", _("09 Void (withdrawn after confirmation)")
+    VOID_ABNORMAL = "10", _("10 Void (abnormal invoice)")
 
 
 USABLE_FORM_STATUSES = (RedLetterFormStatus.NO_CONFIRMATION, RedLetterFormStatus.CONFIRMED)
+WAITING_FORM_STATUSES = (RedLetterFormStatus.SELLER_ENTERED, RedLetterFormStatus.BUYER_ENTERED)
+VOID_FORM_STATUSES = ("05", "06", "07", "08", "09", "10")
+
+
+class FormProposal(models.TextChoices):
+    NONE = "", _("none yet")
+    ACCEPT = "accept", _("confirm the buyer's form")
+    REFUSE = "refuse", _("deny the buyer's form")
 
 
 class RedLetterForm(models.Model):
+    """The back office's copy of a form the platform holds: the number and status are only ever the platform's."""
+
     number = models.CharField(_("form number"), max_length=20, unique=True)
     original = models.ForeignKey(
         Invoice, on_delete=models.PROTECT, related_name="red_letter_forms", verbose_name=_("blue invoice")
     )
     reason = models.CharField(_("reason"), max_length=2, choices=RedFlushReason.choices)
     status = models.CharField(_("status"), max_length=2, choices=RedLetterFormStatus.choices)
-    buyer_confirmation_needed = models.BooleanField(
-        _("buyer confirmation needed"), help_text=_("The buyer has already confirmed use (用途确认) of the invoice.")
-    )
     entered_by = models.CharField(
         _("entered by"), max_length=6, choices=[("seller", _("seller")), ("buyer", _("buyer"))], default="seller"
     )
     amount = models.DecimalField(_("red amount"), **MONEY)
     tax_amount = models.DecimalField(_("red tax"), **MONEY)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    lines = models.JSONField(_("lines"), default=list, blank=True)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
     lapses_at = models.DateTimeField(_("lapses at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("status read from the platform at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("buyer reminded at"), null=True, blank=True)
+    # A form the buyer entered (03) is answered by two finance people: one proposes, another agrees.
+    proposal = models.CharField(_("proposal"), max_length=6, choices=FormProposal.choices, blank=True, default="")
+    proposal_issue_new = models.BooleanField(_("issue a new invoice after the red one"), default=False)
+    proposal_note = models.TextField(_("proposal note"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("agreed by"),
+    )
+    answered_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("red-letter confirmation form")
         verbose_name_plural = _("red-letter confirmation forms")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "lapses_at"], name="redform_lapse_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_by__isnull=True) | ~Q(answered_by=F("proposed_by")),
+                name="redform_answer_by_a_second_person",
+            ),
+        ]
 
     def __str__(self):
         return self.number
@@ -90,6 +123,10 @@ class RedLetterForm(models.Model):
     @property
     def usable(self):
         return self.status in USABLE_FORM_STATUSES
+
+    @property
+    def waiting(self):
+        return self.status in WAITING_FORM_STATUSES
 
 
 class ReissueRequest(models.Model):
@@ -108,11 +145,6 @@ class ReissueRequest(models.Model):
     new_buyer_tax_id = models.CharField(_("new buyer tax id"), max_length=20, blank=True)
     new_lines = models.JSONField(_("new invoice lines"), default=list, blank=True)
     new_remarks = models.TextField(_("new remarks"), blank=True)
-    buyer_confirmed_use = models.BooleanField(
-        _("buyer has confirmed use"), default=False,
-        help_text=_("If the buyer has confirmed use (用途确认) of the invoice, the red-letter form needs the "
-                    "buyer's confirmation within 72 hours."),
-    )
     note = models.TextField(_("why"), blank=True)
     origin_ref = models.CharField(
         _("origin"), max_length=40, blank=True, help_text=_("The incident this request came from, if any.")
@@ -131,6 +163,8 @@ class ReissueRequest(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decided_reason = models.TextField(_("rejection reason"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Each new form (after one lapsed or was denied) is submitted under a new idempotency key.
+    form_round = models.PositiveSmallIntegerField(_("forms submitted"), default=0)
     red_letter_form = models.OneToOneField(
         RedLetterForm, on_delete=models.PROTECT, null=True, blank=True, related_name="request",
         verbose_name=_("red-letter form"),
