@@ -99,7 +99,19 @@ def finance_cards(user, now):
             changelist(reissue, queue="to_approve"), urgent=True),
         Row(_("my failed requests, to retry"), capped_count(finance_queues.my_failed_reissues(user)),
             changelist(reissue, queue="mine", status__exact=ReissueStatus.FAILED), urgent=True),
+        Row(_("my requests whose red-letter form lapsed, to resubmit"),
+            capped_count(finance_queues.lapsed_reissues(user)),
+            changelist(reissue, queue="mine", status__exact=ReissueStatus.LAPSED), urgent=True),
         _failed_jobs_row(JobArea.INVOICES),
+    ])
+    form = "invoices_redletterform"
+    forms = Card(_("Red-letter forms"), rows=[
+        Row(_("entered by the buyer, waiting for our answer"), capped_count(finance_queues.buyer_forms_to_answer()),
+            changelist(form, queue="to_answer"), urgent=True),
+        Row(_("proposed answers waiting for my agreement"), capped_count(finance_queues.buyer_forms_to_agree(user)),
+            changelist(form, queue="to_agree"), urgent=True),
+        Row(_("ours, waiting for the buyer's confirmation"), capped_count(finance_queues.forms_waiting_for_buyer()),
+            changelist(form, queue="buyer_to_confirm")),
     ])
     recon = Card(_("Reconciliation"), rows=[
         Row(_("runs in progress"), capped_count(finance_queues.reconciliation_runs_in_progress()),
@@ -109,7 +121,7 @@ def finance_cards(user, now):
         Row(_("open discrepancies"), capped_count(finance_queues.open_discrepancies()),
             changelist("invoices_discrepancy", resolution__exact="")),
     ])
-    return [sync, reissues, recon]
+    return [sync, reissues, forms, recon]
 
 
 def manager_cards(user, now):

@@ -35,6 +35,8 @@ register({
     "incident.reissued": EventText(_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s."),
                                    orig=or_dash, red=or_dash, new=or_dash),
     "incident.reissue_notice_not_sent": EventText(_("Reissue notice not sent: %(r)s."), r=labels(NOTICE_NOT_SENT)),
+    "incident.red_letter_notice_not_sent": _("The buyer was not asked to confirm red-letter form %(f)s: the customer "
+                                             "has no email."),
     "incident.confirmation_sent": _("Confirmation with the case link sent to %(to)s."),
     "incident.customer_replied": _("The customer replied; back to investigating."),
     "incident.satisfaction": EventText(_("Customer rated the handling %(r)s/5, solved: %(s)s. %(c)s"), s=yes_no),

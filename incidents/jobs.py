@@ -12,6 +12,7 @@ from .models import Incident
 from .services import invoice_facts
 from .services.followups import followups_escalate, followups_remind
 from .services.mail import email_deliver_job, email_describe, email_gave_up, emails_requeue_lost
+from .services.red_letter_notice import red_letter_form_waiting_record
 from .services.reports import periodic_report_send
 from .services.satisfaction import survey_send
 from .sla import load_calendar
@@ -54,6 +55,13 @@ def invoice_verify_failed(*, invoice_id, outcome, detail, actor_id=None):
 def invoice_reissued(*, request_id, original_id, red_id, new_id, actor_id):
     invoice_facts.invoice_reissued_record(request_id=request_id, original_id=original_id, red_id=red_id,
                                           new_id=new_id, actor_id=actor_id)
+
+
+@job("incidents.red_letter_form_waiting", label=_("ask the buyer to confirm a red-letter form"), area=INCIDENTS,
+     guarantee="a job row written with the fact; one email per form and kind (request, 48-hour reminder)")
+def red_letter_form_waiting(*, request_id, original_id, form_number, lapses_at, requester_id, reminder):
+    red_letter_form_waiting_record(request_id=request_id, original_id=original_id, form_number=form_number,
+                                   lapses_at=lapses_at, requester_id=requester_id, reminder=reminder)
 
 
 @job("incidents.invoice_redelivered", label=_("send a re-delivered invoice"), area=INCIDENTS,

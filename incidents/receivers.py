@@ -36,6 +36,13 @@ def on_invoice_redelivered(sender, *, invoice_id, email, actor_id, subject="", b
                       subject=subject, body=body, attachments=list(attachments))
 
 
+def on_red_letter_form_waiting(sender, *, request_id, original_id, form_number, lapses_at, requester_id, reminder,
+                               **kwargs):
+    enqueue_on_commit("incidents.red_letter_form_waiting", key=f"form-{form_number}-{'remind' if reminder else 'ask'}",
+                      request_id=request_id, original_id=original_id, form_number=form_number, lapses_at=lapses_at,
+                      requester_id=requester_id, reminder=reminder)
+
+
 def connect():
     signals.platform_unavailable.connect(on_platform_unavailable, dispatch_uid="incidents.platform_unavailable")
     signals.platform_recovered.connect(on_platform_recovered, dispatch_uid="incidents.platform_recovered")
@@ -43,3 +50,4 @@ def connect():
     signals.invoice_verify_failed.connect(on_invoice_verify_failed, dispatch_uid="incidents.invoice_verify_failed")
     signals.invoice_reissued.connect(on_invoice_reissued, dispatch_uid="incidents.invoice_reissued")
     signals.invoice_redelivered.connect(on_invoice_redelivered, dispatch_uid="incidents.invoice_redelivered")
+    signals.red_letter_form_waiting.connect(on_red_letter_form_waiting, dispatch_uid="incidents.red_letter_form_waiting")

@@ -36,3 +36,8 @@ invoice_reissued = Signal()
 # email as a communication, fetching the attachments (formats of the invoice's files) when it goes out.
 # kwargs: invoice_id, email, actor_id, subject, body, attachments (list of "pdf" | "ofd" | "xml")
 invoice_redelivered = Signal()
+
+# A red-letter form the seller entered waits for the buyer's confirmation in their 税务数字账户 (status 02); sent
+# when it starts waiting and once more as the 48-hour reminder.
+# kwargs: request_id, original_id, form_number (str), lapses_at (ISO time), requester_id, reminder (bool)
+red_letter_form_waiting = Signal()

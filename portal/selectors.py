@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from invoices.ledger.models import Invoice, InvoiceStatus, SyncStatus
-from invoices.reissue.models import ReissueRequest, ReissueStatus
+from invoices.reissue.models import RedLetterFormStatus, ReissueRequest, ReissueStatus
 
 DIGITS = re.compile(r"\D")
 
@@ -60,10 +60,24 @@ def invoice_lookup(*, number, code="", buyer_tax_id, total=None, issued_on=None)
 class PortalStatus:
     key: str
     new_invoice: Invoice | None = None
+    form_number: str = ""
+    deadline: object = None
+
+
+def _form_waiting_for_buyer(invoice):
+    """The seller's red-letter form for this invoice that waits for the buyer's confirmation (02), if any."""
+    req = (ReissueRequest.objects.filter(original=invoice, status=ReissueStatus.APPROVED,
+                                         red_letter_form__status=RedLetterFormStatus.SELLER_ENTERED)
+           .select_related("red_letter_form").first())
+    return req.red_letter_form if req else None
 
 
 def invoice_portal_status(invoice):
     """Where the invoice stands, in the categories the customer is told about."""
+    form = _form_waiting_for_buyer(invoice)
+    if form is not None:
+        return PortalStatus("awaiting_buyer", form_number=form.number,
+                            deadline=timezone.localtime(form.lapses_at) if form.lapses_at else None)
     if invoice.status in (InvoiceStatus.RED_FLUSHED, InvoiceStatus.VOID):
         done = (ReissueRequest.objects.filter(original=invoice, status=ReissueStatus.COMPLETED,
                                               new_invoice__isnull=False)

@@ -5,11 +5,15 @@ from invoices.ledger.services.issue import invoice_issue
 from invoices.reissue.services.reissue import invoice_reissue_approve
 
 from . import factories
+from .files_helpers import on_platform
 
 
-def blue(seller, buyer, *amounts, kind=InvoiceKind.DIGITAL_SPECIAL):
+def blue(seller, buyer, *amounts, kind=InvoiceKind.DIGITAL_SPECIAL, platform=True):
     lines = [factories.line(a, "0.13", quantity=Decimal(2), unit_price=Decimal(a) / 2) for a in amounts or ("1000.00",)]
-    return invoice_issue(actor=None, seller=seller, buyer=buyer, kind=kind, lines=lines, sync_status=SyncStatus.SYNCED)
+    invoice = invoice_issue(actor=None, seller=seller, buyer=buyer, kind=kind, lines=lines, sync_status=SyncStatus.SYNCED)
+    if platform:
+        on_platform(invoice)  # synced: the platform holds it, so a red-letter form can be entered against it
+    return invoice
 
 
 corrected_lines = factories.corrected_lines

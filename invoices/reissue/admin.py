@@ -34,7 +34,8 @@ from invoices.reissue.forms import (
     ReissueForm,
     RejectForm,
 )
-from invoices.reissue.models import RedLetterForm, ReissueRequest, ReissueStatus
+from invoices.platform.gateway import PlatformRejected, PlatformUnavailable
+from invoices.reissue.models import RedLetterFormStatus, ReissueRequest, ReissueStatus
 from invoices.reissue.services.completion import completion_progress, completion_stalled
 from invoices.reissue.services.plan import (
     original_lines_as_input,
@@ -42,7 +43,7 @@ from invoices.reissue.services.plan import (
     remaining_lines,
 )
 from invoices.reissue.services.redeliver import invoice_redeliver
-from invoices.reissue.services.redletter import red_letter_form_confirm
+from invoices.reissue.services.redletter import red_letter_form_check
 from invoices.reissue.services.reissue import (
     invoice_reissue_approve,
     invoice_reissue_cancel,
@@ -274,15 +275,16 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         if req is None:
             raise Http404(_("No such reissue request."))
         user = request.user
+        waiting = req.status == ReissueStatus.APPROVED and req.red_letter_form and req.red_letter_form.waiting
         extra_context = {
             **(extra_context or {}),
             "can_decide": req.status == ReissueStatus.REQUESTED and user.has_perm("invoices.approve_reissue")
             and req.requested_by_id != user.pk,
-            "can_retry": (req.status == ReissueStatus.FAILED or completion_stalled(req))
+            "can_retry": (req.status in (ReissueStatus.FAILED, ReissueStatus.LAPSED) or completion_stalled(req))
             and user.has_perm("invoices.approve_reissue"),
-            "can_confirm_form": bool(req.red_letter_form and req.red_letter_form.status == "02"
-                                     and req.status == ReissueStatus.APPROVED
-                                     and user.has_perm("invoices.reissue_invoice")),
+            "can_check_form": bool(waiting and user.has_perm("invoices.reissue_invoice")),
+            "can_withdraw": bool(waiting and req.red_letter_form.status == RedLetterFormStatus.SELLER_ENTERED
+                                 and user.has_perm("invoices.reissue_invoice")),
             "can_cancel": req.status == ReissueStatus.REQUESTED and user.has_perm("invoices.reissue_invoice"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -337,9 +339,11 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         try:
             if action == "retry" and user.has_perm("invoices.approve_reissue"):
                 done = invoice_reissue_retry(request=req, actor=user)
-            elif action == "confirm_form" and user.has_perm("invoices.reissue_invoice") and req.red_letter_form_id:
-                red_letter_form_confirm(form_id=req.red_letter_form_id, actor=user)  # queues the completion
-                done = ReissueRequest.objects.get(pk=req.pk)
+            elif action == "check_form" and user.has_perm("invoices.reissue_invoice") and req.red_letter_form_id:
+                form = red_letter_form_check(form=req.red_letter_form, actor=user)  # 04 queues the completion
+                self.message_user(request, gettext("Red-letter form %(n)s on the platform: %(s)s.") % {
+                    "n": form.number, "s": form.get_status_display()}, messages.INFO)
+                return redirect("admin:invoices_reissuerequest_change", req.pk)
             elif action == "cancel" and user.has_perm("invoices.reissue_invoice"):
                 done = invoice_reissue_cancel(request=req, actor=user)
             else:
@@ -347,17 +351,13 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         except (Conflict, ValidationError) as exc:
             text = getattr(exc, "detail", None) or " ".join(exc.messages)
             self.message_user(request, text, messages.ERROR)
+        except PlatformUnavailable:
+            self.message_user(request, gettext(
+                "The tax platform cannot be reached right now; nothing was changed. Try again in a few minutes."),
+                messages.ERROR)
+        except PlatformRejected as exc:
+            self.message_user(request, gettext("The tax platform refused: %(e)s") % {"e": exc.message}, messages.ERROR)
         else:
             self.message_user(request, gettext("The reissue request for invoice %(n)s is now %(s)s.") % {
                 "n": req.original, "s": done.get_status_display()}, messages.INFO)
         return redirect("admin:invoices_reissuerequest_change", req.pk)
-
-
-@admin.register(RedLetterForm)
-class RedLetterFormAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "original", "reason", "status", "entered_by", "created_at", "lapses_at",
-                    "confirmed_at"]
-    list_filter = ["status", "entered_by", "reason"]
-    list_select_related = ["original"]
-    search_fields = ["=number", "=original__number"]
-    readonly_fields = [f.name for f in RedLetterForm._meta.fields]

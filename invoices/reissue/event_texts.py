@@ -3,7 +3,7 @@ reissue stops are facts too: `invoice.reissue.stopped` carries one as its `r`.""
 from django.utils.translation import gettext_lazy as _
 
 from core.event_texts import EventText, label, or_dash, register
-from invoices.reissue.models import RedFlushReason, RedLetterFormStatus, ReissueStep
+from invoices.reissue.models import FormProposal, RedFlushReason, RedLetterFormStatus, ReissueStep
 
 register({
     "invoice.reissue.requested": EventText(_("Reissue requested (%(r)s)"), r=label(RedFlushReason)),
@@ -17,9 +17,21 @@ register({
     "invoice.reissue.stopped": EventText(_("Reissue stopped at step “%(step)s”: %(r)s"), step=label(ReissueStep)),
     "invoice.reissue.platform_unavailable": _("tax platform unavailable: %(e)s"),
     "invoice.reissue.platform_rejected": _("tax platform rejected: %(e)s"),
+    "invoice.reissue.form_void": EventText(_("red-letter form %(f)s is %(s)s"), s=label(RedLetterFormStatus)),
+    "invoice.reissue.lapsed": _("Red-letter form %(f)s lapsed: the buyer did not confirm it within 72 hours; "
+                                "resubmit to enter a new one."),
+    "invoice.reissue.withdrawn": _("Red-letter form %(f)s withdrawn on the platform; reissue cancelled"),
+    "invoice.redletter.filled": EventText(_("Red-letter form %(n)s entered on the platform: %(s)s"),
+                                          s=label(RedLetterFormStatus)),
+    "invoice.redletter.status": EventText(_("Red-letter form %(n)s is now %(s)s"), s=label(RedLetterFormStatus)),
+    # Codes of events written before the platform kept the forms; kept so old timelines still read.
     "invoice.reissue.form_lapsed": _("The red-letter form lapsed; retry fills a new one."),
-    "invoice.redletter.filled": EventText(_("Red-letter form %(n)s filled (%(s)s)"), s=label(RedLetterFormStatus)),
     "invoice.redletter.confirmed": _("Buyer confirmed red-letter form %(n)s"),
     "invoice.redletter.lapsed": _("Red-letter form %(n)s lapsed: not confirmed within 72 hours"),
+    "invoice.redletter.reminded": _("Buyer reminded to confirm red-letter form %(n)s"),
+    "invoice.redletter.buyer_entered": _("The buyer entered red-letter form %(n)s; it waits for our answer"),
+    "invoice.redletter.proposed": EventText(_("Answer to red-letter form %(n)s proposed: %(p)s"), p=label(FormProposal)),
+    "invoice.redletter.agreed": EventText(_("Answer to red-letter form %(n)s agreed: %(p)s"), p=label(FormProposal)),
+    "invoice.redletter.sent_back": _("Proposed answer to red-letter form %(n)s sent back"),
     "invoice.redelivered": _("Invoice re-delivered to %(e)s"),
 })

@@ -10,7 +10,8 @@ from core.jobs.models import JobArea
 from invoices.reissue.models import ReissueRequest, ReissueStatus
 from invoices.reissue.services.events import mark_failed
 from invoices.reissue.services.redeliver import invoice_redelivery_send
-from invoices.reissue.services.redletter import red_letter_forms_lapse
+from invoices.reissue.services.buyer_forms import ANSWER_JOB, buyer_form_deny, buyer_forms_fetch
+from invoices.reissue.services.redletter import red_letter_forms_check_waiting
 from invoices.reissue.services.reissue import invoice_reissue_complete
 
 
@@ -51,7 +52,23 @@ def send_redelivery(*, invoice_id, email, actor_id, formats=("pdf",)):
         invoice_redelivery_send(invoice_id=invoice_id, email=email, actor_id=actor_id, formats=formats)
 
 
-@job("reissue.lapse_forms", label=gettext_lazy("lapse unconfirmed red-letter forms"), area=JobArea.INVOICES,
-     guarantee="scheduled every 15 minutes")
-def lapse_red_letter_forms():
-    return f"lapsed {red_letter_forms_lapse()}"
+@job("reissue.check_forms", label=gettext_lazy("read red-letter forms back from the platform"),
+     area=JobArea.INVOICES, guarantee="scheduled every 15 minutes; an unavailable platform is retried")
+def check_red_letter_forms():
+    changed = red_letter_forms_check_waiting()
+    new, unknown = buyer_forms_fetch()
+    return f"{changed} changed, {new} new from buyers, {unknown} against invoices not in the ledger"
+
+
+def _form_number(form_id, **_params):
+    from invoices.reissue.models import RedLetterForm
+
+    number = RedLetterForm.objects.filter(pk=form_id).values_list("number", flat=True).first()
+    return _("red-letter form %(n)s") % {"n": number} if number else ""
+
+
+@job(ANSWER_JOB, label=gettext_lazy("deny a buyer's red-letter form on the platform"), area=JobArea.INVOICES,
+     describe=_form_number, guarantee="a job row; denying a form that no longer waits does nothing")
+def answer_buyer_form(*, form_id, accept, actor_id):
+    form = buyer_form_deny(form_id=form_id, actor=_actor(actor_id))
+    return form.status

@@ -133,8 +133,16 @@ def _decimal_or_error(value, errors, key, *, places=None, required=True):
     return result
 
 
-def clean_lines(raw_lines, direction):
+def _discounts_of(original):
+    """The original's discount lines (折扣行, negative amounts) by name: flushing one gives a positive red line."""
+    if original is None or not getattr(original, "pk", None):
+        return {}
+    return {line.name: -line.amount for line in original.lines.filter(amount__lt=0)}
+
+
+def clean_lines(raw_lines, direction, original=None):
     """Return (lines, errors) where errors is keyed 'lines.<n>.<field>' with n counted from 1."""
+    discounts = _discounts_of(original) if direction == Direction.RED else {}
     errors = {}
     lines = []
     if not raw_lines:
@@ -164,8 +172,10 @@ def clean_lines(raw_lines, direction):
         if line.tax_exempt and line.tax_rate not in (None, Decimal(0)):
             e["tax_rate"] = _("A tax-exempt (免税) line has rate 0.")
         if line.amount is not None:
-            if direction == Direction.RED and line.amount > 0:
-                e["amount"] = _("A red invoice carries negative amounts.")
+            if direction == Direction.RED and line.amount > 0 and not (
+                    line.name in discounts and line.amount <= discounts[line.name]):
+                e["amount"] = _("A red invoice carries negative amounts; only the flush of one of the original's "
+                                "discount lines (折扣行) is positive, at most that discount.")
         if line.amount is not None and line.tax_rate is not None and "tax_rate" not in e:
             expected = line_tax(line.amount, line.tax_rate)
             if line.tax_amount is None:
@@ -278,7 +288,7 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
         elif original.seller_id != seller.pk:
             errors["original"] = _("A red invoice is issued by the seller of its original.")
 
-    line_inputs, line_errors = clean_lines(lines, direction)
+    line_inputs, line_errors = clean_lines(lines, direction, original)
     errors.update(line_errors)
     amount = tax = total = None
     if not line_errors:

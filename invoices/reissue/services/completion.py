@@ -52,7 +52,10 @@ def completion_progress(req, now=None):
     now = now or timezone.now()
     form = req.red_letter_form
     if form is not None and not form.usable and form.status == RedLetterFormStatus.SELLER_ENTERED:
-        return _("Waiting for the buyer to confirm red-letter form %(n)s.") % {"n": form.number}
+        if form.lapses_at is None:
+            return _("Waiting for the buyer to confirm red-letter form %(n)s.") % {"n": form.number}
+        return _("Waiting for the buyer to confirm red-letter form %(n)s in their 税务数字账户 by %(t)s; the form "
+                 "lapses then.") % {"n": form.number, "t": timezone.localtime(form.lapses_at).strftime("%Y-%m-%d %H:%M")}
     job = completion_job(req)
     if job is None or completion_stalled(req, now):
         return _("Nothing is finishing this request (its background job stopped); press Retry.")

@@ -80,19 +80,26 @@ def plan_red_lines(original, scope, chosen):
         if r is None:
             errors[key] = _("The original has no line %(n)s.") % {"n": line_no}
             continue
-        if amount <= 0 or amount.as_tuple().exponent < -2:
+        if r.amount < 0:
+            # A discount line (折扣行): what is flushed of it is negative here and positive in the red invoice.
+            if amount >= 0 or amount < r.amount or amount.as_tuple().exponent < -2:
+                errors[key] = _("Line %(n)s is a discount line: the amount to red-flush is negative, between "
+                                "%(left)s and 0, with at most two decimals.") % {"n": line_no, "left": r.amount}
+                continue
+        elif amount <= 0 or amount.as_tuple().exponent < -2:
             errors[key] = _("The amount to red-flush is positive with at most two decimals.")
             continue
-        if amount > r.amount:
+        elif amount > r.amount:
             errors[key] = _("Line %(n)s has only %(left)s left to red-flush; asked for %(amount)s.") % {
                 "n": line_no, "left": r.amount, "amount": amount}
             continue
-        if quantity is not None and (r.quantity is None or quantity > r.quantity or quantity <= 0):
+        if quantity is not None and (r.quantity is None or abs(quantity) > abs(r.quantity) or quantity == 0):
             errors[key] = _("Line %(n)s has a quantity of %(left)s left; asked for %(q)s.") % {
                 "n": line_no, "left": r.quantity, "q": quantity}
             continue
         # Flushing all that is left takes all the tax left, so rounding never leaves a cent behind.
-        tax = r.tax_amount if amount == r.amount else min(line_tax(amount, r.line.tax_rate), r.tax_amount)
+        tax = r.tax_amount if amount == r.amount else line_tax(amount, r.line.tax_rate)
+        tax = max(tax, r.tax_amount) if r.amount < 0 else min(tax, r.tax_amount)
         planned.append({"line_no": line_no, "amount": str(amount), "tax_amount": str(tax),
                         "quantity": str(quantity) if quantity is not None else None})
     if errors:

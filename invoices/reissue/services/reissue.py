@@ -24,6 +24,8 @@ from invoices.platform import gateway
 from invoices.platform.gateway import InvoiceDraft, PlatformRejected
 from invoices.reissue.models import (
     OPEN_REISSUE_STATUSES,
+    VOID_FORM_STATUSES,
+    RedLetterFormStatus,
     RedFlushReason,
     ReissueRequest,
     ReissueScope,
@@ -39,7 +41,8 @@ from invoices.reissue.services.plan import (
     red_invoice_lines,
     red_remarks,
 )
-from invoices.reissue.services.redletter import red_letter_form_fill
+from invoices.reissue.services.buyer_forms import red_letter_form_answer
+from invoices.reissue.services.redletter import red_letter_form_submit, red_letter_form_withdraw
 from invoices.signals import invoice_reissued
 
 
@@ -83,7 +86,7 @@ def _new_invoice_kwargs(request, actor, *, number):
 @transaction.atomic
 def invoice_reissue_request(
     *, invoice, actor, reason, scope=ReissueScope.FULL, red_lines=None, issue_new=True, new_buyer=None,
-    new_buyer_name="", new_buyer_tax_id="", new_lines=None, new_remarks="", buyer_confirmed_use=False, note="",
+    new_buyer_name="", new_buyer_tax_id="", new_lines=None, new_remarks="", note="",
     origin_ref="",
 ):
     original = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -106,7 +109,7 @@ def invoice_reissue_request(
         original=original, reason=reason, scope=scope, red_lines=planned, issue_new=issue_new,
         new_buyer=new_buyer, new_buyer_name=(new_buyer_name or "").strip(), new_buyer_tax_id=new_buyer_tax_id or "",
         new_lines=jsonable_lines(new_lines or []), new_remarks=new_remarks or "",
-        buyer_confirmed_use=buyer_confirmed_use, note=note or "", origin_ref=origin_ref or "", requested_by=actor,
+        note=note or "", origin_ref=origin_ref or "", requested_by=actor,
     )
     if issue_new:
         if not new_lines:
@@ -167,9 +170,15 @@ def invoice_reissue_reject(*, request, actor, reason):
 
 @transaction.atomic
 def invoice_reissue_cancel(*, request, actor, reason=""):
+    """Before approval the request is simply cancelled; once its form waits for the buyer (02), the form is
+    withdrawn on the platform (08) first."""
     req = _lock_request(request.pk)
+    form = req.red_letter_form
+    if req.status == ReissueStatus.APPROVED and form is not None and form.status == RedLetterFormStatus.SELLER_ENTERED:
+        return red_letter_form_withdraw(request=req, actor=actor)
     if req.status != ReissueStatus.REQUESTED:
-        raise Conflict(_("Only a request still awaiting approval can be cancelled."))
+        raise Conflict(_("Only a request awaiting approval, or one whose red-letter form waits for the buyer, can be "
+                         "cancelled."))
     req.status = ReissueStatus.CANCELLED
     req.decided_reason = reason or ""
     req.save(update_fields=["status", "decided_reason"])
@@ -178,10 +187,11 @@ def invoice_reissue_cancel(*, request, actor, reason=""):
 
 
 def invoice_reissue_retry(*, request, actor):
-    """A failed request, or an approved one that no worker is finishing, goes back to the completion job."""
+    """A failed or lapsed request, or an approved one that no worker is finishing, goes back to the completion job;
+    a form that lapsed or was denied is replaced by a new one, submitted under a new key."""
     with transaction.atomic():
         req = _lock_request(request.pk)
-        if req.status != ReissueStatus.FAILED and not completion_stalled(req):
+        if req.status not in (ReissueStatus.FAILED, ReissueStatus.LAPSED) and not completion_stalled(req):
             raise Conflict(_("Only a failed or stalled request can be retried (this one is %(s)s).") % {
                 "s": req.get_status_display()})
         req.status = ReissueStatus.APPROVED
@@ -214,21 +224,27 @@ def invoice_reissue_complete(*, request_id, actor):
     return ReissueRequest.objects.get(pk=request_id)
 
 
-def _sum(planned, key):
-    return sum((to_decimal(item[key]) for item in planned), Decimal(0))
-
-
 def _step_form(req, actor):
     form = req.red_letter_form
-    if form is None or form.status in ("05", "06", "07", "08", "09"):
-        form = red_letter_form_fill(
-            request=req, actor=actor, amount=-_sum(req.red_lines, "amount"), tax_amount=-_sum(req.red_lines, "tax_amount")
+    if form is None or form.status in VOID_FORM_STATUSES:
+        if form is not None:
+            req.form_round += 1  # a new form for a new round: the lapsed or denied one keeps its key
+        lines = red_invoice_lines(req.original, req.red_lines)
+        form = red_letter_form_submit(
+            request=req, actor=actor, lines=jsonable_lines(lines),
+            amount=sum((line["amount"] for line in lines), Decimal(0)),
+            tax_amount=sum((line["tax_amount"] for line in lines), Decimal(0)),
         )
         req.red_letter_form = form
         req.step = ReissueStep.FORM
-        req.save(update_fields=["red_letter_form", "step"])
+        req.save(update_fields=["red_letter_form", "step", "form_round"])
+    if form.status == RedLetterFormStatus.BUYER_ENTERED:
+        # The buyer's own form, accepted by two of finance (services/buyer_forms.py): confirm it on the platform.
+        red_letter_form_answer(form=form, accept=True, actor=actor)
+    if form.status == RedLetterFormStatus.SELLER_ENTERED:
+        return False  # the buyer confirms in their 税务数字账户; reading 04 back resumes the chain
     if not form.usable:
-        # Waiting for the buyer; confirming the form resumes the chain.
+        mark_failed(req, actor=actor, reason=fact("invoice.reissue.form_void", f=form.number, s=form.status))
         return False
     return True
 
@@ -242,6 +258,7 @@ def _platform_issue(req, *, key, kind, direction, buyer_name, buyer_tax_id, line
         region_code=seller.region_code, buyer_name=buyer_name, buyer_tax_id=buyer_tax_id,
         issued_at=timezone.now(), amount=amount, tax_amount=tax, total=amount + tax, lines=jsonable_lines(lines),
         direction=direction, original_number=original_number, remarks=remarks,
+        red_letter_form_number=req.red_letter_form.number if direction == Direction.RED else "",
     ))
 
 

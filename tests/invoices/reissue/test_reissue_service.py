@@ -10,14 +10,10 @@ from django.utils import timezone
 from core.api_errors import Conflict
 from invoices.ledger.models import Direction, InvoiceStatus
 from invoices.ledger.services.issue import invoice_issue, invoice_void
-from invoices.platform.models import PlatformInvoice
+from invoices.platform.models import PlatformInvoice, PlatformRedLetterForm
 from invoices.platform.simulator import SimulatedGateway, sim_settings_row
 from invoices.reissue.models import RedLetterForm, ReissueRequest, ReissueStatus
 from invoices.reissue.services.redeliver import invoice_redeliver
-from invoices.reissue.services.redletter import (
-    red_letter_form_confirm,
-    red_letter_forms_lapse,
-)
 from invoices.reissue.services.reissue import (
     invoice_reissue_approve,
     invoice_reissue_reject,
@@ -61,7 +57,8 @@ def test_full_reissue_with_corrected_tax_id_builds_the_whole_chain(
     assert original.status == InvoiceStatus.RED_FLUSHED
     assert red.direction == Direction.RED and red.total == -original.total and red.original_id == original.pk
     assert f"被红冲蓝字数电发票号码：{original.number} 红字发票信息确认单编号：{form.number}" == red.remarks
-    assert form.status == "01" and not form.buyer_confirmation_needed
+    assert form.status == "01" and form.entered_by == "seller"
+    assert PlatformRedLetterForm.objects.get(number=form.number).status == "01"  # the platform's number
     assert new.buyer_tax_id == right.tax_id and new.total == original.total and new.direction == Direction.BLUE
     assert {p.number for p in PlatformInvoice.objects.filter(number__in=[red.number, new.number])} == {
         red.number, new.number}
@@ -257,37 +254,6 @@ def test_rejected_by_platform_fails_and_can_be_retried_after_fix(
     assert ReissueRequest.objects.get(pk=req.pk).status == ReissueStatus.COMPLETED
 
 
-def test_buyer_confirmation_waits_then_confirm_completes(
-    original, finance_user, finance_user2, django_capture_on_commit_callbacks
-):
-    req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
-                               django_capture_on_commit_callbacks)
-    form = req.red_letter_form
-    assert req.status == ReissueStatus.APPROVED and req.step == "form" and form.status == "02"
-    assert form.lapses_at - form.created_at == timedelta(hours=72) and not req.red_invoice
-    with django_capture_on_commit_callbacks(execute=True):
-        red_letter_form_confirm(form_id=form.pk, actor=finance_user)  # queues the rest of the chain
-    assert ReissueRequest.objects.get(pk=req.pk).status == ReissueStatus.COMPLETED
-
-
-def test_unconfirmed_form_lapses_after_72_hours_and_retry_fills_a_new_one(
-    original, finance_user, finance_user2, django_capture_on_commit_callbacks
-):
-    req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
-                               django_capture_on_commit_callbacks)
-    assert red_letter_forms_lapse(now=timezone.now() + timedelta(hours=71)) == 0
-    assert red_letter_forms_lapse(now=timezone.now() + timedelta(hours=72, seconds=1)) == 1
-    req.refresh_from_db()
-    old = RedLetterForm.objects.get()
-    assert old.status == "07" and req.status == ReissueStatus.FAILED
-    with pytest.raises(ValidationError):
-        red_letter_form_confirm(form_id=old.pk, actor=finance_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        invoice_reissue_retry(request=req, actor=finance_user2)
-    req = ReissueRequest.objects.get(pk=req.pk)
-    assert RedLetterForm.objects.count() == 2 and req.red_letter_form.status == "02"
-
-
 def test_reject_needs_a_reason_and_a_second_person(original, finance_user, finance_user2):
     req = request_full(original, finance_user)
     with pytest.raises(ValidationError):
@@ -310,19 +276,3 @@ def test_redeliver_sends_the_same_invoice_by_email(original, cs_user, django_cap
         invoice_redeliver(invoice=original, actor=cs_user, email="not-an-address")
 
 
-def test_lapse_job_is_scheduled_and_runs_as_a_task(original, finance_user, finance_user2,
-                                                  django_capture_on_commit_callbacks):
-    from django_q.models import Schedule
-
-
-    schedule = Schedule.objects.get(name="invoices: lapse unconfirmed red-letter forms")
-    assert schedule.repeats == -1 and schedule.minutes <= 60
-    req = approve_and_complete(request_full(original, finance_user, buyer_confirmed_use=True), finance_user2,
-                               django_capture_on_commit_callbacks)
-    RedLetterForm.objects.filter(pk=req.red_letter_form_id).update(lapses_at=timezone.now() - timedelta(minutes=1))
-    # As django-q2 runs the schedule: its func with its literal args.
-    import ast
-
-    from django.utils.module_loading import import_string
-
-    assert import_string(schedule.func)(*ast.literal_eval(schedule.args)) == "done"
