@@ -2,7 +2,7 @@
 cancel calls behave: the platform numbers the form and decides whether the buyer must confirm (it knows whether
 the buyer already confirmed use of the invoice); a form one side entered waits at most 72 hours for the other.
 `sim_buyer_*` stand in for the buyer acting in their own 税务数字账户 (the simulator's admin and tests use them)."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from invoices.platform.gateway import ISSUABLE_FORM_STATUSES, WAITING_FORM_STATU
 from invoices.platform.models import PlatformInvoice, PlatformRedLetterForm, PlatformSequence
 
 LAPSE_AFTER = timedelta(hours=72)
+USED_AFTER = timedelta(days=30)
 FORM_CHANNEL = "8"  # form numbers count apart from invoice numbers (channel 1) in PlatformSequence
 REASONS = ("01", "02", "03", "04")
 STATUS_TEXT = {
@@ -45,14 +46,17 @@ def _lapse(form, now=None):
 
 
 def buyer_confirmed_use(record, now=None):
-    """Whether the buyer has already confirmed use of the invoice: recorded on the platform, or, for a 专票 of an
-    earlier month, assumed (buyers certify 专票 for deduction within the month they receive them)."""
+    """Whether the buyer has already confirmed use of the invoice: recorded on the platform, or, for a 专票 older than
+    USED_AFTER, assumed (buyers certify a 专票 for deduction within weeks of receiving it)."""
     if record.buyer_confirmed_use_at is not None:
         return True
     if record.payload.get("kind") not in SPECIAL_KINDS:
         return False
-    issued = str(record.payload.get("issued_at") or "")[:7]
-    return bool(issued) and issued < timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+    try:
+        issued = datetime.fromisoformat(str(record.payload.get("issued_at") or ""))
+    except ValueError:
+        return False
+    return timezone.is_aware(issued) and issued < (now or timezone.now()) - USED_AFTER
 
 
 def _decimal(payload, key):

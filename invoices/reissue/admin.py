@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -227,7 +228,8 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     fields = ["original_link", "reason", "scope", "red_lines_table", "issue_new", "new_buyer", "new_buyer_name",
               "new_buyer_tax_id", "new_lines_table", "new_remarks", "note", "origin_ref",
               "status", "step", "completion_progress", "failure", "requested_by", "requested_at", "approved_by", "approved_at",
-              "decided_reason", "completed_at", "red_letter_form", "red_invoice", "new_invoice"]
+              "decided_reason", "completed_at", "red_letter_form", "red_letter_form_status", "red_invoice",
+              "new_invoice"]
     readonly_fields = fields
 
     @admin.display(description=_("original invoice"), ordering="original__number")
@@ -245,6 +247,16 @@ class ReissueRequestAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
             [gettext("goods or service"), gettext("quantity"), gettext("amount"), gettext("tax")],
             [[r["name"], r["quantity"], r["amount"], r["tax_amount"]]
              for r in red_lines_shown(red_invoice_lines(obj.original, obj.red_lines))])
+
+    @admin.display(description=_("red-letter form status (on the tax platform)"))
+    def red_letter_form_status(self, obj):
+        form = obj.red_letter_form
+        if form is None:
+            return "—"
+        if form.waiting and form.lapses_at:
+            return gettext("%(s)s; void if not confirmed by %(t)s") % {
+                "s": form.get_status_display(), "t": timezone.localtime(form.lapses_at).strftime("%Y-%m-%d %H:%M")}
+        return form.get_status_display()
 
     @admin.display(description=_("background progress"))
     def completion_progress(self, obj):

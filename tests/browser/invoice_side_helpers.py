@@ -12,7 +12,10 @@ from invoices.ledger.models import Invoice, DIGITAL_KINDS, Customer
 qs = Invoice.objects.filter(direction="blue", status="issued", sync_status="synced", lines__isnull=False,
                             reissue_requests__isnull=True).distinct().order_by("id")
 qs = qs.filter(kind__in=DIGITAL_KINDS) if {digital!r} else qs.exclude(kind__in=DIGITAL_KINDS)
-inv = qs.first()
+from invoices.platform.models import PlatformInvoice
+from invoices.platform.sim_forms import buyer_confirmed_use
+# One the buyer has not confirmed use of: its red-letter form needs no confirmation (01), so the reissue completes.
+inv = next(i for i in qs[:200] if not buyer_confirmed_use(PlatformInvoice.objects.get(code=i.code, number=i.number)))
 other = Customer.objects.exclude(tax_id=inv.buyer_tax_id).exclude(tax_id="").order_by("id").first()
 print(json.dumps({{"pk": inv.pk, "number": str(inv), "buyer_tax_id": inv.buyer_tax_id,
                   "corrected_tax_id": other.tax_id, "buyer_name": inv.buyer_name}}))
