@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from invoices.demo_history import seed_reconciliation_history, seed_reissue_history
+from invoices.demo_history import seed_buyer_form, seed_reconciliation_history, seed_reissue_history
 from invoices.ledger.identifiers import USCC_ALPHABET, uscc_check_char
 from invoices.ledger.models import (
     Customer,
@@ -161,5 +161,6 @@ def seed(*, actor=None, invoices=500, customers=50):
     seed_platform()
     # After the platform holds the synced invoices: reissue requests need them synced, the export is built here.
     seed_reissue_history(actor=actor)
+    seed_buyer_form()
     seed_reconciliation_history(actor=actor)
     return {"sellers": len(sellers), "customers": Customer.objects.count(), "invoices": Invoice.objects.count()}

@@ -14,7 +14,9 @@ from invoices.ledger.models import Direction, Invoice, InvoiceKind, Seller, Sync
 from invoices.platform.export_writer import build_file, invoice_row
 from invoices.reconciliation.models import ReconciliationRun
 from invoices.reconciliation.services.runs import reconciliation_start
-from invoices.reissue.models import RedFlushReason, ReissueRequest
+from invoices.platform.sim_forms import sim_buyer_enter
+from invoices.reissue.models import RedFlushReason, RedLetterForm, ReissueRequest
+from invoices.reissue.services.buyer_forms import buyer_forms_fetch
 from invoices.reissue.services.reissue import invoice_reissue_request
 
 NOTES = {
@@ -72,3 +74,18 @@ def seed_reconciliation_history(*, actor):
     run_at = datetime.combine(run_month.replace(day=3), time(10, 0), tzinfo=timezone.get_current_timezone())
     ReconciliationRun.objects.filter(pk=run.pk).update(created_at=run_at)
     return run
+
+
+def seed_buyer_form():
+    """One red-letter form a buyer entered on the (simulated) platform for goods they returned, fetched into finance's
+    queue as the scheduled check would: 购方录入、待我方确认 on finance's home page."""
+    if RedLetterForm.objects.filter(entered_by="buyer").exists():
+        return 0
+    invoice = (Invoice.objects.filter(direction=Direction.BLUE, kind=InvoiceKind.DIGITAL_GENERAL, status="issued",
+                                      sync_status=SyncStatus.SYNCED, reissue_requests__isnull=True)
+               .order_by("-id").first())
+    if invoice is None:
+        return 0
+    sim_buyer_enter(original_number=invoice.number, reason=RedFlushReason.GOODS_RETURNED)
+    new, _unknown = buyer_forms_fetch()
+    return new

@@ -225,3 +225,45 @@ def test_an_invoice_with_a_discount_line_is_red_flushed_in_part(
         invoice_reissue_request(invoice=discounted, actor=finance_user, reason="02", scope="partial",
                                 issue_new=False, red_lines=[{"line_no": 2, "amount": "10.00"}])
     assert "red_lines.1" in err.value.message_dict  # a discount line is flushed with a negative amount
+
+
+def test_finance_home_counts_the_forms_and_each_count_opens_exactly_those(
+    seller, customer, used, finance_user, finance_user2, client, django_capture_on_commit_callbacks
+):
+    from ...backoffice.test_home import cards, listed
+
+    waiting = approve_and_complete(request_full(used, finance_user), finance_user2, django_capture_on_commit_callbacks)
+    theirs = [blue(seller, customer, "300.00"), blue(seller, customer, "400.00")]
+    for invoice in theirs:
+        sim_buyer_enter(original_number=invoice.number, reason="02")
+    buyer_forms_fetch()
+    proposed = RedLetterForm.objects.get(original=theirs[0])
+    buyer_form_propose(form=proposed, actor=finance_user2, accept=True)
+    client.force_login(finance_user)
+    forms = cards(client.get("/admin/"))["Red-letter forms"]
+    count, url = forms["entered by the buyer, waiting for our answer"]
+    assert count == "2" and listed(client, url) == set(
+        RedLetterForm.objects.filter(original__in=theirs).values_list("pk", flat=True))
+    count, url = forms["proposed answers waiting for my agreement"]
+    assert count == "1" and listed(client, url) == {proposed.pk}
+    count, url = forms["ours, waiting for the buyer's confirmation"]
+    assert count == "1" and listed(client, url) == {waiting.red_letter_form_id}
+    page = client.get(f"/admin/invoices/redletterform/{proposed.pk}/change/").content.decode()
+    assert "finance2" in page and "复核同意并提交平台" in page  # a second person agrees here
+
+
+def test_a_13_month_old_paper_special_invoice_needs_the_buyers_confirmation(
+    seller, customer, finance_user, finance_user2, django_capture_on_commit_callbacks
+):
+    from invoices.ledger.models import InvoiceKind, SyncStatus
+    from invoices.ledger.services.issue import invoice_issue
+
+    from ...files_helpers import on_platform
+
+    paper = invoice_issue(actor=None, seller=seller, buyer=customer, kind=InvoiceKind.VAT_SPECIAL, code="1100194130",
+                          number="01234567", lines=[factories.line("1000.00", "0.13")],
+                          issued_at=timezone.now() - timedelta(days=396), sync_status=SyncStatus.SYNCED)
+    on_platform(paper)
+    req = approve_and_complete(request_full(paper, finance_user, new_lines=[
+        {"name": "货物", "amount": "1000.00", "tax_rate": "0.13"}]), finance_user2, django_capture_on_commit_callbacks)
+    assert req.red_letter_form.status == "02" and req.status == ReissueStatus.APPROVED and req.red_invoice is None
