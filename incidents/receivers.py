@@ -36,6 +36,11 @@ def on_invoice_redelivered(sender, *, invoice_id, email, actor_id, subject="", b
                       subject=subject, body=body, attachments=list(attachments))
 
 
+def on_platform_credit_low(sender, *, seller_id, total, used, remaining, checked_at, **kwargs):
+    enqueue_on_commit("incidents.platform_credit_low", seller_id=seller_id, total=str(total), used=str(used),
+                      remaining=str(remaining), checked_at=checked_at.isoformat())
+
+
 def connect():
     signals.platform_unavailable.connect(on_platform_unavailable, dispatch_uid="incidents.platform_unavailable")
     signals.platform_recovered.connect(on_platform_recovered, dispatch_uid="incidents.platform_recovered")
@@ -43,3 +48,4 @@ def connect():
     signals.invoice_verify_failed.connect(on_invoice_verify_failed, dispatch_uid="incidents.invoice_verify_failed")
     signals.invoice_reissued.connect(on_invoice_reissued, dispatch_uid="incidents.invoice_reissued")
     signals.invoice_redelivered.connect(on_invoice_redelivered, dispatch_uid="incidents.invoice_redelivered")
+    signals.platform_credit_low.connect(on_platform_credit_low, dispatch_uid="incidents.platform_credit_low")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from invoices.ledger.models import Invoice, SyncStatus
+from invoices.platform.models import CreditReading
 from invoices.reconciliation.models import Discrepancy, ReconciliationRun, Resolution, RunStatus
 from invoices.reissue.models import ReissueRequest, ReissueStatus
 
@@ -41,3 +42,9 @@ def reconciliation_runs_failed():
 
 def open_discrepancies():
     return Discrepancy.objects.filter(resolution=Resolution.OPEN)
+
+
+def credit_readings_low():
+    """Sellers whose latest credit reading (invoices/platform/services/credit.py) is below the warning share, least
+    credit left first: the readings' changelist filtered on `low` lists the same rows."""
+    return CreditReading.objects.filter(low=True).select_related("seller").order_by("remaining", "id")
