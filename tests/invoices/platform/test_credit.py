@@ -214,3 +214,13 @@ def test_an_unavailable_platform_fails_the_check_for_the_spine_to_retry(seller, 
     assert "PlatformUnavailable" in job.last_error
     assert not CreditReading.objects.exists()
 
+
+
+def test_the_invoice_page_says_why_in_finances_words(client, issue, seller, finance):
+    sim_credit_set(seller.tax_id, "10.00")
+    refused = issue("100.00")
+    client.force_login(finance)
+    page = client.get(reverse("admin:invoices_invoice_change", args=[refused.pk]),
+                      HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "授信额度不足：销售方本月在税务平台的授信额度已用完" in page  # the event and the next step
+    assert "请向税务机关申请调增额度后重新同步" in page and "Credit limit used up:" not in page
