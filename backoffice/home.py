@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.written import money
 from core.counts import capped_count
 from core.jobs.models import JobArea, JobStatus
 from core.jobs.selectors import failed_jobs
@@ -121,7 +122,22 @@ def finance_cards(user, now):
         Row(_("open discrepancies"), capped_count(finance_queues.open_discrepancies()),
             changelist("invoices_discrepancy", resolution__exact="")),
     ])
-    return [sync, reissues, forms, recon]
+    return [sync, credit_card(), reissues, forms, recon]
+
+
+def credit_card():
+    """Sellers whose credit limit on the platform is running low (the hourly credit check's readings), each with the
+    figures of its reading, before issuing and uploads fail with CREDIT_EXCEEDED."""
+    low = finance_queues.credit_readings_low()
+    items = [(_("Credit limit nearly used up: %(seller)s, %(remaining)s left of %(total)s (%(percent)s%%)") % {
+        "seller": r.seller.name, "remaining": money(r.remaining), "total": money(r.total),
+        "percent": r.remaining_percent},
+        reverse("admin:invoices_creditreading_change", args=[r.pk]),
+        timezone.localtime(r.checked_at).strftime("%m-%d %H:%M"), True) for r in low[:8]]
+    return Card(_("Credit limits on the tax platform"), items=items, rows=[
+        Row(_("sellers running low on credit"), capped_count(low),
+            changelist("invoices_creditreading", low__exact=1), urgent=True),
+    ])
 
 
 def manager_cards(user, now):

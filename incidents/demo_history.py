@@ -48,7 +48,7 @@ STORIES = [
      "机房出口线路故障", "切换备用线路后补传"),
     (IncidentCategory.PERMISSION, "permission", "开票员账号无权限上传",
      "开票员授权到期未续", "办理授权续期后重新上传"),
-    (IncidentCategory.OTHER, "quota", "开票额度不足无法开具",
+    (IncidentCategory.CREDIT_EXCEEDED, "quota", "开票额度不足无法开具",
      "月度开票额度用尽", "申请临时调增额度后开具"),
 ]
 WEIGHTS = [30, 20, 8, 18, 8, 6, 5]

@@ -71,6 +71,14 @@ def invoice_redelivered(*, invoice_id, email, actor_id, subject="", body="", att
                                              subject=subject, body=body, attachments=attachments)
 
 
+@job("incidents.platform_credit_low", label=_("warn finance of a seller's credit running low"), area=INCIDENTS,
+     guarantee="a job row written with the fact; the email is recorded once per reading and delivered by "
+               "incidents.deliver_email")
+def platform_credit_low(*, seller_id, total, used, remaining, checked_at):
+    invoice_facts.platform_credit_low_record(seller_id=seller_id, total=total, used=used, remaining=remaining,
+                                             checked_at=_at(checked_at))
+
+
 # --- email -------------------------------------------------------------------------------------------------------
 @job("incidents.deliver_email", label=_("deliver an email"), area=INCIDENTS, on_give_up=email_gave_up,
      describe=email_describe,

@@ -17,11 +17,22 @@ REPAIR = (_("Repair: re-sync, re-deliver, manual entry or reissue"),
 INFORM = (_("Inform the customer"), _("Use a template; log the call or email on this incident."))
 REVIEW = (_("Review and prevent"), _("Write the root cause and what prevents it next time."))
 
+CHECK_CREDIT = (_("Check the seller's credit limit on the tax platform"),
+                _("The platform's answer on each refused invoice gives the credit left; the home page and the credit "
+                  "limits list show every seller's latest reading."))
+RAISE_CREDIT = (_("Ask the tax bureau to raise the credit limit"),
+                _("Apply for a higher limit through the electronic tax bureau; note the request and the bureau's "
+                  "answer on this incident."))
+RESEND_REFUSED = (_("Re-sync the refused invoices"),
+                  _("Once the limit is raised, re-sync the attached invoices (or re-sync failed invoices since "
+                    "the first refusal); nothing in them needs correcting."))
+
 DEFAULT_STEPS = {
     C.INVOICE_MISSING: [CHECK_INPUT, CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
     C.SYNC_FAILURE: [CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
     C.PLATFORM_OUTAGE: [CHECK_PLATFORM, (_("Record fault start and recovery times"), ""), RESEND, COMPARE, INFORM,
                         REVIEW],
+    C.CREDIT_EXCEEDED: [CHECK_CREDIT, RAISE_CREDIT, RESEND_REFUSED, INFORM, REVIEW],
     C.DATA_ENTRY_ERROR: [CHECK_INPUT, COMPARE, REPAIR, INFORM, REVIEW],
     C.NETWORK: [(_("Check the connection to the platform"), ""), CHECK_PLATFORM, RESEND, INFORM, REVIEW],
     C.PERMISSION: [(_("Check the issuing account's authorisation on the platform"), ""), RESEND, INFORM, REVIEW],

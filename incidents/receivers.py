@@ -43,6 +43,11 @@ def on_red_letter_form_waiting(sender, *, request_id, original_id, form_number, 
                       requester_id=requester_id, reminder=reminder)
 
 
+def on_platform_credit_low(sender, *, seller_id, total, used, remaining, checked_at, **kwargs):
+    enqueue_on_commit("incidents.platform_credit_low", seller_id=seller_id, total=str(total), used=str(used),
+                      remaining=str(remaining), checked_at=checked_at.isoformat())
+
+
 def connect():
     signals.platform_unavailable.connect(on_platform_unavailable, dispatch_uid="incidents.platform_unavailable")
     signals.platform_recovered.connect(on_platform_recovered, dispatch_uid="incidents.platform_recovered")
@@ -51,3 +56,4 @@ def connect():
     signals.invoice_reissued.connect(on_invoice_reissued, dispatch_uid="incidents.invoice_reissued")
     signals.invoice_redelivered.connect(on_invoice_redelivered, dispatch_uid="incidents.invoice_redelivered")
     signals.red_letter_form_waiting.connect(on_red_letter_form_waiting, dispatch_uid="incidents.red_letter_form_waiting")
+    signals.platform_credit_low.connect(on_platform_credit_low, dispatch_uid="incidents.platform_credit_low")

@@ -1,12 +1,15 @@
 """What the invoice page offers to do next, from the invoice's state and what the user may do: re-sync what the
-platform does not have, verify what is pending or in doubt, open the reissue request that is waiting, reissue what
-differs. The incidents app adds its own step (open or create an incident) through InvoiceAdmin.next_steps."""
+platform does not have (once the tax bureau raised the seller's credit limit, when that is why it was refused), verify
+what is pending or in doubt, open the reissue request that is waiting, reissue what differs. The incidents app adds
+its own step (open or create an incident) through InvoiceAdmin.next_steps."""
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Direction, InvoiceStatus, SyncStatus
+from invoices.platform.gateway import CREDIT_EXCEEDED
+from invoices.platform.selectors import upload_refusal_code
 from invoices.reissue.models import OPEN_REISSUE_STATUSES
 
 
@@ -37,7 +40,18 @@ def invoice_next_steps(invoice, user):
             "link", _("Open the reissue request"),
             reverse("admin:invoices_reissuerequest_change", args=[open_request.pk]), key="reissue_request"))
     state = invoice.sync_status
-    if state in (SyncStatus.NOT_SENT, SyncStatus.FAILED, SyncStatus.MISSING):
+    credit_used_up = state == SyncStatus.FAILED and upload_refusal_code(invoice.pk) == CREDIT_EXCEEDED
+    if credit_used_up:
+        # Nothing is wrong with the invoice: the same upload goes through once the limit is raised.
+        if can_sync:
+            steps.append(NextStep(_("Credit limit used up: the seller's monthly credit limit on the tax platform "
+                                    "is exhausted, so the platform refused this invoice. Ask the tax bureau to "
+                                    "raise it, then re-sync."), "sync", _("Re-sync")))
+        else:
+            steps.append(NextStep(_("Credit limit used up: the seller's monthly credit limit on the tax platform "
+                                    "is exhausted, so the platform refused this invoice. Finance re-syncs it once "
+                                    "the tax bureau has raised the limit.")))
+    elif state in (SyncStatus.NOT_SENT, SyncStatus.FAILED, SyncStatus.MISSING):
         if can_sync:
             steps.append(NextStep(_("The tax platform does not hold this invoice yet: send it again."), "sync",
                                   _("Re-sync"), force=state == SyncStatus.MISSING))

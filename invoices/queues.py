@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from invoices.ledger.models import Invoice, SyncStatus
+from invoices.platform.models import CreditReading
 from invoices.reconciliation.models import Discrepancy, ReconciliationRun, Resolution, RunStatus
 from invoices.reissue.models import RedLetterForm, RedLetterFormStatus, ReissueRequest, ReissueStatus
 
@@ -60,3 +61,9 @@ def forms_waiting_for_buyer():
 
 def lapsed_reissues(user):
     return ReissueRequest.objects.filter(status=ReissueStatus.LAPSED, requested_by=user)
+
+
+def credit_readings_low():
+    """Sellers whose latest credit reading (invoices/platform/services/credit.py) is below the warning share, least
+    credit left first: the readings' changelist filtered on `low` lists the same rows."""
+    return CreditReading.objects.filter(low=True).select_related("seller").order_by("remaining", "id")

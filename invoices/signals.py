@@ -18,6 +18,10 @@ invoices_awaiting_upload = Signal()
 # kwargs: invoice_ids (list[int]), reason (str), code (str, platform's code or "")
 invoice_sync_failed = Signal()
 
+# A seller's remaining credit limit (授信额度) on the platform fell below the warning share: finance is told once per
+# low spell. kwargs: seller_id, total, used, remaining (Decimal strings, yuan), checked_at (aware datetime)
+platform_credit_low = Signal()
+
 # The platform could not be reached. kwargs: invoice_ids (list[int]), error (str), at (aware datetime)
 platform_unavailable = Signal()
 

@@ -1,5 +1,9 @@
-"""The tax platform: which gateway, how long a call may take, the sync's retry policy and the simulator's failures."""
+"""The tax platform: which gateway, how long a call may take, the sync's retry policy, the simulator's failures and
+when a seller's credit limit counts as running low."""
 import os
+from decimal import Decimal
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .environment import env_bool, env_list
 from .jobs import LEASE_SECONDS_DEFAULT
@@ -29,3 +33,17 @@ TAX_PLATFORM_SIMULATOR = {
     "latency_ms": int(os.environ.get("TAX_PLATFORM_SIM_LATENCY_MS", "0")),
     "rejected_tax_ids": env_list("TAX_PLATFORM_SIM_REJECTED_TAX_IDS", []),
 }
+# The hourly credit check (invoices/platform/services/credit.py) warns finance, once per low spell, when a seller's
+# remaining credit limit (授信额度) on the platform falls below this share of the limit.
+def _share(name, default):
+    text = os.environ.get(name) or default
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or not 0 < value < 1:
+        raise ImproperlyConfigured(f"{name} must be a share between 0 and 1, such as 0.10 for 10 %, not {text!r}.")
+    return value
+
+
+PLATFORM_CREDIT_WARN_SHARE = _share("PLATFORM_CREDIT_WARN_SHARE", "0.10")

@@ -20,6 +20,7 @@ class IncidentCategory(models.TextChoices):
     INVOICE_MISSING = "invoice_missing", _("invoice missing in the tax system")
     SYNC_FAILURE = "sync_failure", _("sync failure")
     PLATFORM_OUTAGE = "platform_outage", _("tax platform outage")
+    CREDIT_EXCEEDED = "credit_exceeded", _("credit limit exceeded")
     DATA_ENTRY_ERROR = "data_entry_error", _("data entry error")
     NETWORK = "network", _("network")
     PERMISSION = "permission", _("permission")

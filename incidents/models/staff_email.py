@@ -9,6 +9,7 @@ class StaffEmailPurpose(models.TextChoices):
     REMINDER = "reminder", _("follow-up reminder")
     ESCALATION = "escalation", _("follow-up escalation")
     REPORT = "report", _("management report")
+    CREDIT_LOW = "credit_low", _("credit limit running low")
 
 
 class StaffEmail(models.Model):
@@ -35,6 +36,9 @@ class StaffEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # What the email is about, for an email no other row owns (a seller's low credit): a job that runs twice
+    # records it once.
+    key = models.CharField(_("deduplication key"), max_length=100, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("staff email")

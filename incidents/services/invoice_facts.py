@@ -6,7 +6,10 @@ Grouping rules, so a storm of signals yields a handful of incidents:
   platform_recovered records platform_recovered_at on it; the next unavailability opens a new incident.
 - invoice_sync_failed: one open sync_failure incident per issuing entity (seller) per business day
   (Asia/Shanghai date). Failures cluster by seller (its platform account and region); bounding by day keeps
-  an incident that staff are already working from swallowing unrelated failures days later.
+  an incident that staff are already working from swallowing unrelated failures days later. A refusal for the
+  seller's used-up credit limit (CREDIT_EXCEEDED) goes to the seller's credit_exceeded incident of the day instead:
+  its cure is the tax bureau raising the limit, not a look at the data.
+- platform_credit_low: the credit check found a seller's credit running low; finance gets one email per low spell.
 - invoice_verify_failed: joins the customer's open invoice_missing incident (a rep's or an automatic one),
   otherwise opens one keyed by customer — unless a person checked (see below).
 - invoice_reissued: a timeline event, and the red and new invoices attached, on every incident that
@@ -17,12 +20,17 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.admin.written import money
 from invoices.files.links import invoice_file_absolute_url
 from invoices.ledger.models import Invoice, Seller
+from invoices.platform.gateway import CREDIT_EXCEEDED
+from invoices.platform.models import percent_left
 
 from ..models import (
     OPEN_STATUSES,
@@ -33,10 +41,12 @@ from ..models import (
     IncidentEvent,
     IncidentKind,
     Severity,
+    StaffEmailPurpose,
     TemplatePurpose,
 )
 from .communications import communication_send_email
 from .incidents import incident_attach_invoices, incident_update, open_incident_for_source
+from .mail import staff_email_send
 from .timeline import event_record
 
 log = logging.getLogger(__name__)
@@ -77,22 +87,34 @@ def platform_recovered_record(*, at):
 
 
 def invoice_sync_failed_record(*, invoice_ids, reason, code):
-    """File the failed invoices under their seller's sync_failure incident of today; returns those incidents."""
+    """File the failed invoices under their seller's incident of today: sync_failure, or credit_exceeded when the
+    platform refused them for the seller's used-up credit limit; returns those incidents."""
     by_seller = defaultdict(list)
     for pk, seller_id in Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "seller_id"):
         by_seller[seller_id].append(pk)
     day = timezone.localdate()
+    credit = code == CREDIT_EXCEEDED
     result = []
     for seller_id, ids in sorted(by_seller.items()):
         # One seller's incident is opened with its invoices or not at all; a failure leaves the others filed.
         with transaction.atomic():
             seller = Seller.objects.get(pk=seller_id)
-            incident, _created = open_incident_for_source(
-                source_key=f"sync_failure:{seller_id}:{day.isoformat()}",
-                title=_("Sync failures for %(seller)s on %(day)s") % {"seller": seller.name, "day": day.isoformat()},
-                category=IncidentCategory.SYNC_FAILURE, kind=IncidentKind.FAULT, severity=Severity.SEV3,
-                seller=seller,
-            )
+            names = {"seller": seller.name, "day": day.isoformat()}
+            if credit:
+                # Every invoice of the seller is refused until the tax bureau raises the limit: a major fault.
+                incident, _created = open_incident_for_source(
+                    source_key=f"credit_exceeded:{seller_id}:{day.isoformat()}",
+                    title=_("Credit limit used up for %(seller)s on %(day)s") % names,
+                    category=IncidentCategory.CREDIT_EXCEEDED, kind=IncidentKind.FAULT, severity=Severity.SEV2,
+                    seller=seller,
+                )
+            else:
+                incident, _created = open_incident_for_source(
+                    source_key=f"sync_failure:{seller_id}:{day.isoformat()}",
+                    title=_("Sync failures for %(seller)s on %(day)s") % names,
+                    category=IncidentCategory.SYNC_FAILURE, kind=IncidentKind.FAULT, severity=Severity.SEV3,
+                    seller=seller,
+                )
             incident_attach_invoices(
                 incident=incident, invoice_ids=ids, kind=EventKind.SYNC,
                 code="incident.sync_failed", params={"n": len(ids), "reason": reason, "code": str(code)},
@@ -100,6 +122,33 @@ def invoice_sync_failed_record(*, invoice_ids, reason, code):
             )
         result.append(incident)
     return result
+
+
+def finance_users():
+    """Who hears of a seller's credit running low: active users who re-sync invoices (the 财务 group), with an email."""
+    perm = Permission.objects.get(content_type__app_label="invoices", codename="sync_invoice")
+    return (get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm), is_active=True)
+            .exclude(email="").distinct().order_by("username"))
+
+
+@transaction.atomic
+def platform_credit_low_record(*, seller_id, total, used, remaining, checked_at):
+    """Email finance that the seller's credit limit is running low, once for this reading (the job may run twice).
+    Returns the StaffEmail, or None when no finance user has an email address."""
+    seller = Seller.objects.get(pk=seller_id)
+    at = timezone.localtime(checked_at)
+    with translation.override(settings.LANGUAGE_CODE):
+        figures = {"seller": seller.name, "remaining": money(remaining), "total": money(total), "used": money(used),
+                   "percent": percent_left(total=total, remaining=remaining), "at": at.strftime("%Y-%m-%d %H:%M")}
+        subject = _("Credit limit running low: %(seller)s, %(remaining)s left") % figures
+        body = _("The credit limit of %(seller)s on the tax platform is running low: %(remaining)s left of "
+                 "%(total)s (%(percent)s%%), %(used)s used this month, as checked at %(at)s.\n\n"
+                 "Ask the tax bureau to raise the limit now. Once it is used up, the platform refuses every new "
+                 "invoice and upload of this seller until the limit is raised.\n\n"
+                 "Every seller's credit is listed on the back office's home page.") % figures
+    return staff_email_send(purpose=StaffEmailPurpose.CREDIT_LOW, subject=subject, body=body,
+                            recipients=[user.email for user in finance_users()],
+                            key=f"credit_low:{seller_id}:{at.isoformat()}")
 
 
 @transaction.atomic

@@ -270,13 +270,18 @@ def emails_requeue_lost(*, now=None, limit=200):
 
 @transaction.atomic
 def staff_email_send(*, purpose, subject, body, recipients, incident=None, followup=None, report=None,
-                     attachments=()):
-    """Record an email to staff and hand it to the delivery job after commit. No recipient: nothing to record."""
+                     attachments=(), key=None):
+    """Record an email to staff and hand it to the delivery job after commit. No recipient: nothing to record.
+    With a `key`, an email already recorded under it is returned instead of a second one."""
     recipients = list(dict.fromkeys(address.strip() for address in recipients if address and address.strip()))
     if not recipients:
         return None
+    if key is not None:
+        existing = StaffEmail.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
     email = StaffEmail.objects.create(purpose=purpose, subject=subject, body=body, recipients=recipients,
                                       incident=incident, followup=followup, report=report,
-                                      attachments=list(attachments))
+                                      attachments=list(attachments), key=key)
     enqueue_delivery(email)
     return email

@@ -1,5 +1,5 @@
-"""Admin for platform sync: actions and buttons on invoices, the attempts table, the bulk re-sync page,
-and the simulated platform's outage switch. Everything here calls the sync services."""
+"""Admin for platform sync: actions and buttons on invoices, the attempts table, the bulk re-sync page, the
+sellers' credit readings and the simulated platform's outage switch. Everything here calls the sync services."""
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.tables import ReadOnlyTable
+from core.admin.written import money_html
 from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice, SyncStatus
-from invoices.platform.models import PlatformInvoice, PlatformSettings, SyncAttempt
+from invoices.platform.models import CreditReading, PlatformInvoice, PlatformSettings, SyncAttempt
 from invoices.platform.services.sync import (
     RESYNCABLE,
     invoice_sync_request,
@@ -206,3 +207,34 @@ class PlatformInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     fields = ["code", "number", "status", "total", "uploads", "received_at", "platform_id", "issue_key", "payload"]
     readonly_fields = fields
+
+
+@admin.register(CreditReading)
+class CreditReadingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each seller's latest credit limit on the platform, as the hourly check read it; the home page's warning opens
+    this list filtered on `low`. Only the check writes it."""
+
+    list_display = ["seller", "remaining_shown", "total_shown", "used_shown", "share_shown", "low", "checked_at",
+                    "warned_at"]
+    list_filter = ["low"]
+    list_select_related = ["seller"]
+    search_fields = ["seller__name", "=seller__tax_id"]
+    fields = ["seller", "remaining_shown", "total_shown", "used_shown", "share_shown", "low", "checked_at",
+              "warned_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("credit remaining"), ordering="remaining")
+    def remaining_shown(self, obj):
+        return money_html(obj.remaining)
+
+    @admin.display(description=_("credit limit"), ordering="total")
+    def total_shown(self, obj):
+        return money_html(obj.total)
+
+    @admin.display(description=_("used this month"), ordering="used")
+    def used_shown(self, obj):
+        return money_html(obj.used)
+
+    @admin.display(description=_("share left"))
+    def share_shown(self, obj):
+        return f"{obj.remaining_percent}%"

@@ -11,6 +11,8 @@ register({
     "invoice.sync.on_platform": EventText(_("On the platform (platform id %(id)s)"), id=or_dash),
     "invoice.sync.unavailable": _("Platform unavailable after %(n)d attempts: %(e)s"),
     "invoice.sync.rejected": _("Rejected by the platform: %(code)s %(m)s"),
+    "invoice.sync.credit_exceeded": _("Credit limit used up: the seller's monthly credit limit on the tax platform "
+                                      "is exhausted. Ask the tax bureau to raise it, then re-sync. (%(m)s)"),
     "invoice.verify.synced": _("Verified: the platform holds it as recorded"),
     "invoice.verify.missing": _("Verified: the platform does not have it"),
     "invoice.verify.mismatch": _("Verified: the platform's copy differs"),

@@ -34,12 +34,17 @@ class PlatformUnavailable(PlatformError):
 
 
 class PlatformRejected(PlatformError):
-    """The platform refused the data itself; retrying the same data cannot help."""
+    """The platform refused the data itself; retrying the same data cannot help (except CREDIT_EXCEEDED)."""
 
     def __init__(self, code, message):
         super().__init__(f"{code}: {message}")
         self.code = str(code)
         self.message = str(message)
+
+
+# The seller's monthly credit limit (授信额度) is used up: nothing is wrong with the invoice, and the same upload
+# succeeds once the tax bureau raises the limit (or the month turns).
+CREDIT_EXCEEDED = "CREDIT_EXCEEDED"
 
 
 @dataclass

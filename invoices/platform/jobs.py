@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.jobs import job
 from core.jobs.models import JobArea
+from invoices.platform.services.credit import credit_check as credit_check_service
 from invoices.platform.services.sync import (
     invoice_sync_run,
     invoices_requeue_after_outage,
@@ -34,3 +35,11 @@ def sync_sweep():
      guarantee="at least once after the platform recovers; re-queuing twice queues nothing twice")
 def requeue_after_outage():
     return f"re-queued {invoices_requeue_after_outage()}"
+
+
+@job("platform.credit_check", label=_("check the sellers' credit limits on the tax platform"), area=JobArea.INVOICES,
+     guarantee="scheduled hourly; finance is warned once per low spell; an unavailable platform fails the attempt "
+               "and the spine retries it")
+def credit_check():
+    counts = credit_check_service()
+    return ", ".join(f"{key} {value}" for key, value in counts.items())

@@ -1,10 +1,13 @@
 """The platform's side of things, as the back office keeps it.
 
 The ledger's side of sync: one row per attempt (SyncAttempt), one bookkeeping/claim row per invoice
-(SyncState), and the platform's observed health (PlatformHealth). The simulated tax platform's own tables:
+(SyncState), the platform's observed health (PlatformHealth) and each seller's latest credit limit reading
+(CreditReading). The simulated tax platform's own tables:
 what "the Beijing system" holds (PlatformInvoice, PlatformSequence), and how it is told to fail
 (PlatformSettings); only the simulated gateway and `platform_simulator` touch those, the ledger never reads
 them directly."""
+from decimal import ROUND_DOWN, Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -200,3 +203,40 @@ class PlatformHealth(models.Model):
     class Meta:
         verbose_name = _("platform health")
         verbose_name_plural = _("platform health")
+
+
+class CreditReading(models.Model):
+    """The latest answer of the platform about one seller's credit limit (授信额度), from the hourly credit check.
+    `low` is the check's verdict (remaining below PLATFORM_CREDIT_WARN_SHARE of the limit); `warned_at` is when
+    finance was told in the current low spell, cleared when the seller is no longer low, so a spell warns once."""
+
+    seller = models.OneToOneField(
+        "invoices.Seller", on_delete=models.CASCADE, related_name="credit_reading", verbose_name=_("seller"),
+    )
+    total = models.DecimalField(_("credit limit"), max_digits=16, decimal_places=2)
+    used = models.DecimalField(_("used this month"), max_digits=16, decimal_places=2)
+    remaining = models.DecimalField(_("credit remaining"), max_digits=16, decimal_places=2)
+    low = models.BooleanField(_("running low"), default=False)
+    checked_at = models.DateTimeField(_("checked at"))
+    warned_at = models.DateTimeField(_("finance warned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("credit reading")
+        verbose_name_plural = _("credit limits on the platform")
+        ordering = ["-low", "remaining", "id"]
+        indexes = [models.Index(fields=["low", "remaining"], name="credit_reading_low_idx")]
+
+    def __str__(self):
+        return str(self.seller)
+
+    @property
+    def remaining_percent(self):
+        return percent_left(total=self.total, remaining=self.remaining)
+
+
+def percent_left(*, total, remaining):
+    """Whole percent of the limit left, rounded down (9.9 % is shown as 9 %, never as the 10 % warning line)."""
+    total, remaining = Decimal(str(total)), Decimal(str(remaining))
+    if total <= 0 or remaining <= 0:
+        return 0
+    return int((remaining * 100 / total).to_integral_value(rounding=ROUND_DOWN))

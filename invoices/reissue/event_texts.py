@@ -17,6 +17,8 @@ register({
     "invoice.reissue.stopped": EventText(_("Reissue stopped at step “%(step)s”: %(r)s"), step=label(ReissueStep)),
     "invoice.reissue.platform_unavailable": _("tax platform unavailable: %(e)s"),
     "invoice.reissue.platform_rejected": _("tax platform rejected: %(e)s"),
+    "invoice.reissue.credit_exceeded": _("the seller's credit limit (授信额度) on the tax platform is used up; ask the "
+                                         "tax bureau to raise it, then retry (%(e)s)"),
     "invoice.reissue.form_void": EventText(_("red-letter form %(f)s is %(s)s"), s=label(RedLetterFormStatus)),
     "invoice.reissue.lapsed": _("Red-letter form %(f)s lapsed: the buyer did not confirm it within 72 hours; "
                                 "resubmit to enter a new one."),

@@ -6,7 +6,9 @@
 - `invoice_sync_run`: the django-q task body. Takes a claim row so two runs for one invoice never overlap,
   acts only on `pending` invoices (so repeated or late tasks do nothing), and talks to the platform outside
   any transaction. Unavailable → stays pending with a backoff (the sweep re-queues it), `failed` after
-  max_attempts; rejected → `failed` at once.
+  max_attempts; rejected → `failed` at once, with no automatic retry: a refusal of the data needs a person, and so
+  does a used-up credit limit (CREDIT_EXCEEDED, its own cause), which only the tax bureau can raise; finance
+  re-syncs once it has.
 - `invoice_verify`: ask the platform and set `synced`, `missing` or `mismatch`.
 - `invoices_resync_bulk`: re-queue failed/pending invoices issued since a time, in batches.
 - `invoices_sync_sweep`: the scheduled job; re-queues pending invoices whose retry time has come, and while
@@ -32,6 +34,7 @@ from invoices.ledger.locks import lock_invoice, lock_invoices
 from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
 from invoices.ledger.services.events import event_text_fields, invoice_event_record
 from invoices.platform.gateway import (
+    CREDIT_EXCEEDED,
     PLATFORM_STATUS,
     PlatformRejected,
     PlatformUnavailable,
@@ -131,8 +134,7 @@ def _record_upload(invoice_id, result, started, duration):
         SyncState.objects.filter(pk=invoice_id).update(
             attempts=state.attempts + 1, next_attempt_at=None, last_error=attempt.error
         )
-        reason = fact("invoice.sync.rejected", code=result.code, m=result.message)
-        return _fail(invoice, reason, result.code, signals)
+        return _fail(invoice, rejection_reason(result), result.code, signals)
     attempt.outcome = SyncOutcome.DUPLICATE if result.duplicate else SyncOutcome.ACCEPTED
     attempt.response = {"platform_id": result.platform_id, "number": result.number, "duplicate": result.duplicate}
     attempt.save()
@@ -147,6 +149,14 @@ def _record_upload(invoice_id, result, started, duration):
             data={"from": old, "platform_id": result.platform_id, "duplicate": result.duplicate},
         )
     return "synced"
+
+
+def rejection_reason(exc):
+    """Why the platform refused, as a fact. A used-up credit limit is its own cause: the invoice is right, and the
+    same upload goes through once the limit is raised, so finance is told that rather than "rejected"."""
+    if exc.code == CREDIT_EXCEEDED:
+        return fact("invoice.sync.credit_exceeded", m=exc.message)
+    return fact("invoice.sync.rejected", code=exc.code, m=exc.message)
 
 
 def _fail(invoice, reason, code, signals):

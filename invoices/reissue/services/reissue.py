@@ -21,7 +21,7 @@ from invoices.ledger.models import (
 from invoices.ledger.money import line_tax, to_decimal
 from invoices.ledger.services.issue import invoice_issue
 from invoices.platform import gateway
-from invoices.platform.gateway import InvoiceDraft, PlatformRejected
+from invoices.platform.gateway import CREDIT_EXCEEDED, InvoiceDraft, PlatformRejected
 from invoices.reissue.models import (
     OPEN_REISSUE_STATUSES,
     VOID_FORM_STATUSES,
@@ -214,7 +214,8 @@ def invoice_reissue_complete(*, request_id, actor):
                 if not step(req, actor):
                     return req
             except PlatformRejected as exc:
-                mark_failed(req, actor=actor, reason=fact("invoice.reissue.platform_rejected", e=str(exc)))
+                code = "invoice.reissue.credit_exceeded" if exc.code == CREDIT_EXCEEDED else "invoice.reissue.platform_rejected"
+                mark_failed(req, actor=actor, reason=fact(code, e=str(exc)))
                 return req
             except ValidationError as exc:
                 mark_failed(req, actor=actor, reason="; ".join(
