@@ -1,5 +1,6 @@
-"""Admin for platform sync: actions and buttons on invoices, the attempts table, the bulk re-sync page, the
-sellers' credit readings and the simulated platform's outage switch. Everything here calls the sync services."""
+"""Admin for platform sync: actions and buttons on invoices, the attempts table, the bulk re-sync page and the
+sellers' credit readings. Everything here calls the sync services. The simulated platform's own screens are in
+admin_simulator."""
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -13,19 +14,18 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+import invoices.platform.admin_simulator  # noqa: F401  registers the simulated platform's screens
 from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.tables import ReadOnlyTable
 from core.admin.written import money_html
-from core.paginator import EstimatedCountPaginator
 from invoices.ledger.models import Invoice, SyncStatus
-from invoices.platform.models import CreditReading, PlatformInvoice, PlatformSettings, SyncAttempt
+from invoices.platform.models import CreditReading, SyncAttempt
 from invoices.platform.services.sync import (
     RESYNCABLE,
     invoice_sync_request,
     invoice_verify,
     invoices_resync_bulk,
 )
-from invoices.platform.simulator import sim_settings_row
 
 SYNC_PERMISSION = "invoices.sync_invoice"
 # Verifying only asks the platform and records its answer: the rep on the phone needs it too.
@@ -169,44 +169,6 @@ def _outcome_label(outcome):
         "mismatch": gettext("differs from platform"), "unavailable": gettext("platform unavailable"),
         "rejected": gettext("query rejected"),
     }.get(outcome, outcome)
-
-
-@admin.register(PlatformSettings)
-class PlatformSettingsAdmin(admin.ModelAdmin):
-    """One row. The list view jumps straight to it so staff find the outage switch in one click."""
-
-    fieldsets = [
-        (None, {"fields": ["outage"]}),
-        (_("outage window"), {"fields": ["outage_from", "outage_until"]}),
-        (_("flakiness"), {"fields": ["failure_rate", "latency_ms", "rejected_tax_ids"]}),
-    ]
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return redirect("admin:invoices_platformsettings_change", sim_settings_row().pk)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self.message_user(request, gettext("The simulated platform now behaves as set here."), messages.INFO)
-
-
-@admin.register(PlatformInvoice)
-class PlatformInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """What the simulated platform holds: look here to see an upload arrive (or not)."""
-
-    list_display = ["__str__", "status", "total", "uploads", "received_at", "platform_id"]
-    search_fields = ["=number"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-    fields = ["code", "number", "status", "total", "uploads", "received_at", "platform_id", "issue_key", "payload"]
-    readonly_fields = fields
 
 
 @admin.register(CreditReading)

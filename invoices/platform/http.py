@@ -7,6 +7,19 @@ GET  {url}/invoices/{number}/file?format=pdf|ofd|xml  (legacy invoices add &code
                               → 200 the bytes, Content-Type application/pdf, application/ofd or application/xml;
                                 404 the platform has no such invoice
 
+Red-letter forms (红字发票信息确认单); the platform numbers each form and keeps its status (01–10):
+POST {url}/red-letter-forms   Idempotency-Key: <draft key>
+                              {original_number, original_code, entered_by, seller_tax_id, buyer_tax_id, reason,
+                               amount, tax_amount, lines} → 201 the form {number, status, lapses_at, …}; 200 the
+                              same form again for a repeated key
+GET  {url}/red-letter-forms/{number}                    → 200 the form with its current status, 404 none
+GET  {url}/red-letter-forms?seller_tax_id=…&status=03   → 200 {results: [form, …]}
+POST {url}/red-letter-forms/{number}/confirm  {accept: true|false} → 200 {status: "04"|"06"}
+POST {url}/red-letter-forms/{number}/cancel   → 200 {status: "08"}
+A red invoice's issue carries red_letter_form_number; the platform refuses it with 422 FORM_NOT_CONFIRMED unless
+the form is 01 or 04, and refuses any issue or upload beyond the seller's credit with 422 CREDIT_EXCEEDED.
+GET  {url}/credit?seller_tax_id=…  → 200 {total, used, remaining} (yuan, as strings)
+
 5xx, timeouts, refused or dropped connections, and 401/403/408/429 (our credentials or the provider's load,
 not the invoice's data) are `PlatformUnavailable`; every other 4xx is `PlatformRejected`."""
 import http.client
@@ -19,9 +32,12 @@ from django.conf import settings
 
 from invoices.platform.gateway import (
     FILE_FORMATS,
+    FORM_STATUSES,
     Gateway,
+    PlatformCredit,
     PlatformError,
     PlatformFile,
+    PlatformForm,
     PlatformReceipt,
     PlatformRecord,
     PlatformRejected,
@@ -142,3 +158,54 @@ class HttpGateway(Gateway):
             raise PlatformUnavailable(f"GET {path}: the platform answered 200 without a file")
         return PlatformFile(number=invoice.number, format=fmt, content=raw,
                             content_type=content_type.split(";")[0].strip() or FILE_FORMATS[fmt])
+
+    # --- red-letter forms and credit ---------------------------------------------------------------------------
+    def _expect(self, method, path, body=None, key="", ok=(200,)):
+        """The JSON answer of a request that must answer one of `ok`; anything else raises the typed error."""
+        status, payload = self._request(method, path, body, key=key)
+        if status not in ok:
+            self._raise_for(status, payload, method, path)
+        return status, payload
+
+    def red_letter_form_submit(self, draft):
+        status, payload = self._expect("POST", "/red-letter-forms", draft.to_payload(), key=draft.idempotency_key,
+                                       ok=(200, 201))
+        return PlatformForm.from_json(payload, duplicate=status == 200)
+
+    def red_letter_form_get(self, number):
+        path = f"/red-letter-forms/{quote(str(number), safe='')}"
+        status, payload = self._request("GET", path)
+        if status == 404:
+            return None
+        if status != 200:
+            self._raise_for(status, payload, "GET", path)
+        return PlatformForm.from_json(payload)
+
+    def red_letter_forms_waiting(self, seller_tax_id):
+        path = "/red-letter-forms?" + urlencode({"seller_tax_id": seller_tax_id, "status": "03"})
+        _status, payload = self._expect("GET", path)
+        results = payload.get("results")
+        if not isinstance(results, list) or not all(isinstance(item, dict) for item in results):
+            raise PlatformUnavailable(f"GET {path}: the platform answered without a list of forms")
+        return [PlatformForm.from_json(item) for item in results]
+
+    def red_letter_form_confirm(self, number, accept):
+        path = f"/red-letter-forms/{quote(str(number), safe='')}/confirm"
+        _status, payload = self._expect("POST", path, {"accept": bool(accept)})
+        return self._form_status(payload, "POST", path)
+
+    def red_letter_form_cancel(self, number):
+        path = f"/red-letter-forms/{quote(str(number), safe='')}/cancel"
+        _status, payload = self._expect("POST", path, {})
+        return self._form_status(payload, "POST", path)
+
+    @staticmethod
+    def _form_status(payload, method, path):
+        status = str(payload.get("status") or "")
+        if status not in FORM_STATUSES:
+            raise PlatformUnavailable(f"{method} {path}: the platform answered no known form status: {payload!r}")
+        return status
+
+    def credit(self, seller_tax_id):
+        _status, payload = self._expect("GET", "/credit?" + urlencode({"seller_tax_id": seller_tax_id}))
+        return PlatformCredit.from_json(payload)

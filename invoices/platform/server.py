@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connections
 
 from invoices.platform.gateway import FILE_FORMATS, PlatformRejected, PlatformUnavailable
+from invoices.platform.server_forms import FormEndpoints
 from invoices.platform.simulator import (
     record_json,
     sim_file,
@@ -21,7 +22,7 @@ from invoices.platform.simulator import (
 logger = logging.getLogger(__name__)
 
 
-class PlatformHandler(BaseHTTPRequestHandler):
+class PlatformHandler(FormEndpoints, BaseHTTPRequestHandler):
     server_version = "SimulatedTaxPlatform/1.0"
     token = ""  # set per server by make_server
 
@@ -70,7 +71,10 @@ class PlatformHandler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path.rstrip("/")
-        if path.endswith("/invoices/issue"):
+        form_work = self.form_post_route(path)
+        if form_work is not None:
+            self._handle(form_work)
+        elif path.endswith("/invoices/issue"):
             self._handle(self._issue)
         elif path.endswith("/invoices"):
             self._handle(self._upload)
@@ -87,6 +91,10 @@ class PlatformHandler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         parts = urlsplit(self.path)
         path = parts.path.rstrip("/")
+        form_work = self.form_get_route(path, parts.query)
+        if form_work is not None:
+            self._handle(form_work)
+            return
         if path.endswith("/file"):
             head, _sep, number = path[: -len("/file")].rpartition("/")
             query = parse_qs(parts.query)

@@ -51,13 +51,20 @@ def sim_credit_take(payload):
         return
     row = _row(seller_tax_id, lock=True)
     if amount > 0 and row.used + amount > row.total:
-        raise PlatformRejected("CREDIT_EXCEEDED", f"发票额度不足：本月剩余授信额度 {row.total - row.used} 元，"
-                                                  f"本张发票金额 {amount} 元")
-    PlatformCredit.objects.filter(pk=row.pk).update(used=row.used + amount)
+        left = max(row.total - row.used, Decimal(0))
+        raise PlatformRejected("CREDIT_EXCEEDED", f"发票额度不足：本月剩余授信额度 {left} 元，本张发票金额 {amount} 元")
+    # A red invoice against last month's blue one gives back credit this month never took: used stays at 0 or more.
+    PlatformCredit.objects.filter(pk=row.pk).update(used=max(row.used + amount, Decimal(0)))
 
 
 def sim_credit_set(seller_tax_id, total):
     """The simulator's admin (and tests) set a seller's limit."""
+    try:
+        total = Decimal(str(total))
+    except InvalidOperation:
+        raise ValueError(f"credit limit must be a number of yuan, not {total!r}") from None
+    if not total.is_finite() or total < 0:
+        raise ValueError(f"credit limit must be zero or more yuan, not {total}")
     with transaction.atomic():
         row = _row(seller_tax_id, lock=True)
-        PlatformCredit.objects.filter(pk=row.pk).update(total=Decimal(str(total)))
+        PlatformCredit.objects.filter(pk=row.pk).update(total=total)

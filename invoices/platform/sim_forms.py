@@ -56,7 +56,9 @@ def buyer_confirmed_use(record, now=None):
         issued = datetime.fromisoformat(str(record.payload.get("issued_at") or ""))
     except ValueError:
         return False
-    return timezone.is_aware(issued) and issued < (now or timezone.now()) - USED_AFTER
+    if timezone.is_naive(issued):
+        issued = timezone.make_aware(issued)
+    return issued < (now or timezone.now()) - USED_AFTER
 
 
 def _decimal(payload, key):
@@ -69,13 +71,29 @@ def _decimal(payload, key):
     return value
 
 
-def _original(code, number):
-    record = PlatformInvoice.objects.filter(code=code or "", number=number).first()
+def _original(code, number, lock=False):
+    records = PlatformInvoice.objects.select_for_update() if lock else PlatformInvoice.objects
+    record = records.filter(code=code or "", number=number).first()
     if record is None:
         raise PlatformRejected("ORIGINAL_NOT_FOUND", f"未找到蓝字发票 {number}")
     if record.status in ("已红冲-全额", "已作废") or record.total <= 0:
         raise PlatformRejected("ORIGINAL_NOT_FLUSHABLE", f"蓝字发票 {number} 状态为{record.status}，不能再开具红字发票")
     return record
+
+
+LIVE_FORM_STATUSES = ("01", "02", "03", "04")
+
+
+def _remaining(record):
+    """What may still be red-flushed: the blue total less the red invoices against it and less the forms that are
+    live and not yet used by a red invoice (their amount is promised to a red invoice to come)."""
+    reds = list(PlatformInvoice.objects.filter(payload__original_number=record.number, total__lt=0))
+    flushed = -sum((r.total for r in reds), Decimal(0))
+    used = {str(r.payload.get("red_letter_form_number") or "") for r in reds}
+    pending = sum((-(f.amount + f.tax_amount) for f in PlatformRedLetterForm.objects.filter(
+        original_code=record.code, original_number=record.number, status__in=LIVE_FORM_STATUSES)
+        if _lapse(f).status in LIVE_FORM_STATUSES and f.number not in used), Decimal(0))
+    return record.total - flushed - pending
 
 
 def _new_number(original_number, now):
@@ -94,9 +112,11 @@ def _create(payload, key, entered_by, now):
     amount, tax = _decimal(payload, "amount"), _decimal(payload, "tax_amount")
     if amount + tax >= 0:
         raise PlatformRejected("INVALID_AMOUNT", "红字确认单的价税合计应为负数")
-    record = _original(code, number)
-    if -(amount + tax) > record.total:
-        raise PlatformRejected("AMOUNT_EXCEEDS_ORIGINAL", f"红字金额超过蓝字发票 {number} 的价税合计")
+    record = _original(code, number, lock=True)  # two forms racing for what remains of one invoice queue here
+    remaining = _remaining(record)
+    if -(amount + tax) > remaining:
+        raise PlatformRejected("AMOUNT_EXCEEDS_ORIGINAL", f"红字价税合计 {-(amount + tax)} 元超过蓝字发票 {number} "
+                                                          f"可冲红的余额 {remaining} 元（已开红字发票及未作废的确认单已占用其余部分）")
     if str(payload.get("seller_tax_id") or "") != str(record.payload.get("seller_tax_id") or ""):
         raise PlatformRejected("SELLER_MISMATCH", "销方识别号与蓝字发票不一致")
     if entered_by == "buyer":
@@ -180,11 +200,13 @@ def form_used(number):
 
 
 def check_red_issue(payload):
-    """A red invoice is issued only from a form in 01 or 04, against that form's blue invoice, once."""
+    """A red invoice is issued only from a form in 01 or 04, against that form's blue invoice and for its amounts,
+    once. Call inside the issuing transaction: the form stays locked until the red invoice is stored."""
     number = str(payload.get("red_letter_form_number") or "")
-    form = sim_form_get(number) if number else None
+    form = PlatformRedLetterForm.objects.select_for_update().filter(number=number).first() if number else None
     if form is None:
         raise PlatformRejected("FORM_NOT_CONFIRMED", "开具红字发票需要已确认的红字发票信息确认单")
+    _lapse(form)
     if form.status not in ISSUABLE_FORM_STATUSES:
         raise PlatformRejected("FORM_NOT_CONFIRMED", f"确认单 {number} 状态为 {form.status} {STATUS_TEXT[form.status]}，"
                                                      "不能开具红字发票")
@@ -192,6 +214,9 @@ def check_red_issue(payload):
         raise PlatformRejected("FORM_MISMATCH", f"确认单 {number} 对应的蓝字发票不是 {payload.get('original_number')}")
     if form_used(number):
         raise PlatformRejected("FORM_USED", f"确认单 {number} 已开具红字发票")
+    if (_decimal(payload, "amount"), _decimal(payload, "tax_amount")) != (form.amount, form.tax_amount):
+        raise PlatformRejected("FORM_MISMATCH", f"红字发票金额 {payload.get('amount')}、税额 {payload.get('tax_amount')} "
+                                                f"与确认单 {number} 的金额 {form.amount}、税额 {form.tax_amount} 不一致")
 
 
 # --- the buyer, in their own 税务数字账户 ---------------------------------------------------------------------
@@ -206,18 +231,26 @@ def sim_buyer_enter(*, original_number, original_code="", reason="01"):
     record = _original(original_code, original_number)
     if record.status != "正常":
         raise PlatformRejected("ORIGINAL_PARTLY_FLUSHED", f"蓝字发票 {original_number} 已部分红冲，请按剩余金额录入")
-    lines = [{**line, "line_no": n, "amount": str(-Decimal(str(line["amount"]))),
-              "tax_amount": str(-Decimal(str(line["tax_amount"]))),
-              "quantity": str(-Decimal(str(line["quantity"]))) if line.get("quantity") not in (None, "") else None}
+    lines = [{**line, "line_no": n, **{k: _negated(line.get(k)) for k in ("amount", "tax_amount", "quantity")}}
              for n, line in enumerate(record.payload.get("lines") or [], start=1)]
+    # The invoice's own totals, not the lines' sum: an issued invoice's lines may leave out their tax.
     payload = {
         "original_number": original_number, "original_code": original_code, "reason": reason,
         "seller_tax_id": record.payload.get("seller_tax_id"), "buyer_tax_id": record.payload.get("buyer_tax_id"),
-        "amount": str(sum((Decimal(line["amount"]) for line in lines), Decimal(0))),
-        "tax_amount": str(sum((Decimal(line["tax_amount"]) for line in lines), Decimal(0))), "lines": lines,
+        "amount": _negated(record.payload.get("amount")), "tax_amount": _negated(record.payload.get("tax_amount")),
+        "lines": lines,
     }
     with transaction.atomic():
         return _create(payload, None, "buyer", timezone.now())
+
+
+def _negated(value):
+    if value in (None, ""):
+        return value
+    try:
+        return str(-Decimal(str(value)))
+    except InvalidOperation:
+        return value
 
 
 def sim_buyer_mark_used(*, number, code="", at=None):
