@@ -135,8 +135,9 @@ def red_letter_forms_check_waiting(now=None):
 def red_letter_form_withdraw(*, request, actor):
     """Withdraw the seller's form while it waits for the buyer (08) and cancel the request. The platform answers
     first; only then does the back office record it."""
-    req = ReissueRequest.objects.select_for_update().select_related("red_letter_form", "original").get(pk=request.pk)
-    form = req.red_letter_form
+    # The form is locked on its own: PostgreSQL refuses FOR UPDATE across the outer join to a nullable relation.
+    req = ReissueRequest.objects.select_for_update().select_related("original").get(pk=request.pk)
+    form = RedLetterForm.objects.select_for_update().filter(pk=req.red_letter_form_id).first()
     if req.status != ReissueStatus.APPROVED or form is None or form.status != RedLetterFormStatus.SELLER_ENTERED:
         raise ValidationError({"red_letter_form": [
             _("Only a red-letter form waiting for the buyer's confirmation (02) can be withdrawn.")]})
