@@ -13,7 +13,7 @@ from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
 from invoices.api import InvoiceViewSet
 from invoices.ledger.api import CustomerViewSet
 from invoices.reconciliation.api import ReconciliationViewSet
-from invoices.reissue.api import InvoiceReissueRequestCreate, ReissueRequestViewSet
+from invoices.reissue.api import InvoiceReissueRequestCreate, RedLetterFormViewSet, ReissueRequestViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -24,6 +24,7 @@ router.register("communications", CommunicationViewSet, basename="communication"
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
+router.register("red-letter-forms", RedLetterFormViewSet, basename="red-letter-form")
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [

@@ -7,7 +7,12 @@ from django.conf import settings
 from invoices.ledger.models import Invoice, SyncStatus
 from invoices.platform.models import CreditReading
 from invoices.reconciliation.models import Discrepancy, ReconciliationRun, Resolution, RunStatus
-from invoices.reissue.models import RedLetterForm, RedLetterFormStatus, ReissueRequest, ReissueStatus
+from invoices.reissue.models import ReissueRequest, ReissueStatus
+from invoices.reissue.selectors import (  # noqa: F401 (the home page reads them here with the rest)
+    buyer_forms_to_agree,
+    buyer_forms_to_answer,
+    forms_waiting_for_buyer,
+)
 
 
 def pending_since(now):
@@ -42,21 +47,6 @@ def reconciliation_runs_failed():
 
 def open_discrepancies():
     return Discrepancy.objects.filter(resolution=Resolution.OPEN)
-
-
-def buyer_forms_to_answer():
-    """Forms the buyer entered on the platform (03) that wait for finance's answer."""
-    return RedLetterForm.objects.filter(entered_by="buyer", status=RedLetterFormStatus.BUYER_ENTERED)
-
-
-def buyer_forms_to_agree(user):
-    """Proposed answers to the buyer's forms that wait for a second person (never one's own proposal)."""
-    return buyer_forms_to_answer().exclude(proposal="").exclude(proposed_by=user)
-
-
-def forms_waiting_for_buyer():
-    """Our forms (02) that wait for the buyer's confirmation in their 税务数字账户."""
-    return RedLetterForm.objects.filter(entered_by="seller", status=RedLetterFormStatus.SELLER_ENTERED)
 
 
 def lapsed_reissues(user):

@@ -54,8 +54,15 @@ def build_world(django_user_model):
                                    "export.csv", build_file([invoice_row(invoice, seq=1)], "csv-bom")))
     from core.jobs.models import Job, JobStatus
 
+    from invoices.reissue.models import RedLetterForm
+
+    # A form the buyer entered (03) against the world's invoice, waiting for finance's answer: nobody proposed yet.
+    form = RedLetterForm.objects.create(
+        number="26118000000000000001", original=invoice, reason="01", status="03", entered_by="buyer",
+        amount=-invoice.amount, tax_amount=-invoice.tax_amount, lapses_at=timezone.now() + timedelta(hours=72))
     job = Job.objects.create(name="reissue.redeliver", area="invoices", status=JobStatus.FAILED, last_error="x",
                              params={"invoice_id": invoice.pk, "email": "a@example.cn", "actor_id": None})
     objects = {"jobs": job, "customers": customer, "invoices": invoice, "incidents": incident, "follow-ups": followup,
-               "communications": comm, "reissue-requests": reissue, "reconciliations": run}
+               "communications": comm, "reissue-requests": reissue, "reconciliations": run,
+               "red-letter-forms": form}
     return users, objects, {"A": team_a, "B": team_b}

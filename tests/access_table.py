@@ -31,6 +31,13 @@ TABLE = {
     ("POST", "/api/v1/reissue-requests/{pk}/approve/"): "401 403 403 403 200 403 200",
     ("POST", "/api/v1/reissue-requests/{pk}/reject/"): "401 403 403 403 400 403 400",
     ("POST", "/api/v1/reissue-requests/{pk}/retry/"): "401 403 403 403 409 403 409",
+    ("POST", "/api/v1/reissue-requests/{pk}/cancel/"): "401 403 403 403 200 403 200",
+    ("POST", "/api/v1/reissue-requests/{pk}/check-form/"): "401 403 403 403 409 403 409",
+    ("GET", "/api/v1/red-letter-forms/"): "401 403 200 200 200 200 200",
+    ("GET", "/api/v1/red-letter-forms/{pk}/"): "401 403 200 200 200 200 200",
+    ("POST", "/api/v1/red-letter-forms/{pk}/propose/"): "401 403 403 403 400 403 400",
+    ("POST", "/api/v1/red-letter-forms/{pk}/agree/"): "401 403 403 403 409 403 409",
+    ("POST", "/api/v1/red-letter-forms/{pk}/send-back/"): "401 403 403 403 409 403 409",
     ("GET", "/api/v1/reconciliations/"): "401 403 403 403 200 200 200",
     ("POST", "/api/v1/reconciliations/"): "401 403 403 403 415 403 415",
     ("GET", "/api/v1/reconciliations/{pk}/"): "401 403 403 403 200 200 200",
@@ -82,6 +89,13 @@ GROUPS = [
         ("POST", "/api/v1/reissue-requests/{pk}/reject/"), ("POST", "/api/v1/reissue-requests/{pk}/retry/"),
         ("POST", "/api/v1/reconciliations/"), ("POST", "/api/v1/reconciliations/{pk}/apply/"),
         ("POST", "/api/v1/reconciliations/{pk}/revert/")]),
+    ("read red-letter confirmation forms (红字确认单)", [
+        ("GET", "/api/v1/red-letter-forms/"), ("GET", "/api/v1/red-letter-forms/{pk}/")]),
+    ("cancel a reissue (withdrawing its waiting form), read its form's status from the platform; propose, agree "
+     "with or send back an answer to a form the buyer entered", [
+        ("POST", "/api/v1/reissue-requests/{pk}/cancel/"), ("POST", "/api/v1/reissue-requests/{pk}/check-form/"),
+        ("POST", "/api/v1/red-letter-forms/{pk}/propose/"), ("POST", "/api/v1/red-letter-forms/{pk}/agree/"),
+        ("POST", "/api/v1/red-letter-forms/{pk}/send-back/")]),
     ("read reconciliation runs and discrepancies", [
         ("GET", "/api/v1/reconciliations/"), ("GET", "/api/v1/reconciliations/{pk}/"),
         ("GET", "/api/v1/reconciliations/{pk}/discrepancies/")]),

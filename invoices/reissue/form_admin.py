@@ -12,6 +12,7 @@ from core.admin.readonly import ReadOnlyAdminMixin
 from core.admin.written import money
 from core.api_errors import Conflict
 from invoices.reissue.models import FormProposal, RedLetterForm, RedLetterFormStatus
+from invoices.reissue.selectors import FORM_QUEUES, red_letter_forms_in_queue
 from invoices.reissue.services.buyer_forms import buyer_form_agree, buyer_form_propose, buyer_form_send_back
 
 
@@ -22,20 +23,10 @@ class FormQueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("to_answer", _("entered by the buyer, waiting for our answer")),
-                ("to_agree", _("proposed answers waiting for my agreement")),
-                ("buyer_to_confirm", _("ours, waiting for the buyer's confirmation"))]
+        return FORM_QUEUES
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == "to_answer":
-            return queryset.filter(entered_by="buyer", status=RedLetterFormStatus.BUYER_ENTERED)
-        if value == "to_agree":
-            return (queryset.filter(entered_by="buyer", status=RedLetterFormStatus.BUYER_ENTERED)
-                    .exclude(proposal="").exclude(proposed_by=request.user))
-        if value == "buyer_to_confirm":
-            return queryset.filter(entered_by="seller", status=RedLetterFormStatus.SELLER_ENTERED)
-        return queryset
+        return red_letter_forms_in_queue(self.value(), request.user, queryset)
 
 
 class ProposalForm(forms.Form):

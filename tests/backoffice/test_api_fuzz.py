@@ -110,6 +110,8 @@ def _base_bodies(objects):
                                         "buyer": customer.pk, "remarks": "", "drawer": "", "lines": [line]},
         ("post", "/api/v1/invoices/{id}/reissue-requests/"): {"reason": "x", "scope": "full"},
         ("post", "/api/v1/reissue-requests/{id}/reject/"): {"reason": "x"},
+        ("post", "/api/v1/reissue-requests/{id}/cancel/"): {"reason": "x"},
+        ("post", "/api/v1/red-letter-forms/{id}/propose/"): {"accept": False, "issue_new": False, "note": "货物未退回"},
     }
 
 

@@ -69,9 +69,11 @@ def announce_waiting(request, form, *, reminder):
     )
 
 
-def _open_request(form):
-    return (ReissueRequest.objects.select_for_update().select_related("original", "original__seller")
-            .filter(red_letter_form=form).first())
+def _lock_request_of(form_id):
+    """The form's request, locked before the form: the same order as cancel and the completion steps (request, then
+    form), so a status check and a withdrawal of one form never deadlock."""
+    return (ReissueRequest.objects.select_for_update(of=("self",)).select_related("original", "original__seller")
+            .filter(red_letter_form_id=form_id).first())
 
 
 @transaction.atomic
@@ -80,7 +82,8 @@ def red_letter_form_record(*, form_id, answer, actor=None, now=None):
     red invoice; a void status → the request stops with the status's meaning (07: lapsed, to be resubmitted);
     still 02 after 48 hours → the buyer is reminded once. Returns the form."""
     now = now or timezone.now()
-    form = RedLetterForm.objects.select_for_update().select_related("original").get(pk=form_id)
+    request = _lock_request_of(form_id)
+    form = RedLetterForm.objects.select_for_update(of=("self",)).select_related("original").get(pk=form_id)
     changed = answer.status != form.status
     if changed:
         form.status = answer.status
@@ -91,7 +94,6 @@ def red_letter_form_record(*, form_id, answer, actor=None, now=None):
         form_event(form, "invoice.redletter.status", actor)
     else:
         RedLetterForm.objects.filter(pk=form.pk).update(checked_at=now)
-    request = _open_request(form)
     if request is None or request.status != ReissueStatus.APPROVED:
         return form
     if form.usable:
@@ -135,8 +137,9 @@ def red_letter_forms_check_waiting(now=None):
 def red_letter_form_withdraw(*, request, actor):
     """Withdraw the seller's form while it waits for the buyer (08) and cancel the request. The platform answers
     first; only then does the back office record it."""
-    req = ReissueRequest.objects.select_for_update().select_related("red_letter_form", "original").get(pk=request.pk)
-    form = req.red_letter_form
+    # The form is locked on its own: PostgreSQL refuses FOR UPDATE across the outer join to a nullable relation.
+    req = ReissueRequest.objects.select_for_update().select_related("original").get(pk=request.pk)
+    form = RedLetterForm.objects.select_for_update().filter(pk=req.red_letter_form_id).first()
     if req.status != ReissueStatus.APPROVED or form is None or form.status != RedLetterFormStatus.SELLER_ENTERED:
         raise ValidationError({"red_letter_form": [
             _("Only a red-letter form waiting for the buyer's confirmation (02) can be withdrawn.")]})
