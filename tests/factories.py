@@ -65,8 +65,9 @@ def communication(actor, *, customer=None, **overrides):
 
 
 def corrected_lines(invoice_obj):
-    return [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate), "quantity": "2",
-             "unit_price": str(ln.unit_price)} for ln in invoice_obj.lines.all()]
+    return [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate),
+             **({"quantity": "2", "unit_price": str(ln.unit_price)} if ln.unit_price is not None else {})}
+            for ln in invoice_obj.lines.all()]
 
 
 def reissue_request(invoice_obj, actor, **overrides):

@@ -236,3 +236,25 @@ def test_satisfaction_in_the_api_for_managers_only(client, known, manager_user, 
     assert listed["results"][0]["incident_reference"] == incident.reference
     assert api_as(cs_user).get("/api/v1/satisfaction/").status_code == 403
     assert Decimal(listed["results"][0]["rating"]) == 4
+
+
+def test_a_form_waiting_for_the_buyer_is_told_in_their_words_on_the_lookup_and_the_case_page(
+    client, known, finance_user, finance_user2, django_capture_on_commit_callbacks
+):
+    from invoices.platform.sim_forms import sim_buyer_mark_used
+
+    from ..files_helpers import on_platform
+    from ..reissue_helpers import approve_and_complete, request_full
+
+    on_platform(known)
+    sim_buyer_mark_used(number=known.number)
+    lines = [{"name": line.name, "amount": str(line.amount), "tax_rate": str(line.tax_rate)} for line in known.lines.all()]
+    req = approve_and_complete(request_full(known, finance_user, new_lines=lines), finance_user2,
+                               django_capture_on_commit_callbacks)
+    form = req.red_letter_form
+    deadline = timezone.localtime(form.lapses_at).strftime("%Y-%m-%d %H:%M")
+    incident = appealed(client, known)
+    for page in (result_block(lookup(client, known, HTTP_ACCEPT_LANGUAGE="zh-hans")),
+                 client.get(reverse("portal:case", args=[case_token(incident)])).content.decode()):
+        assert form.number in page and deadline in page and "税务数字账户" in page
+        assert finance_user.username not in page and "仍然有效" in page
