@@ -155,8 +155,8 @@ def test_killed_web_and_worker_while_platform_holds_red_invoice_complete_after_r
 
     req.refresh_from_db()
     assert body["status"] == ReissueStatus.COMPLETED and body["red_invoice_number"] == req.red_invoice.number
-    # The original was issued in the ledger only: the platform holds exactly the red and the new invoice.
-    on_platform = {p.issue_key: p for p in PlatformInvoice.objects.all()}
+    # The original was uploaded (no issue key); the platform issued exactly the red and the new invoice.
+    on_platform = {p.issue_key: p for p in PlatformInvoice.objects.exclude(issue_key=None)}
     assert sorted(on_platform) == [f"reissue-{req.pk}-new", f"reissue-{req.pk}-red"]
     red, new = on_platform[f"reissue-{req.pk}-red"], on_platform[f"reissue-{req.pk}-new"]
     assert (red.payload["direction"], red.payload["original_number"]) == (Direction.RED, original.number)
