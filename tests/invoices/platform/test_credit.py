@@ -41,14 +41,6 @@ def issue(django_capture_on_commit_callbacks, seller, customer):
 
 
 @pytest.fixture
-def run_hooks(django_capture_on_commit_callbacks):
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-    return _run
-
-
-@pytest.fixture
 def finance(django_user_model):
     user = make_user(django_user_model, "fin-credit", "财务", email="caiwu@example.cn")
     make_user(django_user_model, "fin-no-mail", "财务")  # no address: nobody to write to

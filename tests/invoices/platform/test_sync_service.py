@@ -48,14 +48,6 @@ def issued(django_capture_on_commit_callbacks, seller, customer):
     return _issue
 
 
-@pytest.fixture
-def run_hooks(django_capture_on_commit_callbacks):
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-    return _run
-
-
 def test_new_invoice_goes_pending_then_synced_once(issued):
     invoice = issued()
     assert invoice.sync_status == SyncStatus.SYNCED
