@@ -58,7 +58,7 @@ INVOICE_COLS = ["id", "kind", "direction", "code", "number", "issued_at", "selle
                 "buyer_tax_id", "amount", "tax_amount", "total", "status", "sync_status", "remarks", "drawer",
                 "original_id", "created_by_id", "created_at"]
 LINE_COLS = ["id", "invoice_id", "line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount",
-             "tax_rate", "tax_exempt", "tax_amount"]
+             "tax_rate", "zero_rate_flag", "tax_amount"]
 # Written as plain Chinese text (rows of before message codes): the pages render them as stored.
 EVENT_COLS = ["id", "invoice_id", "kind", "at", "actor_id", "message", "message_code", "params", "data"]
 ATTEMPT_COLS = ["id", "invoice_id", "operation", "started_at", "duration_ms", "outcome", "error_code", "error",
@@ -173,7 +173,7 @@ def invoices(w, rng, *, count, buyers, actor_ids, days=365):
                     DRAWERS[inv_id % len(DRAWERS)], original, actor, at))
             for no, (name, tcode, rate, unit, qty, price, amt, t) in enumerate(lines, 1):
                 tl.add((line_id, inv_id, no, name, tcode, "", unit, qty, money(price), money(amt),
-                        f"0.{rate:04d}", False, money(t)))
+                        f"0.{rate:04d}", "", money(t)))
                 line_id += 1
             buyer_of.append(b)
             event(inv_id, "issued", at, "已开具", {"total": money(amount + tax)}, actor)

@@ -89,7 +89,7 @@ class InvoiceLineTable(WrittenColumnsMixin, ReadOnlyTable):
     written = {"quantity": NUMBER, "unit_price": NUMBER, "amount": MONEY, "tax_rate": RATE, "tax_amount": MONEY}
     fk_name = "invoice"
     fields = ["line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate",
-              "tax_exempt", "tax_amount"]
+              "zero_rate_flag", "tax_amount"]
     ordering = ["line_no", "id"]
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
-from invoices.ledger.models import Customer, Invoice, InvoiceKind, Seller
+from invoices.ledger.models import Customer, Invoice, InvoiceKind, Seller, ZeroRateFlag
 from invoices.ledger.money import TAX_RATES
 
 
@@ -52,7 +52,10 @@ class InvoiceLineForm(forms.Form):
         label=_("tax rate"), choices=[(str(r), f"{r * 100:.0f}%") for r in TAX_RATES], coerce=str,
         initial=str(TAX_RATES[0]),
     )
-    tax_exempt = forms.BooleanField(label=_("tax exempt (免税)"), required=False)
+    zero_rate_flag = forms.ChoiceField(
+        label=_("zero-rate flag"), required=False, choices=ZeroRateFlag.choices,
+        help_text=_("A 0% line says why: 免税, 不征税 or 出口零税率."),
+    )
     tax_amount = forms.DecimalField(
         label=_("tax"), required=False, max_digits=16, decimal_places=2, help_text=_("Empty: computed.")
     )

@@ -77,10 +77,18 @@ class InvoiceKind(models.TextChoices):
     VAT_GENERAL = "vat_general", _("General VAT invoice (paper)")
     VAT_ELECTRONIC_GENERAL = "vat_electronic_general", _("Electronic general VAT invoice")
     VAT_ELECTRONIC_SPECIAL = "vat_electronic_special", _("Electronic special VAT invoice")
+    DIGITAL_PAPER_SPECIAL = "digital_paper_special", _("Digital paper invoice (special VAT)")
+    DIGITAL_PAPER_GENERAL = "digital_paper_general", _("Digital paper invoice (general)")
+    DIGITAL_MOTOR_VEHICLE = "digital_motor_vehicle", _("Digital e-invoice (motor vehicle sales)")
+    VAT_GENERAL_ROLL = "vat_general_roll", _("General VAT invoice (roll)")
+    MOTOR_VEHICLE = "motor_vehicle", _("Motor vehicle sales invoice (paper)")
 
 
 DIGITAL_KINDS = (InvoiceKind.DIGITAL_SPECIAL, InvoiceKind.DIGITAL_GENERAL)
-ELECTRONIC_KINDS = DIGITAL_KINDS + (InvoiceKind.VAT_ELECTRONIC_GENERAL, InvoiceKind.VAT_ELECTRONIC_SPECIAL)
+# Only paper can be voided (作废); every electronic invoice is corrected by a red one.
+ELECTRONIC_KINDS = DIGITAL_KINDS + (
+    InvoiceKind.VAT_ELECTRONIC_GENERAL, InvoiceKind.VAT_ELECTRONIC_SPECIAL, InvoiceKind.DIGITAL_MOTOR_VEHICLE,
+)
 
 
 class Direction(models.TextChoices):
@@ -104,6 +112,23 @@ class SyncStatus(models.TextChoices):
     MISMATCH = "mismatch", _("differs from platform")
 
 
+class RiskLevel(models.TextChoices):
+    """发票风险等级 as the platform's export reports it."""
+
+    NORMAL = "normal", pgettext_lazy("invoice risk level", "normal")
+    ABNORMAL = "abnormal", _("abnormal voucher (异常凭证)")
+    SUSPICIOUS = "suspicious", _("suspicious invoice (疑点发票)")
+
+
+class ZeroRateFlag(models.TextChoices):
+    """Why a 0% line carries no tax; the 税率 column prints the flag instead of 0%."""
+
+    NONE = "", _("none")
+    EXEMPT = "exempt", _("tax exempt (免税)")
+    NOT_TAXABLE = "not_taxable", _("not taxable (不征税)")
+    EXPORT_ZERO = "export_zero", _("export zero rate (出口零税率)")
+
+
 class Invoice(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=InvoiceKind.choices)
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices, default=Direction.BLUE)
@@ -122,6 +147,10 @@ class Invoice(models.Model):
     )
     sync_status = models.CharField(
         _("sync status"), max_length=12, choices=SyncStatus.choices, default=SyncStatus.NOT_SENT
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=12, choices=RiskLevel.choices, default=RiskLevel.NORMAL,
+        help_text=_("发票风险等级 as the platform reports it."),
     )
     remarks = models.TextField(_("remarks"), blank=True)
     drawer = models.CharField(_("drawer"), max_length=50, blank=True, help_text=_("The person who drew the invoice (开票人)."))
@@ -177,6 +206,11 @@ class Invoice(models.Model):
             models.Index(fields=["status", "-issued_at", "-id"], name="invoice_status_idx"),
             models.Index(fields=["-issued_at", "-id"], name="invoice_issued_idx"),
             models.Index(fields=["seller", "-issued_at", "-id"], name="invoice_seller_issued_id_idx"),
+            # Few rows are flagged; the list filter reads only those.
+            models.Index(
+                fields=["risk_level", "-issued_at", "-id"], condition=~Q(risk_level="normal"),
+                name="invoice_risky_idx",
+            ),
         ]
 
     def __str__(self):
@@ -205,7 +239,9 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=28, decimal_places=13, null=True, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
-    tax_exempt = models.BooleanField(_("tax exempt (免税)"), default=False)
+    zero_rate_flag = models.CharField(
+        _("zero-rate flag"), max_length=12, choices=ZeroRateFlag.choices, default=ZeroRateFlag.NONE, blank=True,
+    )
     tax_amount = models.DecimalField(_("tax"), **MONEY)
 
     class Meta:

@@ -9,6 +9,20 @@ INVOICE_TAX_TOLERANCE = Decimal("1.27")
 # 13, 9, 6, 0 general; 3 and the reduced 1 for small-scale taxpayers.
 TAX_RATES = [Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0.00")]
 
+# A file's 零税率标识 column: the platform's words, our codes, and the old yes/no 免税 column.
+_ZERO_RATE_WORDS = {
+    "免税": "exempt", "EXEMPT": "exempt", "1": "exempt", "TRUE": "exempt", "YES": "exempt", "是": "exempt",
+    "不征税": "not_taxable", "NOT_TAXABLE": "not_taxable",
+    "出口零税率": "export_zero", "EXPORT_ZERO": "export_zero",
+    "": "", "0": "", "FALSE": "", "NO": "", "否": "",
+}
+
+
+def parse_zero_rate_flag(value):
+    """The flag's code, or the text as typed when it is no known word (the issue rules then name it)."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
+    return _ZERO_RATE_WORDS.get(text, str(value).strip())
+
 
 # A plain decimal literal, optionally with thousands separators in groups of three and an exponent. Decimal()
 # itself also takes "NaN", "Infinity", "1_000" and digits of any script, none of which is an amount.

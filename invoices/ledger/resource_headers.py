@@ -15,7 +15,7 @@ INVOICE_FILE_LABELS = {
     "line_amount": InvoiceLine._meta.get_field("amount").verbose_name,
     "line_tax_amount": InvoiceLine._meta.get_field("tax_amount").verbose_name,
     **{name: InvoiceLine._meta.get_field(name).verbose_name
-       for name in ("tax_code", "spec", "unit", "quantity", "unit_price", "tax_rate", "tax_exempt")},
+       for name in ("tax_code", "spec", "unit", "quantity", "unit_price", "tax_rate", "zero_rate_flag")},
     **{name: Invoice._meta.get_field(name).verbose_name
        for name in ("code", "number", "kind", "buyer_tax_id", "buyer_name", "issued_at", "drawer", "remarks")},
 }

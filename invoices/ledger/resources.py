@@ -124,7 +124,7 @@ class InvoiceResource(SafeExportResource, TranslatedHeadersMixin, resources.Mode
                 "" if line.quantity is None else f"{line.quantity.normalize():f}",
                 "" if line.unit_price is None else f"{line.unit_price.normalize():f}",
                 f"{line.amount:.2f}", f"{line.tax_rate.normalize():f}", f"{line.tax_amount:.2f}",
-                "1" if line.tax_exempt else "0",
+                line.zero_rate_flag,
             ])
         return dataset
 

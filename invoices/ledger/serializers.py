@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from invoices.ledger.models import (
+    ZeroRateFlag,
     Customer,
     Invoice,
     InvoiceEvent,
@@ -28,7 +29,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         model = InvoiceLine
         fields = [
             "line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price",
-            "amount", "tax_rate", "tax_exempt", "tax_amount",
+            "amount", "tax_rate", "zero_rate_flag", "tax_amount",
         ]
 
 
@@ -77,7 +78,7 @@ class LineInputSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(max_digits=28, decimal_places=13, required=False, allow_null=True)
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
-    tax_exempt = serializers.BooleanField(required=False, default=False)
+    zero_rate_flag = serializers.ChoiceField(choices=ZeroRateFlag.choices, required=False, allow_blank=True, default="")
     tax_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
 
 

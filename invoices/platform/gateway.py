@@ -253,7 +253,7 @@ def invoice_payload(invoice):
         "lines": [
             {"name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
              "quantity": _dec(line.quantity), "unit_price": _dec(line.unit_price), "amount": str(line.amount),
-             "tax_rate": str(line.tax_rate), "tax_exempt": line.tax_exempt, "tax_amount": str(line.tax_amount)}
+             "tax_rate": str(line.tax_rate), "zero_rate_flag": line.zero_rate_flag, "tax_amount": str(line.tax_amount)}
             for line in invoice.lines.order_by("line_no")
         ],
     }

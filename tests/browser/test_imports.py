@@ -7,7 +7,7 @@ from .invoice_side_helpers import shoot
 
 ROWS = 3000
 HEADER = ("code,number,kind,seller_tax_id,buyer_tax_id,buyer_name,issued_at,drawer,remarks,line_no,line_name,"
-          "tax_code,spec,unit,quantity,unit_price,line_amount,tax_rate,line_tax_amount,tax_exempt")
+          "tax_code,spec,unit,quantity,unit_price,line_amount,tax_rate,line_tax_amount,zero_rate_flag")
 
 
 def parties(site):

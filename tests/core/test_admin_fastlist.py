@@ -122,13 +122,13 @@ class EveryKindAdmin(admin.ModelAdmin):
 class LineAdmin(admin.ModelAdmin):
     """Booleans, decimals of several places, blank text, a foreign key, no action checkbox."""
 
-    list_display = ["invoice", "line_no", "name", "tax_exempt", "quantity", "unit_price", "amount", "tax_rate", "unit"]
+    list_display = ["invoice", "line_no", "name", "zero_rate_flag", "quantity", "unit_price", "amount", "tax_rate", "unit"]
     actions = None
 
 
 def test_rows_match_django_on_other_column_kinds(boss):
     invoice = factories.invoice(lines=[factories.line("1000000.00", quantity=Decimal("3"), unit="台"),
-                                       factories.line("5.00", "0", tax_exempt=True)])
+                                       factories.line("5.00", "0", zero_rate_flag="exempt")])
     now = timezone.now()
     for n, (outcome, error) in enumerate([("synced", ""), ("failed", "超时 <timeout>"), ("", "")]):
         SyncAttempt.objects.create(invoice=invoice, operation="upload", outcome=outcome, attempt_no=n + 1,

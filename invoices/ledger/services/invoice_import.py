@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Customer, Invoice, InvoiceKind, InvoiceLine, Seller
-from invoices.ledger.money import line_tax, to_decimal
+from invoices.ledger.money import line_tax, parse_zero_rate_flag, to_decimal
 
 LINE_COLUMNS = ["line_no", "line_name", "tax_code", "spec", "unit", "quantity", "unit_price", "line_amount",
-                "tax_rate", "line_tax_amount", "tax_exempt"]
+                "tax_rate", "line_tax_amount", "zero_rate_flag"]
 LINE_FIELD = {"line_name": "name", "line_amount": "amount", "line_tax_amount": "tax_amount"}
 
 
@@ -51,7 +51,7 @@ def invoice_import_check(*, key, rows, known):
         return InvoiceImportCheck(errors=errors)
     lines = [{LINE_FIELD.get(c, c): row.get(c) for c in LINE_COLUMNS if c != "line_no"} for row in rows]
     for line in lines:
-        line["tax_exempt"] = str(line.get("tax_exempt") or "").strip().lower() in ("1", "true", "yes", "是")
+        line["zero_rate_flag"] = parse_zero_rate_flag(line.get("zero_rate_flag"))
         for k in ("quantity", "unit_price", "tax_amount", "tax_code", "spec", "unit"):
             if line.get(k) in (None, ""):
                 line.pop(k, None)

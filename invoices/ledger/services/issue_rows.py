@@ -44,7 +44,7 @@ def line_values(draft):
             "unit_price": line.unit_price,
             "amount": line.amount,
             "tax_rate": line.tax_rate,
-            "tax_exempt": line.tax_exempt,
+            "zero_rate_flag": line.zero_rate_flag,
             "tax_amount": line.tax_amount,
         }
         for n, line in enumerate(draft.lines, start=1)

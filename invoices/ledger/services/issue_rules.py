@@ -17,6 +17,7 @@ from invoices.ledger.models import (
     InvoiceKind,
     InvoiceStatus,
     SyncStatus,
+    ZeroRateFlag,
 )
 from invoices.ledger.money import (
     CENT,
@@ -51,7 +52,7 @@ class InvoiceLineInput:
     unit: str = ""
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
-    tax_exempt: bool = False
+    zero_rate_flag: str = ""
     errors: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -164,13 +165,16 @@ def clean_lines(raw_lines, direction, original=None):
         line.quantity = _decimal_or_error(line.quantity, e, "quantity", places=13, required=False)
         line.unit_price = _decimal_or_error(line.unit_price, e, "unit_price", places=13, required=False)
         line.tax_amount = _decimal_or_error(line.tax_amount, e, "tax_amount", places=2, required=False)
-        line.tax_exempt = bool(line.tax_exempt)
+        line.zero_rate_flag = line.zero_rate_flag or ""
         if line.tax_rate is not None and line.tax_rate not in TAX_RATES:
             e["tax_rate"] = _("Tax rate %(v)s is not in use; allowed: 0.13, 0.09, 0.06, 0.03, 0.01, 0.") % {
                 "v": line.tax_rate
             }
-        if line.tax_exempt and line.tax_rate not in (None, Decimal(0)):
-            e["tax_rate"] = _("A tax-exempt (免税) line has rate 0.")
+        if line.zero_rate_flag not in ZeroRateFlag.values:
+            e["zero_rate_flag"] = _("Zero-rate flag %(v)s is unknown; use 免税, 不征税 or 出口零税率.") % {
+                "v": line.zero_rate_flag}
+        elif line.zero_rate_flag and line.tax_rate not in (None, Decimal(0)):
+            e["tax_rate"] = _("A line flagged 免税, 不征税 or 出口零税率 has rate 0.")
         if line.amount is not None:
             if direction == Direction.RED and line.amount > 0 and not (
                     line.name in discounts and line.amount <= discounts[line.name]):

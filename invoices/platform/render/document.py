@@ -21,9 +21,13 @@ def yuan(value):
     return "" if value is None else f"{value:,.2f}"
 
 
-def rate_text(rate, exempt=False):
-    if exempt:
-        return "免税"
+# The 税率 column of a 0% line prints why it carries no tax.
+ZERO_RATE_TEXT = {"exempt": "免税", "not_taxable": "不征税", "export_zero": "出口零税率"}
+
+
+def rate_text(rate, zero_rate_flag=""):
+    if zero_rate_flag:
+        return ZERO_RATE_TEXT.get(zero_rate_flag, zero_rate_flag)
     if rate is None:
         return ""
     percent = (rate * 100).normalize()
@@ -48,7 +52,7 @@ class Line:
     amount: Decimal
     tax_rate: Decimal | None
     tax_amount: Decimal
-    tax_exempt: bool = False
+    zero_rate_flag: str = ""
 
 
 @dataclass
@@ -85,7 +89,7 @@ class InvoiceDocument:
                         quantity=_dec(ln.get("quantity")), unit_price=_dec(ln.get("unit_price")),
                         amount=_dec(ln.get("amount")) or Decimal("0.00"), tax_rate=_dec(ln.get("tax_rate")),
                         tax_amount=_dec(ln.get("tax_amount")) or Decimal("0.00"),
-                        tax_exempt=bool(ln.get("tax_exempt")))
+                        zero_rate_flag=str(ln.get("zero_rate_flag") or ""))
                    for ln in payload.get("lines") or []],
         )
 

@@ -80,7 +80,7 @@ class _Painter:
         y = 85
         for line in chunk:
             values = [line.name, line.spec, line.unit, plain(line.quantity), plain(line.unit_price),
-                      yuan(line.amount), rate_text(line.tax_rate, line.tax_exempt), yuan(line.tax_amount)]
+                      yuan(line.amount), rate_text(line.tax_rate, line.zero_rate_flag), yuan(line.tax_amount)]
             for value, (_h, left, right, align) in zip(values, COLUMNS):
                 self.text(left if align == "left" else right, y, value, size=8, align=align, width=right - left - 1)
             y -= 5.5

@@ -41,7 +41,7 @@ def build_tree(doc):
         _sub(node, "UnitPrice", plain(line.unit_price))
         _sub(node, "Amount", _money(line.amount))
         _sub(node, "TaxRate", "" if line.tax_rate is None else f"{line.tax_rate.normalize():f}",
-             exempt="true" if line.tax_exempt else "false")
+             zeroRateFlag=line.zero_rate_flag)
         _sub(node, "TaxAmount", _money(line.tax_amount))
     totals = ET.SubElement(root, "Totals")
     _sub(totals, "Amount", _money(doc.amount))

@@ -117,7 +117,7 @@ def red_invoice_lines(original, planned):
         result.append({
             "name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
             "quantity": -to_decimal(quantity) if quantity else None, "unit_price": line.unit_price,
-            "amount": -to_decimal(item["amount"]), "tax_rate": line.tax_rate, "tax_exempt": line.tax_exempt,
+            "amount": -to_decimal(item["amount"]), "tax_rate": line.tax_rate, "zero_rate_flag": line.zero_rate_flag,
             "tax_amount": -to_decimal(item["tax_amount"]),
         })
     return result
@@ -127,7 +127,7 @@ def original_lines_as_input(original):
     return [
         {"name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
          "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
-         "tax_rate": line.tax_rate, "tax_exempt": line.tax_exempt}
+         "tax_rate": line.tax_rate, "zero_rate_flag": line.zero_rate_flag}
         for line in original.lines.order_by("line_no")
     ]
 

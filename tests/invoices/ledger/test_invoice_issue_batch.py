@@ -87,7 +87,7 @@ def mixed_items(d):
         {**digital, "issued_at": datetime(2026, 5, 6, 10, 0), "lines": [line()]},  # naive time
         {**digital, "kind": "paper", "issued_at": at(15), "lines": [line()]},
         {**digital, "issued_at": at(16), "lines": long_lines},  # invoice-level tax tolerance
-        {**digital, "issued_at": at(17), "lines": [line("5.00", "0.13", tax_exempt=True)]},
+        {**digital, "issued_at": at(17), "lines": [line("5.00", "0.13", zero_rate_flag="exempt")]},
         {**digital, "issued_at": at(18), "lines": [line("5.00")], "sync_status": SyncStatus.SYNCED},
         {**digital, "issued_at": at(19), "lines": [line("5.00")], "sync_status": "bogus"},
         {**digital, "issued_at": at(20), "lines": [line("5.00")], "buyer_name": " ", "buyer_tax_id": "12345"},
@@ -129,7 +129,7 @@ def snapshot():
     )
     lines = sorted(
         (name[ln.invoice_id], ln.line_no, ln.name, ln.tax_code, ln.spec, ln.unit, ln.quantity, ln.unit_price,
-         ln.amount, ln.tax_rate, ln.tax_exempt, ln.tax_amount)
+         ln.amount, ln.tax_rate, ln.zero_rate_flag, ln.tax_amount)
         for ln in InvoiceLine.objects.all()
     )
 
