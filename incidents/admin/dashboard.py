@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from ..models import Team
-from ..reporting.formats import format_business, format_percent, format_yuan
+from ..reporting.formats import format_business, format_clock, format_percent, format_yuan
 from ..reporting.metrics import Metrics
 from ..reporting.periods import parse_period
 
@@ -76,7 +76,9 @@ def charts(data):
         _simple("root-causes", _("Top root causes"), data["root_causes"], "admin:incidents_incident_changelist"),
         _simple("overdue", _("Overdue follow-ups by assignee"), data["overdue"], "admin:incidents_followup_changelist"),
         _simple("reissues", _("Reissues by reason"), data["reissues"], "admin:invoices_reissuerequest_changelist",
-                title=lambda r: _("%(n)d requests, %(amount)s") % {"n": r["n"], "amount": format_yuan(r["amount"])}),
+                title=lambda r: _("%(n)d requested, %(completed)d completed, %(failed)d failed; red invoices "
+                                  "%(amount)s") % {"n": r["n"], "completed": r["completed"], "failed": r["failed"],
+                                                   "amount": format_yuan(r["amount"])}),
         _simple("discrepancies", _("Reconciliation discrepancies by kind"), data["discrepancies"],
                 "admin:invoices_discrepancy_changelist"),
     ]
@@ -102,10 +104,14 @@ def tiles(headline):
          "title": f"{h['resolve_met']}/{h['resolve_total']}",
          "url": _incidents(h["links"]["breached"])},
         {"label": _("SLA breached"), "value": h["breached"], "url": _incidents(h["links"]["breached"])},
-        {"label": _("mean first response"), "value": format_business(h["first_response"]),
+        {"label": _("mean first response (business hours)"), "value": format_business(h["first_response"]),
          "url": _incidents(h["links"]["opened"])},
-        {"label": _("MTTD"), "value": format_business(h["mttd"]), "url": _incidents(h["links"]["opened"])},
-        {"label": _("MTTR"), "value": format_business(h["mttr"]), "url": _incidents(h["links"]["resolved"])},
+        {"label": _("MTTD (business hours)"), "value": format_business(h["mttd"]),
+         "url": _incidents(h["links"]["opened"])},
+        {"label": _("MTTR (business hours)"), "value": format_business(h["mttr"]),
+         "url": _incidents(h["links"]["resolved"])},
+        {"label": _("platform outages, fault to recovery (clock hours)"), "value": format_clock(h["outage"]),
+         "title": _("%(n)d outages") % {"n": h["outages"]}, "url": _incidents(h["links"]["outages"])},
     ]
 
 

@@ -4,6 +4,7 @@ from .communication import (
     Channel,
     Communication,
     CommunicationDirection,
+    CommunicationPurpose,
     CommunicationTemplate,
     DeliveryStatus,
     TemplatePurpose,
@@ -30,7 +31,7 @@ from .timeline import EventKind, IncidentEvent
 
 __all__ = [
     "CLOSED_STATUSES", "OPEN_STATUSES", "CalendarDay", "CalendarDayKind", "Channel", "Communication",
-    "CommunicationDirection", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
+    "CommunicationDirection", "CommunicationPurpose", "CommunicationTemplate", "DeliveryStatus", "EventKind", "FollowUp",
     "FollowUpKind", "FollowUpPriority", "FollowUpStatus", "Incident", "IncidentCategory", "IncidentEvent",
     "IncidentKind", "IncidentSequence", "IncidentStatus", "IncidentStep", "OpenedVia", "Playbook", "PlaybookStep",
     "Report", "ReportKind", "RootCauseCategory", "SatisfactionAnswer", "Severity", "SlaTarget", "StaffEmail", "StaffEmailPurpose",

@@ -22,6 +22,13 @@ class CommunicationDirection(models.TextChoices):
     OUTBOUND = "outbound", _("outbound")
 
 
+class CommunicationPurpose(models.TextChoices):
+    """What an outbound email is for, where figures count it (the survey response rate counts sent surveys)."""
+
+    GENERAL = "", _("general")
+    SURVEY = "survey", _("satisfaction survey")
+
+
 class DeliveryStatus(models.TextChoices):
     LOGGED = "logged", _("logged")
     QUEUED = "queued", _("queued")
@@ -92,6 +99,10 @@ class Communication(models.Model):
     delivery_status = models.CharField(
         _("delivery status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.LOGGED
     )
+    purpose = models.CharField(
+        _("purpose"), max_length=10, choices=CommunicationPurpose.choices, default=CommunicationPurpose.GENERAL,
+        blank=True,
+    )
     attachments = models.JSONField(
         _("attachments"), default=list, blank=True,
         help_text=_("Files of the invoice sent with the email, fetched from the tax platform when it goes out."),
@@ -115,6 +126,11 @@ class Communication(models.Model):
             models.Index(fields=["customer", "-occurred_at"], name="communication_customer_idx"),
             models.Index(fields=["delivery_status", "next_attempt_at"], name="communication_delivery_idx"),
             models.Index(fields=["-occurred_at", "-id"], name="communication_occurred_idx"),
+        ]
+        constraints = [
+            # One survey per incident, ever: a second resolution after a send-back asks nothing again.
+            models.UniqueConstraint(fields=["incident"], condition=models.Q(purpose="survey"),
+                                    name="communication_one_survey_per_incident"),
         ]
 
     def __str__(self):

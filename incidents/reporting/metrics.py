@@ -10,15 +10,17 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Abs, TruncDate, TruncWeek
 from django.utils import timezone
 
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind
-from invoices.reissue.models import RedFlushReason, ReissueRequest
+from invoices.reissue.models import RedFlushReason, ReissueRequest, ReissueStatus
 
 from ..models import (
     OPEN_STATUSES,
+    Communication,
+    CommunicationPurpose,
     FollowUp,
     FollowUpKind,
     FollowUpStatus,
@@ -97,11 +99,14 @@ class Metrics:
             "breached": opened["breached"],
             "mttd": mean(times["mttd"].values()), "mttr": mean(times["mttr"].values()),
             "first_response": mean(times["first_response"].values()),
+            "outage": mean(times["outage"].values()), "outages": len(times["outage"]),
             "links": {
                 "opened": {**_range("created_at", self.period), **self.team_params()},
                 "resolved": {**_range("resolved_at", self.period), **self.team_params()},
                 "open_now": {"status__in": ",".join(OPEN), **self.team_params()},
                 "breached": {**_range("created_at", self.period), "sla": "breached", **self.team_params()},
+                "outages": {**_range("resolved_at", self.period), "category__exact": IncidentCategory.PLATFORM_OUTAGE,
+                            **self.team_params()},
             },
         }
 
@@ -141,7 +146,8 @@ class Metrics:
 
     def durations(self):
         """Business seconds per incident: first response and MTTD of those opened in the period, MTTR of those
-        resolved in it (detected → resolved). One query of epoch seconds (parsing tens of thousands of datetimes
+        resolved in it (detected → resolved). A platform outage also gets its clock seconds (fault → resolved):
+        the platform is down at weekends too, and business hours would hide a weekend outage. One query of epoch seconds (parsing tens of thousands of datetimes
         would cost more than the query); cached per Metrics."""
         if hasattr(self, "_durations"):
             return self._durations
@@ -150,8 +156,9 @@ class Metrics:
         rows = self.incidents().filter(
             Q(created_at__gte=start, created_at__lt=end) | Q(resolved_at__gte=start, resolved_at__lt=end)
         ).annotate(**{f"e_{f}": EpochSeconds(f) for f in fields}).values_list(
-            "pk", "owner_id", *(f"e_{f}" for f in fields))
-        out = {"first_response": {}, "mttd": {}, "mttr": {}, "resolved_bucket": {}, "owner": {}}
+            "pk", "owner_id", "category", *(f"e_{f}" for f in fields))
+        out = {"first_response": {}, "mttd": {}, "mttr": {}, "resolved_bucket": {}, "owner": {}, "outage": {}}
+        outage = IncidentCategory.PLATFORM_OUTAGE.value
         between, local_date = self.clock.between, self.clock.local_date
         start_ts, end_ts = start.timestamp(), end.timestamp()
         week = self.period.bucket == "week"
@@ -160,7 +167,7 @@ class Metrics:
         with connections[rows.db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        for pk, owner, created, fault, detected, first, resolved in rows:
+        for pk, owner, category, created, fault, detected, first, resolved in rows:
             out["owner"][pk] = owner
             if start_ts <= created < end_ts:
                 if first is not None:
@@ -169,6 +176,8 @@ class Metrics:
                     out["mttd"][pk] = between(fault, detected)
             if resolved is not None and start_ts <= resolved < end_ts:
                 out["mttr"][pk] = between(detected, resolved)
+                if category == outage:
+                    out["outage"][pk] = max(0.0, resolved - (fault if fault is not None else detected))
                 day = local_date(resolved)
                 out["resolved_bucket"][pk] = day - timedelta(days=day.weekday()) if week else day
         self._durations = out
@@ -201,21 +210,41 @@ class Metrics:
         qs = FollowUp.objects.all()
         return qs.filter(team=self.team) if self.team is not None else qs
 
+    def as_of(self):
+        """The moment "overdue" is measured at: the period's end, or now for a period still running."""
+        return min(self.now, self.period.end)
+
+    def overdue(self):
+        """Follow-ups that were overdue at the period's end: due before it and still open then (done later or not
+        at all, never cancelled)."""
+        at = self.as_of()
+        return self.followups().filter(due_at__lt=at).filter(
+            Q(status=FollowUpStatus.OPEN) | Q(status=FollowUpStatus.DONE, completed_at__gte=at))
+
     def overdue_followups(self):
         User = get_user_model()
-        rows = list(self.followups().filter(status=FollowUpStatus.OPEN, due_at__lt=self.now).values("assignee")
+        rows = list(self.overdue().values("assignee")
                     .annotate(n=Count("id")).order_by("-n", "assignee"))
         users = User.objects.in_bulk([r["assignee"] for r in rows])
-        return [{"label": _person(users.get(r["assignee"])), "n": r["n"],
+        return [{"label": person_name(users.get(r["assignee"])), "n": r["n"],
                  "link": {"assignee": "all", "due": "overdue", "assignee__id__exact": r["assignee"]}}
                 for r in rows]
 
     def reissues(self):
-        rows = (ReissueRequest.objects.filter(requested_at__gte=self.period.start, requested_at__lt=self.period.end)
-                .values("reason").annotate(n=Count("id"), amount=Sum(Abs("original__total"))).order_by("reason"))
+        """Per reason: requests made in the period, requests completed in it (with the red invoices' 价税合计, the
+        money actually credited) and requests made in it that failed or lapsed. The original's total is never
+        money: a partial red-flush credits part of it, a failed request credits nothing."""
+        start, end = self.period.start, self.period.end
+        requested = Q(requested_at__gte=start, requested_at__lt=end)
+        completed = Q(status=ReissueStatus.COMPLETED, completed_at__gte=start, completed_at__lt=end)
+        failed = requested & Q(status__in=[ReissueStatus.FAILED, ReissueStatus.LAPSED])
+        rows = (ReissueRequest.objects.filter(requested | completed).values("reason").annotate(
+            n=Count("id", filter=requested), completed=Count("id", filter=completed),
+            failed=Count("id", filter=failed),
+            amount=Sum(Abs("red_invoice__total"), filter=completed)).order_by("reason"))
         labels = dict(RedFlushReason.choices)
         return [{"label": str(labels.get(r["reason"], r["reason"])), "code": r["reason"], "n": r["n"],
-                 "amount": r["amount"] or Decimal("0.00"),
+                 "completed": r["completed"], "failed": r["failed"], "amount": r["amount"] or Decimal("0.00"),
                  "link": {**_range("requested_at", self.period), "reason__exact": r["reason"]}}
                 for r in rows]
 
@@ -254,10 +283,10 @@ class Metrics:
         ids = (set(handled) | set(sla) | set(fu)) - {None}
         users = User.objects.in_bulk(ids)
         rows = []
-        for uid in sorted(ids, key=lambda u: (-handled.get(u, 0), _person(users.get(u)))):
+        for uid in sorted(ids, key=lambda u: (-handled.get(u, 0), person_name(users.get(u)))):
             s, f = sla.get(uid, {}), fu.get(uid, {})
             rows.append({
-                "user_id": uid, "label": _person(users.get(uid)), "handled": handled.get(uid, 0),
+                "user_id": uid, "label": person_name(users.get(uid)), "handled": handled.get(uid, 0),
                 "first_response": mean(first.get(uid, [])), "resolution": mean(resolve.get(uid, [])),
                 "response_met": s.get("response_met", 0), "response_total": s.get("response_total", 0),
                 "resolve_met": s.get("resolve_met", 0), "resolve_total": s.get("resolve_total", 0),
@@ -273,10 +302,11 @@ class Metrics:
 
     def satisfaction(self):
         """The customers' survey answers on incidents resolved in the period: CSAT (share of answers rating 4–5) and
-        the response rate (answers per resolved incident whose customer has an e-mail, i.e. was sent the survey),
-        overall, by team and by category."""
-        sent = self.resolved().filter(customer__isnull=False).exclude(customer__email="")
-        counts = dict(sent=Count("id"), answered=Count("satisfaction"),
+        the response rate (answers per survey email actually sent), overall, by team and by category."""
+        surveyed = Exists(Communication.objects.filter(
+            incident=OuterRef("pk"), purpose=CommunicationPurpose.SURVEY, sent_at__isnull=False))
+        sent = self.resolved().annotate(surveyed=surveyed).filter(Q(surveyed=True) | Q(satisfaction__isnull=False))
+        counts = dict(sent=Count("id", filter=Q(surveyed=True)), answered=Count("satisfaction"),
                       satisfied=Count("satisfaction", filter=Q(satisfaction__rating__gte=4)))
         labels = dict(IncidentCategory.choices)
 
@@ -299,7 +329,7 @@ class Metrics:
         }
 
 
-def _person(user):
+def person_name(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()

@@ -15,7 +15,7 @@ from core.pdf_fonts import register_cjk_font
 PALETTE = [colors.HexColor("#417690"), colors.HexColor("#e0a030"), colors.HexColor("#ba2121")]
 
 
-def write_pdf(sections, *, title, empty_text):
+def write_pdf(sections, *, title, empty_text, subtitle=""):
     font = register_cjk_font()
     h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=20, spaceAfter=6)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
@@ -23,7 +23,9 @@ def write_pdf(sections, *, title, empty_text):
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=title, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=12 * mm)
-    story = [Paragraph(title, h1)]
+    story = [Paragraph(_text(title), h1)]
+    if subtitle:
+        story.append(Paragraph(_text(subtitle), cell))
     for section in sections:
         story.append(Paragraph(str(section.title), h2))
         if section.chart and section.rows:
@@ -62,6 +64,10 @@ def _bar_chart(chart, font):
     bars.categoryAxis.labels.boxAnchor = "ne" if len(chart["categories"]) > 8 else "n"
     bars.valueAxis.labels.fontName = font
     bars.valueAxis.valueMin = 0
+    # Counts are whole: a step below 1 (0.2, 0.4 … on a one-bar chart) would show fractions of an incident.
+    top = max([max([v or 0 for v in values] or [0]) for _name, values in chart["series"]] or [0])
+    bars.valueAxis.valueMax = max(top, 1) if top <= 5 else None
+    bars.valueAxis.valueStep = max(1, -(-int(top) // 5)) if top else 1
     for i in range(len(bars.data)):
         bars.bars[i].fillColor = PALETTE[i % len(PALETTE)]
     drawing.add(bars)

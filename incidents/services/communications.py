@@ -142,7 +142,7 @@ def attachment_specs(invoice, formats):
 
 @transaction.atomic
 def communication_send_email(*, actor, customer, template=None, subject="", body="", incident=None, invoice=None,
-                             extra_context=None, to=None, attachments=(), link_url=""):
+                             extra_context=None, to=None, attachments=(), link_url="", purpose=""):
     """Render a template (or take subject/body as typed), record the outbound email as queued and hand it
     to the background worker after commit. `attachments` are formats of the invoice's files (pdf, ofd, xml);
     `link_url`, the customer's download link, is added to the body unless the body has it already."""
@@ -177,7 +177,7 @@ def communication_send_email(*, actor, customer, template=None, subject="", body
     comm = Communication.objects.create(
         customer=customer, incident=incident, invoice=invoice, channel=Channel.EMAIL,
         direction=CommunicationDirection.OUTBOUND, contact=to, subject=subject, body=body, template=template,
-        created_by=actor, delivery_status=DeliveryStatus.QUEUED, attachments=specs,
+        created_by=actor, delivery_status=DeliveryStatus.QUEUED, attachments=specs, purpose=purpose,
     )
     _after_logged(comm, actor)
     enqueue_delivery(comm)

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from invoices.ledger.models import Seller
 
 from ..models import Report, ReportKind, StaffEmailPurpose
 from ..reporting.content import build_sections
@@ -28,6 +30,15 @@ def report_title(period, team=None):
     return f"{title} · {team}" if team is not None else title
 
 
+def preparing_organisation():
+    """编制单位: REPORT_ORGANISATION when set, else the issuing entities the desk serves."""
+    configured = getattr(settings, "REPORT_ORGANISATION", "")
+    if configured:
+        return configured
+    names = list(Seller.objects.order_by("name").values_list("name", flat=True)[:4])
+    return "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+
+
 def render_report(*, period, team=None, formats=FORMATS, now=None):
     """{format: bytes} in the site's language (the report goes to a Chinese management team by email)."""
     unknown = set(formats) - set(FORMATS)
@@ -36,11 +47,13 @@ def render_report(*, period, team=None, formats=FORMATS, now=None):
     with translation.override(settings.LANGUAGE_CODE):
         sections = build_sections(period=period, team=team, now=now)
         title = report_title(period, team)
+        subtitle = _("Prepared by: %(org)s　Prepared on: %(date)s") % {
+            "org": preparing_organisation(), "date": timezone.localdate(now or timezone.now()).isoformat()}
         files = {}
         if "xlsx" in formats:
-            files["xlsx"] = write_xlsx(sections, title=title)
+            files["xlsx"] = write_xlsx(sections, title=title, subtitle=subtitle)
         if "pdf" in formats:
-            files["pdf"] = write_pdf(sections, title=title, empty_text=_("None in this period."))
+            files["pdf"] = write_pdf(sections, title=title, empty_text=_("None in this period."), subtitle=subtitle)
     return files
 
 

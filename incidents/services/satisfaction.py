@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .. import sla
 from ..links import survey_url
-from ..models import EventKind, FollowUpPriority, IncidentStatus, SatisfactionAnswer
+from ..models import Communication, CommunicationPurpose, EventKind, FollowUpPriority, IncidentStatus, SatisfactionAnswer
 from .communications import communication_send_email
 from .followups import followup_create
 from .incidents import lock_incident
@@ -22,11 +22,16 @@ from .timeline import event_record
 MAX_COMMENT = 2000
 
 
+@transaction.atomic
 def survey_send(incident):
-    """The survey e-mail, as a Communication on the incident (the worker delivers it and retries)."""
+    """The survey e-mail, as a Communication on the incident (the worker delivers it and retries). Once per
+    incident, ever: the incident row is locked so two runs of the job cannot both send it."""
+    incident = lock_incident(incident)
     if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) or not incident.customer_id:
         return None
     if SatisfactionAnswer.objects.filter(incident=incident).exists():
+        return None
+    if Communication.objects.filter(incident=incident, purpose=CommunicationPurpose.SURVEY).exists():
         return None
     customer = incident.customer
     subject = _("How did we handle your case %(ref)s?") % {"ref": incident.reference}
@@ -34,7 +39,8 @@ def survey_send(incident):
         "Dear %(name)s,\n\nyour case %(ref)s has been resolved. Please tell us in one minute how we handled it:\n"
         "%(url)s\n\nThe link is valid for 30 days. Thank you."
     ) % {"name": customer.contact_name or customer.name, "ref": incident.reference, "url": survey_url(incident)}
-    return communication_send_email(actor=None, customer=customer, subject=subject, body=body, incident=incident)
+    return communication_send_email(actor=None, customer=customer, subject=subject, body=body, incident=incident,
+                                    purpose=CommunicationPurpose.SURVEY)
 
 
 def team_manager(team):

@@ -78,13 +78,18 @@ def test_command_writes_files_holding_the_dashboard_numbers(story, tmp_path, mon
     wb = load_workbook(xlsx)
     headline = {row[0]: row[1:] for row in wb.worksheets[0].iter_rows(min_row=3, values_only=True)}
     assert headline["已创建"][0] == 3 and headline["已解决"][0] == 3
-    assert headline["按时响应"][0] == "67%" and headline["平均解决时长"][0] == "11 小时 0 分"
+    # Percentages and amounts are numbers with a format, so they sum and sort in Excel.
+    cell = next(row for row in wb.worksheets[0].iter_rows(min_row=3) if row[0].value == "按时响应")[1]
+    assert cell.value == pytest.approx(2 / 3) and cell.number_format == "0%"
+    assert headline["平均解决时长（工作小时）"][0] == "11 小时 0 分"
+    assert wb.worksheets[0]["A1"].value.startswith("事件报告 2026-10") and "编制日期：2026-11-05" in wb.worksheets[0]["A1"].value
     assert all(ws._charts for ws in wb.worksheets if ws.title in ("新建与解决的事件", "主要根因"))
     longest = next(ws for ws in wb.worksheets if ws.title == "最长的十个事件")
     assert [r[2] for r in longest.iter_rows(min_row=3, values_only=True)] == ["20 小时 0 分", "10 小时 0 分",
                                                                              "3 小时 0 分"]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for needle in ("事件报告 2026-10", "67%", "11 小时 0 分", story["d"].reference, "录入错误", "平台故障"):
+    for needle in ("事件报告 2026-10", "67%", "11 小时 0 分", story["d"].reference, "录入错误", "平台故障",
+                   "工作小时", "自然小时", "编制单位：", "编制日期：2026-11-05"):
         assert needle in text, needle
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "WenQuanYi" in fonts and " yes " in fonts  # embedded
