@@ -16,6 +16,7 @@ from core.jobs.selectors import failed_jobs
 from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 from incidents import selectors as incident_queues
 from incidents.models import OPEN_STATUSES, IncidentStatus
+from incidents.services.calendar_load import next_year_missing
 from invoices import queues as finance_queues
 from invoices.ledger.models import SyncStatus
 from invoices.reissue.models import ReissueStatus
@@ -151,6 +152,13 @@ def manager_cards(user, now):
             changelist("incidents_incident", sla="breached", status__in=OPEN), urgent=True),
         _failed_jobs_row(JobArea.INCIDENTS),
     ], more_url=reverse("admin:incidents_dashboard"))
+    missing = next_year_missing(timezone.localdate(now))
+    if missing:
+        review.items.insert(0, (
+            _("The %(year)s holidays and make-up working days are not loaded: SLA due times in %(year)s count "
+              "holidays as working days. Load the State Council's notice with manage.py load_calendar, or enter "
+              "the days here.") % {"year": missing},
+            changelist("incidents_workcalendar"), "", True))
     overdue = Card(_("Overdue follow-ups by assignee"), items=[
         (name, changelist("incidents_followup", assignee="all", due="overdue", assignee__id__exact=pk), n, True)
         for pk, name, n in incident_queues.overdue_followups_by_assignee(now)

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_noop
 
 from .models.communication import TemplatePurpose
 
-# 2025 as published by the State Council; 2026 as announced. Check each year's notice and correct the
-# calendar in the admin.
+# 2025 and 2026 as published by the State Council (2025's 中秋节 fell inside 国庆节). Later years are loaded from
+# each year's notice with `manage.py load_calendar <file>`; managers are warned in December while the next is missing.
 HOLIDAYS = {
     "元旦": ["2025-01-01", "2026-01-01", "2026-01-02"],
     "春节": ["2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03", "2025-02-04",
@@ -15,6 +15,7 @@ HOLIDAYS = {
     "清明节": ["2025-04-04", "2026-04-06"],
     "劳动节": ["2025-05-01", "2025-05-02", "2025-05-05", "2026-05-01", "2026-05-04", "2026-05-05"],
     "端午节": ["2025-06-02", "2026-06-19"],
+    "中秋节": ["2026-09-25"],
     "国庆节": ["2025-10-01", "2025-10-02", "2025-10-03", "2025-10-06", "2025-10-07", "2025-10-08",
              "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"],
 }
