@@ -7,6 +7,6 @@ class BackofficeConfig(AppConfig):
     verbose_name = _("Back office")
 
     def ready(self):
-        from . import tokens
+        from . import checks, tokens  # noqa: F401  (checks registers itself)
 
         tokens.connect()

@@ -38,6 +38,8 @@ register({
     "incident.red_letter_notice_not_sent": _("The buyer was not asked to confirm red-letter form %(f)s: the customer "
                                              "has no email."),
     "incident.confirmation_sent": _("Confirmation with the case link sent to %(to)s."),
+    "incident.confirmation_pending": _("The appellant typed %(to)s, which is not an address recorded for the "
+                                       "customer: no confirmation sent unless they ask for it on the case page."),
     "incident.customer_replied": _("The customer replied; back to investigating."),
     "incident.satisfaction": EventText(_("Customer rated the handling %(r)s/5, solved: %(s)s. %(c)s"), s=yes_no),
     "incident.communication": EventText(_("%(channel)s %(direction)s with %(customer)s: %(subject)s"),

@@ -8,7 +8,8 @@ from django.core.cache import cache
 
 DEFAULTS = {
     "lookup_address": (10, 600),   # lookups per client address per 10 minutes
-    "lookup_number": (5, 600),     # lookups of one invoice number per 10 minutes, from anywhere
+    "lookup_address_number": (5, 600),  # wrong lookups of one invoice number per address per 10 minutes
+    "lookup_number": (20, 600),    # wrong lookups of one invoice number per 10 minutes, from anywhere
     "appeal_address": (5, 3600),
     "message_address": (10, 3600),
     "survey_address": (20, 3600),

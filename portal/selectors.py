@@ -1,6 +1,7 @@
 """The portal's reads: an invoice found only when number, buyer tax id and total (or date) all match."""
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -9,26 +10,32 @@ from django.utils import timezone
 from invoices.ledger.models import Invoice, InvoiceStatus, SyncStatus
 from invoices.reissue.models import RedLetterFormStatus, ReissueRequest, ReissueStatus
 
-DIGITS = re.compile(r"\D")
+DIGITS = re.compile(r"[^0-9]")
+# What a total can be: the ledger keeps 14 digits before the point and 2 after; no exponent ("1e26").
+AMOUNT = re.compile(r"-?[0-9]{1,14}(?:\.[0-9]{0,2})?")
+
+
+def _ascii(value):
+    # What Chinese input methods type (２６１１…, ９１１１…Ｆ, １２３．４５) is the same number to the customer.
+    return unicodedata.normalize("NFKC", value or "")
 
 
 def clean_digits(value):
-    return DIGITS.sub("", value or "")
+    return DIGITS.sub("", _ascii(value))
 
 
 def clean_tax_id(value):
-    return re.sub(r"\s", "", value or "").upper()
+    return re.sub(r"\s", "", _ascii(value)).upper()
 
 
 def parse_amount(value):
-    text = re.sub(r"[\s,¥￥元]", "", value or "")
-    if not text:
+    text = re.sub(r"[\s,¥￥元]", "", _ascii(value))
+    if not text or not AMOUNT.fullmatch(text):
         return None
     try:
-        amount = Decimal(text)
+        return Decimal(text).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() else None
 
 
 def _same(a, b):

@@ -1,6 +1,5 @@
 """The customer's pages: look an invoice up, appeal, follow the case, answer the survey. No login; each write
 is rate-limited per client address, protected by CSRF and a honeypot, and delegated to the incidents services."""
-import time
 from functools import wraps
 
 from django.conf import settings
@@ -14,7 +13,11 @@ from django.views.decorators.http import require_http_methods
 from core.client_address import client_ip
 from incidents.links import case_token, incident_from_case_token, incident_from_survey_token
 from incidents.selectors import satisfaction_of
-from incidents.services.portal import incident_customer_message_add, incident_open_from_appeal
+from incidents.services.portal import (
+    incident_appeal_confirmation_send,
+    incident_customer_message_add,
+    incident_open_from_appeal,
+)
 from incidents.services.satisfaction import satisfaction_record
 from invoices.ledger.models import Invoice
 
@@ -48,24 +51,14 @@ def not_found(request):
     return render(request, "portal/link_invalid.html", status=404)
 
 
-def _min_duration(started):
-    """Every lookup answers after the same floor, found or not, so timing does not tell which."""
-    floor = getattr(settings, "PORTAL_LOOKUP_MIN_SECONDS", 0.3)
-    left = floor - (time.monotonic() - started)
-    if left > 0:
-        time.sleep(left)
-
-
 @portal_language
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     if request.method == "GET":
         return render(request, "portal/lookup.html", {"form": LookupForm()})
-    started = time.monotonic()
     form = LookupForm(request.POST)
-    if over_limit("lookup_address", client_ip(request)):
-        return too_many(request)
-    if form.is_valid() and over_limit("lookup_number", form.cleaned_data["number"]):
+    address = client_ip(request)
+    if over_limit("lookup_address", address):
         return too_many(request)
     if not form.is_valid():
         return render(request, "portal/lookup.html", {"form": form}, status=400)
@@ -73,11 +66,19 @@ def lookup(request):
     invoice = None if form.is_bot() else invoice_lookup(
         number=data["number"], code=data["code"], buyer_tax_id=data["buyer_tax_id"], total=data["total"],
         issued_on=data["issued_on"])
+    if invoice is None:
+        # Only wrong guesses spend the budgets: per address and number, and per number from anywhere (legacy
+        # numbers with their code). The owner's correct lookup is never refused because someone else guessed.
+        number = f"{data['code']}-{data['number']}"
+        if over_limit("lookup_address_number", f"{address}|{number}") | over_limit("lookup_number", number):
+            return too_many(request)
+    # The same work for every answer (no sleeping in a worker): the found invoice's status and links, or a
+    # placeholder's, whose queries find nothing.
+    shown = invoice if invoice is not None else Invoice(pk=0, number=data["number"], code=data["code"])
+    status, downloads = invoice_portal_status(shown), invoice_downloads(shown)
     context = {"form": form, "searched": True, "invoice": invoice}
     if invoice is not None:
-        context.update(status=invoice_portal_status(invoice), downloads=invoice_downloads(invoice),
-                       appeal_ref=signing.dumps(invoice.pk, salt=APPEAL_SALT))
-    _min_duration(started)
+        context.update(status=status, downloads=downloads, appeal_ref=signing.dumps(invoice.pk, salt=APPEAL_SALT))
     return render(request, "portal/lookup.html", context)
 
 
@@ -123,6 +124,14 @@ def case(request, token):
     if incident is None:
         return not_found(request)
     form = MessageForm()
+    if request.method == "POST" and request.POST.get("action") == "send_confirmation":
+        if over_limit("message_address", client_ip(request)):
+            return too_many(request)
+        try:
+            incident_appeal_confirmation_send(incident=incident)
+        except ValidationError:
+            pass  # already sent, or nothing to send: the page says which
+        return redirect(reverse("portal:case", args=[token]) + "?confirmation=1")
     if request.method == "POST":
         if over_limit("message_address", client_ip(request)):
             return too_many(request)
@@ -135,7 +144,8 @@ def case(request, token):
             else:
                 return redirect(reverse("portal:case", args=[token]) + "?sent=1")
     context = case_view.case_context(incident, token)
-    context.update(form=form, just_opened=request.GET.get("new") == "1", sent=request.GET.get("sent") == "1")
+    context.update(form=form, just_opened=request.GET.get("new") == "1", sent=request.GET.get("sent") == "1",
+                   confirmation_sent=request.GET.get("confirmation") == "1")
     return render(request, "portal/case.html", context, status=400 if form.errors else 200)
 
 
@@ -163,5 +173,4 @@ def survey(request, token):
                 return redirect(reverse("portal:survey", args=[token]))
     return render(request, "portal/survey.html", {
         "incident": incident, "form": form, "answered": answered,
-        "case_url": reverse("portal:case", args=[case_token(incident)]),
     }, status=400 if form.errors else 200)

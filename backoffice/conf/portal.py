@@ -6,12 +6,12 @@ SERVICE_COMPANY_NAME = os.environ.get("SERVICE_COMPANY_NAME", "北京云票财�
 SERVICE_PHONE = os.environ.get("SERVICE_PHONE", "010-6488 1234")
 PORTAL_CASE_LINK_DAYS = int(os.environ.get("PORTAL_CASE_LINK_DAYS", "90"))
 PORTAL_SURVEY_LINK_DAYS = int(os.environ.get("PORTAL_SURVEY_LINK_DAYS", "30"))
-# Every lookup answers after at least this long, found or not, so timing does not reveal which numbers exist.
-PORTAL_LOOKUP_MIN_SECONDS = float(os.environ.get("PORTAL_LOOKUP_MIN_SECONDS", "0.3"))
-# (requests, seconds) per rule; see portal/ratelimit.py. The counters live in the "default" cache (conf/caches.py).
+# (requests, seconds) per rule; see portal/ratelimit.py. The counters live in the "default" cache (conf/caches.py),
+# which production shares between processes (Redis, or the database).
 PORTAL_RATE_LIMITS = {
     "lookup_address": (int(os.environ.get("PORTAL_LOOKUPS_PER_ADDRESS", "10")), 600),
-    "lookup_number": (int(os.environ.get("PORTAL_LOOKUPS_PER_NUMBER", "5")), 600),
+    "lookup_address_number": (int(os.environ.get("PORTAL_WRONG_LOOKUPS_PER_ADDRESS_AND_NUMBER", "5")), 600),
+    "lookup_number": (int(os.environ.get("PORTAL_WRONG_LOOKUPS_PER_NUMBER", "20")), 600),
     "appeal_address": (5, 3600),
     "message_address": (10, 3600),
     "survey_address": (20, 3600),

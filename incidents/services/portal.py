@@ -20,10 +20,12 @@ from ..models import (
     DeliveryStatus,
     EventKind,
     IncidentCategory,
+    IncidentEvent,
     IncidentKind,
     IncidentStatus,
     OpenedVia,
 )
+from .communications import recorded_addresses
 from .incidents import incident_open, lock_incident
 from .mail import enqueue_delivery
 from .timeline import event_record
@@ -90,19 +92,61 @@ def incident_open_from_appeal(*, category, description, contact_name, phone="", 
             direction=CommunicationDirection.INBOUND, contact=contact[:200], subject=what[:200], body=description,
             delivery_status=DeliveryStatus.LOGGED,
         )
-    if email.strip():
-        with override(language):
-            subject = _("We have received your appeal %(ref)s") % {"ref": incident.reference}
-            body = render_to_string("incidents/email/appeal_received.txt", {
-                "incident": incident, "contact_name": contact_name.strip(), "case_url": case_url(incident),
-                "company": getattr(settings, "SERVICE_COMPANY_NAME", ""),
-                "phone": getattr(settings, "SERVICE_PHONE", ""),
-            })
-        _confirmation_send(incident=incident, customer=customer, invoice=invoice, to=email.strip(), subject=subject,
-                           body=body)
+    email = email.strip()
+    if email and customer is not None and email.lower() in recorded_addresses(customer):
+        _confirmation_now(incident, customer=customer, invoice=invoice, to=email, contact_name=contact_name,
+                          language=language)
+    elif email:
+        # An address nobody recorded: nothing goes to it until the appellant, shown the address on the case page,
+        # asks for it (so a typed address cannot be made to receive mail in our name unseen).
         event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=None,
-                     code="incident.confirmation_sent", params={"to": email.strip()})
+                     code="incident.confirmation_pending", params={"to": email}, data={"to": email,
+                                                                                       "language": language})
     return incident
+
+
+def plain_name(text):
+    """A greeting's name as plain words: letters, digits, spaces and the dots of transliterated names only."""
+    kept = "".join(ch for ch in (text or "") if ch.isalnum() or ch in " ·.-")
+    return " ".join(kept.split())[:30]
+
+
+def _confirmation_now(incident, *, customer, invoice, to, contact_name, language):
+    with override(language):
+        subject = _("We have received your appeal %(ref)s") % {"ref": incident.reference}
+        body = render_to_string("incidents/email/appeal_received.txt", {
+            "incident": incident, "contact_name": plain_name(contact_name), "case_url": case_url(incident),
+            "company": getattr(settings, "SERVICE_COMPANY_NAME", ""),
+            "phone": getattr(settings, "SERVICE_PHONE", ""),
+        })
+    _confirmation_send(incident=incident, customer=customer, invoice=invoice, to=to, subject=subject, body=body)
+    event_record(incident=incident, kind=EventKind.COMMUNICATION, actor=None,
+                 code="incident.confirmation_sent", params={"to": to})
+
+
+def pending_confirmation(incident):
+    """The typed address still waiting for the appellant's go-ahead, or ""."""
+    if Communication.objects.filter(incident=incident, channel=Channel.EMAIL,
+                                    direction=CommunicationDirection.OUTBOUND, customer__isnull=True).exists():
+        return ""
+    event = (IncidentEvent.objects.filter(incident=incident, message_code="incident.confirmation_pending")
+             .order_by("-at", "-pk").first())
+    return (event.data or {}).get("to", "") if event else ""
+
+
+@transaction.atomic
+def incident_appeal_confirmation_send(*, incident):
+    """The appellant, shown the address they typed, asks for the confirmation: it goes once, with fixed wording
+    (no greeting by name), and proves the address by the case link it carries."""
+    incident = lock_incident(incident)
+    to = pending_confirmation(incident)
+    if not to:
+        raise ValidationError({"email": _("There is no confirmation waiting to be sent for this case.")})
+    event = (IncidentEvent.objects.filter(incident=incident, message_code="incident.confirmation_pending")
+             .order_by("-at", "-pk").first())
+    _confirmation_now(incident, customer=None, invoice=None, to=to, contact_name="",
+                      language=(event.data or {}).get("language", "zh-hans"))
+    return to
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from incidents.models import (
 from incidents.reporting.periods import last_month
 from incidents.services.communications import communication_send_email
 from incidents.services.followups import followup_create, followups_escalate, followups_remind
-from incidents.services.portal import incident_open_from_appeal
+from incidents.services.portal import incident_appeal_confirmation_send, incident_open_from_appeal
 from incidents.services.reports import report_build, report_send
 from incidents.services.satisfaction import survey_send
 
@@ -57,6 +57,7 @@ def customer_notice(staff):
 def appeal_confirmation(staff):
     incident = incident_open_from_appeal(category="not_found", description="查不到发票", contact_name="王会计",
                                          email="wang@example.cn")
+    incident_appeal_confirmation_send(incident=incident)  # the appellant, shown the address, asks for it
     return Communication.objects.get(incident=incident, direction=CommunicationDirection.OUTBOUND)
 
 
@@ -165,10 +166,10 @@ def test_the_appeal_confirmation_shows_on_the_case_page_and_no_other_customers_m
     invoice = factories.invoice(seller_obj=seller, buyer=buyer)
     with django_capture_on_commit_callbacks(execute=True):
         incident = incident_open_from_appeal(category="not_found", description="查不到发票", contact_name="王会计",
-                                             email="wang@fengtai.example.cn", invoice=invoice)
+                                             email="ap@fengtai.example.cn", invoice=invoice)
         communication_send_email(actor=None, customer=other, incident=incident, subject="另一家公司的通知",
                                  body="OTHER CUSTOMER'S NOTICE")
-    confirmation = Communication.objects.get(incident=incident, contact="wang@fengtai.example.cn")
+    confirmation = Communication.objects.get(incident=incident, contact="ap@fengtai.example.cn")
     assert confirmation.customer == buyer and confirmation.delivery_status == DeliveryStatus.SENT
     page = client.get(reverse("portal:case", args=[case_token(incident)])).content.decode()
     assert confirmation.subject in page

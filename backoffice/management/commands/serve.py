@@ -28,6 +28,8 @@ class Command(RunAllCommand):
             raise CommandError("serve runs production: set DJANGO_ENV=production and leave DEBUG off.")
         # Warnings of the deployment checklist are printed, not fatal, so a local trial without TLS still starts.
         call_command("check", deploy=True, stdout=self.stdout, stderr=self.stderr)
+        # The database cache's table (the portal's shared rate-limit counters when REDIS_URL is not set).
+        call_command("createcachetable", stdout=self.stdout, stderr=self.stderr)
         python = sys.executable
         self.procs = []
         if not worker_only:
