@@ -25,6 +25,27 @@ MAKEUP_DAYS = {
     "国庆节调休": ["2025-09-28", "2025-10-11", "2026-09-20", "2026-10-10"],
     "元旦调休": ["2026-01-04"],
 }
+# {reissue_details} is written from the completed request (incidents/services/reissue_notice.py), so the notice
+# never calls a red invoice the new one, nor a partly red-flushed invoice void.
+REISSUE_NOTICE = {
+    "zh-hans": ("重开发票通知", "关于发票 {invoice_number} 的处理结果",
+                "尊敬的{contact_name}：\n\n您好！关于发票 {invoice_number}，处理结果如下：\n\n{reissue_details}\n\n"
+                "红字发票和新开具的发票可在贵司的税务数字账户中查看，也可自开票次日起在全国增值税发票查验平台"
+                "（inv-veri.chinatax.gov.cn）查验。给您带来不便，我们深表歉意。{incident_line}\n\n{signature}\n{today}"),
+    "en": (gettext_noop("Reissue notice"), "About invoice {invoice_number}",
+           "Dear {contact_name},\n\nThis is what we did about invoice {invoice_number}:\n\n{reissue_details}\n\n"
+           "Red and new invoices are in your company's tax digital account, and on the national VAT invoice "
+           "verification platform (inv-veri.chinatax.gov.cn) from the day after issue. We apologise for the "
+           "trouble. {incident_line}\n\n{signature}\n{today}"),
+}
+# What earlier installations were seeded with; a migration replaces it where nobody edited it.
+OLD_REISSUE_NOTICE_BODIES = (
+    "尊敬的{contact_name}：\n\n原发票 {invoice_number} 已红冲，新发票号码为 {new_invoice_number}，"
+    "请在税务系统中查验。事件编号：{incident_reference}。\n\n{rep_name}",
+    "Dear {contact_name},\n\nInvoice {invoice_number} was cancelled by a red-letter invoice and reissued "
+    "as {new_invoice_number}. Please verify it in the tax system. Reference: {incident_reference}.\n\n"
+    "{rep_name}",
+)
 TEMPLATES = [
     ("apology", TemplatePurpose.APOLOGY, {
         "zh-hans": ("致歉函", "关于发票 {invoice_number} 的致歉",
@@ -36,15 +57,7 @@ TEMPLATES = [
                "found in the tax system. We logged it as {incident_reference} and will let you know as soon as it "
                "is fixed.\n\n{rep_name}\n{today}"),
     }),
-    ("reissue-notice", TemplatePurpose.REISSUE_NOTICE, {
-        "zh-hans": ("重开发票通知", "发票 {invoice_number} 已重新开具",
-                    "尊敬的{contact_name}：\n\n原发票 {invoice_number} 已红冲，新发票号码为 {new_invoice_number}，"
-                    "请在税务系统中查验。事件编号：{incident_reference}。\n\n{rep_name}"),
-        "en": (gettext_noop("Reissue notice"), "Invoice {invoice_number} has been reissued",
-               "Dear {contact_name},\n\nInvoice {invoice_number} was cancelled by a red-letter invoice and reissued "
-               "as {new_invoice_number}. Please verify it in the tax system. Reference: {incident_reference}.\n\n"
-               "{rep_name}"),
-    }),
+    ("reissue-notice", TemplatePurpose.REISSUE_NOTICE, REISSUE_NOTICE),
     ("resolution-notice", TemplatePurpose.RESOLUTION_NOTICE, {
         "zh-hans": ("处理完成通知", "事件 {incident_reference} 已处理完成",
                     "尊敬的{contact_name}：\n\n发票 {invoice_number} 现已可在税务系统中查询。感谢您的耐心等待。\n\n{rep_name}"),

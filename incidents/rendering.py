@@ -16,6 +16,9 @@ PLACEHOLDERS = {
     "incident_title": gettext_lazy("incident title"),
     "rep_name": gettext_lazy("name of the sending staff member"),
     "today": gettext_lazy("today's date"),
+    "reissue_details": gettext_lazy("what the completed reissue changed (red, new, what stays valid)"),
+    "incident_line": gettext_lazy("the case number sentence, empty without a case"),
+    "signature": gettext_lazy("the service desk's name and phone"),
 }
 PATTERN = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 

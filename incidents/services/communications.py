@@ -114,7 +114,9 @@ def template_context(*, customer, incident=None, invoice=None, actor=None, extra
     if invoice is not None:
         invoices = str(invoice)
     elif incident is not None:
-        invoices = ", ".join(str(i) for i in incident.invoices.filter(buyer=customer).order_by("id")[:20])
+        # The invoices the customer complained about: not the red and new invoices a reissue added to the case.
+        invoices = "、".join(str(i) for i in incident.invoices.filter(buyer=customer, direction="blue")
+                            .exclude(reissued_from__isnull=False).order_by("id")[:20])
     return {
         "customer_name": customer.name,
         "contact_name": customer.contact_name or customer.name,

@@ -44,6 +44,7 @@ from ..models import (
     StaffEmailPurpose,
     TemplatePurpose,
 )
+from . import reissue_notice
 from .communications import communication_send_email
 from .incidents import incident_attach_invoices, incident_update, open_incident_for_source
 from .mail import staff_email_send
@@ -197,21 +198,23 @@ def invoice_reissued_record(*, request_id, original_id, red_id, new_id, actor_id
                 data={"request_id": request_id, "original_id": original_id, "red_id": red_id, "new_id": new_id},
             )
             touched.append(incident)
-        # The notice belongs to the customer's complaint, not to an outage incident that also holds the invoice.
-        buyer_id = Invoice.objects.filter(pk=original_id).values_list("buyer_id", flat=True).first()
-        complaints = [i for i in touched if i.customer_id == buyer_id and i.status in OPEN_STATUSES]
-        _reissue_notice_send(original_id=original_id, new_id=new_id or red_id,
-                             incident=max(complaints, key=lambda i: i.pk) if complaints else None)
+        # Each buyer concerned is told, on their own open complaint (not an outage incident that also holds it).
+        request = reissue_notice.load_request(request_id)
+        if request is None:
+            log.warning("reissue notice: request %s not found", request_id)
+            return touched
+        for customer, role in reissue_notice.recipients(request):
+            complaints = [i for i in touched if i.customer_id == customer.pk and i.status in OPEN_STATUSES]
+            _reissue_notice_send(request=request, customer=customer, role=role,
+                                 incident=max(complaints, key=lambda i: i.pk) if complaints else None)
     return touched
 
 
-def _reissue_notice_send(*, original_id, new_id, incident):
-    """Tell the customer the new number by the reissue-notice template (the one in the site's language, else
-    the first active one); the communication is logged and delivered (and retried) like any other email. When
-    there is no template or no address, the incident's timeline says why nothing was sent."""
-    original = Invoice.objects.select_related("buyer").get(pk=original_id)
-    new = Invoice.objects.select_related("buyer").get(pk=new_id)
-    customer = new.buyer if new.direction == "blue" else original.buyer
+def _reissue_notice_send(*, request, customer, role, incident):
+    """Tell one buyer what the completed request changed, by the reissue-notice template (the one in the site's
+    language, else the first active one) filled with the request's facts (incidents/services/reissue_notice.py);
+    logged and delivered (and retried) like any other email. When there is no template or no address, the
+    incident's timeline says why nothing was sent."""
     templates = CommunicationTemplate.objects.filter(purpose=TemplatePurpose.REISSUE_NOTICE, active=True)
     template = (templates.filter(language=settings.LANGUAGE_CODE).order_by("id").first()
                 or templates.order_by("id").first())
@@ -220,12 +223,22 @@ def _reissue_notice_send(*, original_id, new_id, incident):
         if incident is not None:
             event_record(incident=incident, kind=EventKind.NOTE, actor=None,
                          code="incident.reissue_notice_not_sent", params={"r": reason})
-        log.warning("reissue notice for invoice %s not sent: %s", original_id, reason)
+        log.warning("reissue notice for request %s not sent: %s", request.pk, reason)
         return None
+    language = template.language
+    attached = reissue_notice.attached_invoice(request, role)
+    new = request.new_invoice if attached == request.new_invoice else None
     return communication_send_email(
-        actor=None, customer=customer, template=template, incident=incident, invoice=new,
-        extra_context={"invoice_number": original.number, "new_invoice_number": new.number},
-        attachments=["pdf"], link_url=invoice_file_absolute_url(new),
+        actor=None, customer=customer, template=template, incident=incident, invoice=attached,
+        extra_context={
+            "invoice_number": request.original.number if role == "original" else request.new_invoice.number,
+            "new_invoice_number": new.number if new is not None else "",
+            "reissue_details": reissue_notice.details(request, role, language),
+            "incident_line": reissue_notice.incident_line(incident, language),
+            "signature": reissue_notice.signature(language),
+        },
+        attachments=["pdf"] if attached is not None else [],
+        link_url=invoice_file_absolute_url(attached) if attached is not None else "",
     )
 
 
