@@ -13,7 +13,7 @@ from .services import invoice_facts
 from .services.followups import followups_escalate, followups_remind
 from .services.mail import email_deliver_job, email_describe, email_gave_up, emails_requeue_lost
 from .services.red_letter_notice import red_letter_form_waiting_record
-from .services.reports import periodic_report_send
+from .services.reports import periodic_report_send, report_build_requested
 from .services.satisfaction import survey_send
 from .sla import load_calendar
 
@@ -127,3 +127,11 @@ def periodic_report(*, kind):
     if report.sent_at:
         return f"{report.period}: sent"
     return f"{report.period}: {'email queued' if report.emails.exists() else 'no manager with an email address'}"
+
+
+@job("incidents.build_report", label=_("build a management report on request"), area=INCIDENTS,
+     guarantee="a job row per request from the 管理报表 page; the report is kept once built (a rerun builds "
+               "another copy of the same figures)")
+def build_report(*, period, team_id=None, actor_id=None):
+    report = report_build_requested(period=period, team_id=team_id, actor_id=actor_id)
+    return f"{report.period}: built"

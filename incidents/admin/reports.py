@@ -1,8 +1,9 @@
 """The management reports as built and sent: read-only, with their files to download."""
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.readonly import ReadOnlyAdminMixin
 
 from ..models import Report
+from ..services.reports import report_request
+from .report_form import ReportRequestForm
 
 
 @admin.register(Report)
@@ -35,7 +38,34 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [path("<int:pk>/file/<str:fmt>/", self.admin_site.admin_view(self.file_view),
-                     name="incidents_report_file")] + super().get_urls()
+                     name="incidents_report_file"),
+                path("generate/", self.admin_site.admin_view(self.generate_view), name="incidents_report_generate"),
+                ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_generate": request.user.has_perm("incidents.review_incident")}
+        return super().changelist_view(request, extra_context)
+
+    def generate_view(self, request):
+        """Build a report for a period chosen here: the job builds it and it appears in this list."""
+        if not request.user.has_perm("incidents.review_incident"):
+            raise PermissionDenied
+        form = ReportRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report_request(period=form.cleaned_data["period"], team=form.cleaned_data["team"],
+                               actor=request.user)
+            except ValidationError as error:
+                form.add_error("period", error.message_dict.get("period"))
+            else:
+                messages.success(request, _("The report for %(period)s is being built; it appears in this list "
+                                            "when it is ready (refresh in a minute).") % {
+                    "period": form.cleaned_data["period"]})
+                return redirect("admin:incidents_report_changelist")
+        context = {**self.admin_site.each_context(request), "title": _("Generate a report"), "form": form,
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/incidents/report/generate.html", context)
 
     def file_view(self, request, pk, fmt):
         """The file through the storage API (media is not served by the web server)."""

@@ -6,7 +6,7 @@ delivery job (mail.py) reads them when it goes out."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Seller
 
-from ..models import Report, ReportKind, StaffEmailPurpose
+from core.jobs import enqueue_on_commit
+
+from ..models import Report, ReportKind, StaffEmailPurpose, Team
 from ..reporting.content import build_sections
 from ..reporting.pdf import write_pdf
-from ..reporting.periods import last_month, last_week
+from ..reporting.periods import last_month, last_week, parse_period
 from ..reporting.xlsx import write_xlsx
 from .mail import staff_email_send
 
@@ -109,3 +111,19 @@ def periodic_report_send(*, kind, today=None):
     if report is None:
         report = report_build(period=period, kind=kind)
     return report_send(report=report)
+
+
+def report_request(*, period, team=None, actor):
+    """A manager asks for a report from the 管理报表 page: checked now, built by a job (a month at scale takes
+    longer than a web request may)."""
+    if actor is None or not actor.has_perm("incidents.review_incident"):
+        raise PermissionDenied
+    period = parse_period(period)  # ValidationError naming the accepted forms
+    return enqueue_on_commit("incidents.build_report", key=f"report:{period.key}:{team.pk if team else ''}",
+                             period=period.key, team_id=team.pk if team else None, actor_id=actor.pk)
+
+
+def report_build_requested(*, period, team_id=None, actor_id=None):
+    team = Team.objects.filter(pk=team_id).first() if team_id else None
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return report_build(period=parse_period(period), kind=ReportKind.ON_DEMAND, actor=actor, team=team)
