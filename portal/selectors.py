@@ -3,11 +3,12 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from invoices.ledger.models import Invoice, InvoiceStatus, SyncStatus
+from invoices.ledger.models import Direction, Invoice, InvoiceStatus, SyncStatus
 from invoices.reissue.models import RedLetterFormStatus, ReissueRequest, ReissueStatus
 
 DIGITS = re.compile(r"[^0-9]")
@@ -69,6 +70,11 @@ class PortalStatus:
     new_invoice: Invoice | None = None
     form_number: str = ""
     deadline: object = None
+    red_numbers: str = ""        # the red invoices against this one, "、"-joined
+    credited: Decimal | None = None  # what they credited (negative)
+    remaining: Decimal | None = None  # what stays valid
+    original: Invoice | None = None  # for a red invoice: the one it cancels
+    queryable_from: object = None  # the day the national 查验平台 shows it
 
 
 def _form_waiting_for_buyer(invoice):
@@ -79,19 +85,43 @@ def _form_waiting_for_buyer(invoice):
     return req.red_letter_form if req else None
 
 
+def _reds(invoice):
+    reds = list(Invoice.objects.filter(original_id=invoice.pk, direction=Direction.RED)
+                .order_by("issued_at", "pk").values_list("number", "total"))
+    credited = sum((total for _n, total in reds), Decimal("0.00"))
+    return "、".join(n for n, _t in reds), credited
+
+
 def invoice_portal_status(invoice):
-    """Where the invoice stands, in the categories the customer is told about."""
+    """Where the invoice stands, each state a fact of the ledger in the customer's terms: our upload is not the
+    national 查验平台 (which shows an invoice from the day after issue), a partial red-flush leaves the invoice valid
+    for the rest, a voided paper invoice was voided (作废), not red-flushed, and a red invoice names what it cancels."""
     form = _form_waiting_for_buyer(invoice)
     if form is not None:
         return PortalStatus("awaiting_buyer", form_number=form.number,
                             deadline=timezone.localtime(form.lapses_at) if form.lapses_at else None)
-    if invoice.status in (InvoiceStatus.RED_FLUSHED, InvoiceStatus.VOID):
-        done = (ReissueRequest.objects.filter(original=invoice, status=ReissueStatus.COMPLETED,
+    if invoice.direction == Direction.RED:
+        return PortalStatus("red_invoice", original=invoice.original)
+    if invoice.status == InvoiceStatus.VOID:
+        return PortalStatus("void")
+    if invoice.status == InvoiceStatus.RED_FLUSHED:
+        done = (ReissueRequest.objects.filter(original_id=invoice.pk, status=ReissueStatus.COMPLETED,
                                               new_invoice__isnull=False)
                 .select_related("new_invoice").order_by("-completed_at").first())
-        return PortalStatus("reissued", done.new_invoice) if done else PortalStatus("red_flushed")
+        numbers, credited = _reds(invoice)
+        if done:
+            return PortalStatus("reissued", done.new_invoice, red_numbers=numbers)
+        return PortalStatus("red_flushed", red_numbers=numbers)
+    if invoice.status == InvoiceStatus.PARTIALLY_RED_FLUSHED:
+        numbers, credited = _reds(invoice)
+        return PortalStatus("partly_red_flushed", red_numbers=numbers, credited=credited,
+                            remaining=invoice.total + credited)
+    if invoice.sync_status == SyncStatus.SYNCED:
+        issued_on = timezone.localtime(invoice.issued_at).date() if invoice.issued_at else timezone.localdate()
+        queryable_from = issued_on + timedelta(days=1)
+        key = "uploaded_today" if timezone.localdate() < queryable_from else "on_platform"
+        return PortalStatus(key, queryable_from=queryable_from)
     return PortalStatus({
-        SyncStatus.SYNCED: "on_platform",
         SyncStatus.PENDING: "syncing",
         SyncStatus.MISMATCH: "mismatch",
     }.get(invoice.sync_status, "not_synced"))

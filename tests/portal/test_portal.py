@@ -63,7 +63,10 @@ def test_lookup_found_shows_status_in_words_and_files(client, known):
     response = lookup(client, known)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "已在税务系统可查" in html or "在税务系统中可以查到" in html
+    # Issued today: uploaded, but the national 查验平台 shows it only from tomorrow.
+    tomorrow = (timezone.localtime(known.issued_at).date() + timedelta(days=1)).isoformat()
+    assert f"今天已上传至税务系统。全国增值税发票查验平台自 {tomorrow} 起可以查到该发票" in html
+    assert "已在税务系统可查" not in html
     assert known.number in html and "¥1,130.00" in html
     assert "/files/" in html  # signed download links
     assert "appeal/?ref=" in html
