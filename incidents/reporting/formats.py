@@ -1,7 +1,7 @@
 """Figures as staff read them: `3 小时 20 分`, `93%` (numerator/denominator on hover), `¥1,234.50`."""
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.utils.translation import gettext as _
+
+from core.money_text import yuan
 
 
 def format_business(seconds):
@@ -20,6 +20,4 @@ def format_percent(part, whole):
 
 
 def format_yuan(amount):
-    value = Decimal(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    return f"{sign}¥{abs(value):,.2f}"
+    return yuan(amount or 0)
