@@ -16,6 +16,7 @@ from incidents.links import case_token, incident_from_case_token, incident_from_
 from incidents.selectors import satisfaction_of
 from incidents.services.portal import incident_customer_message_add, incident_open_from_appeal
 from incidents.services.satisfaction import satisfaction_record
+from invoices.files.paper import has_e_files
 from invoices.ledger.models import Invoice
 
 from . import case as case_view
@@ -76,6 +77,7 @@ def lookup(request):
     context = {"form": form, "searched": True, "invoice": invoice}
     if invoice is not None:
         context.update(status=invoice_portal_status(invoice), downloads=invoice_downloads(invoice),
+                       paper_original=not has_e_files(invoice),
                        appeal_ref=signing.dumps(invoice.pk, salt=APPEAL_SALT))
     _min_duration(started)
     return render(request, "portal/lookup.html", context)

@@ -25,15 +25,15 @@ COLUMNS = [
     ("数量", 114, 136, "right"), ("单价", 136, 160, "right"), ("金额", 160, 184, "right"),
     ("税率/征收率", 184, 204, "right"), ("税额", 204, 229, "right"),
 ]
-# The 备注 box: text from x=24 to 229 mm, first baseline at 25 mm, last no lower than 13 mm.
-REMARKS_LEFT, REMARKS_WIDTH, REMARKS_TOP, REMARKS_BOTTOM = 24, 205, 25, 13
+# The 备注 box (12 to 28 mm): text from x=24 to 229 mm, first baseline at 25.5 mm, last no lower than 12.8 mm.
+REMARKS_LEFT, REMARKS_WIDTH, REMARKS_TOP, REMARKS_BOTTOM = 24, 205, 25.5, 12.8
 REMARK_SIZES = (8, 7.5, 7, 6.5, 6)
 # A continuation page's 备注: from 110 mm down to 10 mm, at the box's size (the lines are wrapped for it).
 CONTINUED_TOP, CONTINUED_BOTTOM = 110, 10
 
 
 def _leading(size):
-    return size * 1.25 / mm  # points to mm, with a quarter of the size between lines
+    return size * 1.15 / mm  # points to mm, with some air between lines
 
 
 def _capacity(top, bottom, size):
