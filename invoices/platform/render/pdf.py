@@ -25,15 +25,16 @@ COLUMNS = [
     ("数量", 114, 136, "right"), ("单价", 136, 160, "right"), ("金额", 160, 184, "right"),
     ("税率/征收率", 184, 204, "right"), ("税额", 204, 229, "right"),
 ]
-# The 备注 box (12 to 28 mm): text from x=24 to 229 mm, first baseline at 25.5 mm, last no lower than 12.8 mm.
-REMARKS_LEFT, REMARKS_WIDTH, REMARKS_TOP, REMARKS_BOTTOM = 24, 205, 25.5, 12.8
+# The 备注 box (12 to 28 mm): text from x=24 to 229 mm, first baseline at 24.6 mm (clear of the top rule at every
+# size), last no lower than 12.7 mm.
+REMARKS_LEFT, REMARKS_WIDTH, REMARKS_TOP, REMARKS_BOTTOM = 24, 205, 24.6, 12.7
 REMARK_SIZES = (8, 7.5, 7, 6.5, 6)
 # A continuation page's 备注: from 110 mm down to 10 mm, at the box's size (the lines are wrapped for it).
 CONTINUED_TOP, CONTINUED_BOTTOM = 110, 10
 
 
 def _leading(size):
-    return size * 1.15 / mm  # points to mm, with some air between lines
+    return size * 1.1 / mm  # points to mm, with a little air between lines
 
 
 def _capacity(top, bottom, size):
@@ -190,7 +191,7 @@ class _Painter:
         self.text(42, 30.5, doc.total_in_capitals, size=9, width=120)
         self.text(170, 30.5, f"（小写）{doc.money(doc.total)}", size=9)
         c.rect(10 * mm, 12 * mm, 221 * mm, 16 * mm)
-        self.text(12, 24, "备注", size=8)
+        self.text(12, REMARKS_TOP, "备注", size=8)
         y = REMARKS_TOP
         for part in remark_lines:
             self.text(REMARKS_LEFT, y, part, size=remark_size)
