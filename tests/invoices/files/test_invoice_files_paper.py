@@ -5,8 +5,8 @@ import io
 import zipfile
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from incidents.services.communications import communication_send_email
