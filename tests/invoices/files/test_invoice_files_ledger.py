@@ -176,3 +176,12 @@ def test_qr_code_carries_the_verification_fields(monkeypatch):
     monkeypatch.setattr(pdf_module, "qr_widget", lambda doc: drawn.append(qr_widget(doc)) or drawn[-1])
     render(payload(), "pdf")
     assert [widget.value for widget in drawn] == ["01,32,,26112000000012345678,1000.00,20261204,,,"]
+
+
+def test_an_original_without_a_drawer_gives_the_approvers_name(seller, customer, reissue, finance_user2):
+    original = issued(seller, customer, [software_line("1000.00")], drawer="")
+    req = reissue(original)
+    approver = finance_user2.get_full_name() or finance_user2.get_username()
+    assert approver and req.red_invoice.drawer == req.new_invoice.drawer == approver
+    assert PlatformInvoice.objects.get(number=req.red_invoice.number).payload["drawer"] == approver
+    assert f"开票人：{approver}" in squeeze(pdf_text(files(req.red_invoice, "pdf")[0]))
