@@ -19,6 +19,7 @@ from incidents.services.portal import (
     incident_open_from_appeal,
 )
 from incidents.services.satisfaction import satisfaction_record
+from invoices.files.paper import has_e_files
 from invoices.ledger.models import Invoice
 
 from . import case as case_view
@@ -78,7 +79,8 @@ def lookup(request):
     status, downloads = invoice_portal_status(shown), invoice_downloads(shown)
     context = {"form": form, "searched": True, "invoice": invoice}
     if invoice is not None:
-        context.update(status=status, downloads=downloads, appeal_ref=signing.dumps(invoice.pk, salt=APPEAL_SALT))
+        context.update(status=status, downloads=downloads, paper_original=not has_e_files(invoice),
+                       appeal_ref=signing.dumps(invoice.pk, salt=APPEAL_SALT))
     return render(request, "portal/lookup.html", context)
 
 

@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.html import format_html
 
+from core.money_text import yuan
+
 
 def _decimal(value):
     if value is None or value == "":
@@ -24,12 +26,8 @@ def plain_number(value):
 
 
 def money(value):
-    """1234.5 -> "¥1,234.50", -8423 -> "-¥8,423.00"; None -> ""."""
-    number = _decimal(value)
-    if number is None:
-        return ""
-    sign = "-" if number < 0 else ""
-    return f"{sign}¥{abs(number):,.2f}"
+    """1234.5 -> "¥1,234.50", -8423 -> "-¥8,423.00"; None -> "" (core.money_text.yuan, the one way)."""
+    return yuan(value)
 
 
 def rate(value):

@@ -3,6 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from core.money_text import yuan
+
 
 def format_business(seconds):
     """`27 小时 5 分` (business hours have no days: a working day is not 24 hours). None: empty."""
@@ -29,9 +31,7 @@ def format_percent(part, whole):
 
 
 def format_yuan(amount):
-    value = Decimal(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    return f"{sign}¥{abs(value):,.2f}"
+    return yuan(amount or 0)
 
 
 class Figure:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.dates import not_before_2000_error
 from core.text import has_line_break, model_length_errors
 from invoices.files.models import FileFormat
+from invoices.files.paper import has_e_files, paper_original_message
 
 from ..access import can_work_incident, ensure_can_see_incident
 from ..models import (
@@ -138,6 +139,8 @@ def attachment_specs(invoice, formats):
             raise ValidationError({"attachments": [_("'%(v)s' is not a file format.") % {"v": fmt}]})
         if invoice is None:
             raise ValidationError({"attachments": [_("Files can only be attached for an invoice.")]})
+        if not has_e_files(invoice):
+            raise ValidationError({"attachments": [paper_original_message(invoice)]})
         specs.append({"invoice_id": invoice.pk, "format": fmt, "name": f"{invoice.number}.{fmt}"})
     return specs
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from invoices.files.models import BatchStatus, FileFormat, InvoiceFileBatch
+from invoices.files.paper import has_e_files, paper_original_message
 from invoices.files.services.archive import zip_stream
 from invoices.files.services.batch import MAX_INVOICES, PART_SIZE, invoice_file_batch_create
 from invoices.files.services.fetch import InvoiceFileError, invoice_file_download
@@ -38,8 +39,12 @@ class InvoiceFilesAdminMixin:
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        invoice = (self.model.objects.filter(pk=object_id).only("kind", "code", "number").first()
+                   if str(object_id).isdigit() else None)
+        paper = invoice is not None and not has_e_files(invoice)
         extra_context = {**(extra_context or {}), "can_download_files": request.user.has_perm(READ),
-                         "file_formats": FileFormat.choices}
+                         "file_formats": [] if paper else FileFormat.choices,
+                         "paper_original_note": paper_original_message(invoice) if paper else ""}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def file_view(self, request, object_id, fmt):

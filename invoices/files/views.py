@@ -5,7 +5,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from invoices.files.links import invoice_from_file_token
-from invoices.files.services.fetch import InvoiceFileError, invoice_file_download
+from invoices.files.services.fetch import InvoiceFileError, InvoicePaperOriginal, invoice_file_download
 
 
 def file_response(stored):
@@ -33,5 +33,5 @@ def invoice_file_link(request, token):
         stored = invoice_file_download(invoice=invoice, fmt=fmt, actor=None, via="link")
     except InvoiceFileError as exc:
         return _page(request, "invoices/files/link_waiting.html", 503 if exc.waiting else 404,
-                     number=invoice.number, waiting=exc.waiting)
+                     number=invoice.number, waiting=exc.waiting, paper=isinstance(exc, InvoicePaperOriginal))
     return file_response(stored)

@@ -5,6 +5,8 @@ yuan (壹佰圆整) or before 角 (壹拾圆伍角); 零 marks missing 角 befor
 one with 角 or 分 does not. Red (negative) invoices carry the platform's （负数） before the words."""
 from decimal import ROUND_HALF_UP, Decimal
 
+from core import money_text
+
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 PLACES = ["", "拾", "佰", "仟"]
 GROUPS = ["", "万", "亿", "万亿"]
@@ -67,6 +69,5 @@ def amount_in_capitals(amount) -> str:
 
 
 def yuan(amount) -> str:
-    """An amount as shown to people: ¥1,234.50, -¥113.00."""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
+    """An amount as shown to people: ¥1,234.50, -¥113.00 (core.money_text.yuan, the one way)."""
+    return money_text.yuan(amount)

@@ -112,7 +112,9 @@ class InvoiceDraft:
     lines: list = field(default_factory=list)
     direction: str = Direction.BLUE
     original_number: str = ""
+    original_code: str = ""  # a legacy original's 发票代码 (its number is only unique with it)
     remarks: str = ""
+    drawer: str = ""  # 开票人, printed on the files the platform renders
     red_letter_form_number: str = ""
 
     def to_payload(self):
@@ -122,7 +124,8 @@ class InvoiceDraft:
             "seller_tax_id": self.seller_tax_id, "seller_name": self.seller_name, "region_code": self.region_code,
             "buyer_tax_id": self.buyer_tax_id, "buyer_name": self.buyer_name, "amount": str(self.amount),
             "tax_amount": str(self.tax_amount), "total": str(self.total), "original_number": self.original_number,
-            "remarks": self.remarks, "lines": [_json_line(line) for line in self.lines],
+            "original_code": self.original_code, "remarks": self.remarks, "drawer": self.drawer,
+            "lines": [_json_line(line) for line in self.lines],
         }
 
 
@@ -248,6 +251,7 @@ def invoice_payload(invoice):
         "tax_amount": str(invoice.tax_amount),
         "total": str(invoice.total),
         "original_number": invoice.original.number if invoice.original_id else "",
+        "original_code": invoice.original.code if invoice.original_id else "",
         "remarks": invoice.remarks,
         "drawer": invoice.drawer,
         "lines": [

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from invoices.files.models import FileFormat, InvoiceFile
+from invoices.files.paper import has_e_files, paper_original_message
 from invoices.ledger.models import Invoice, InvoiceEventKind
 from invoices.ledger.services.events import invoice_event_record
 from invoices.platform.gateway import PlatformError, PlatformUnavailable, get_gateway
@@ -23,6 +24,10 @@ class InvoiceFileMissing(InvoiceFileError):
     pass
 
 
+class InvoicePaperOriginal(InvoiceFileMissing):
+    """A paper invoice: its original is the printed sheet the buyer holds; there is no e-file to give."""
+
+
 def check_format(fmt):
     if fmt not in FileFormat.values:
         raise ValueError(_("Format must be one of %(choices)s.") % {"choices": ", ".join(FileFormat.values)})
@@ -32,6 +37,8 @@ def check_format(fmt):
 def invoice_file_get(*, invoice, fmt):
     """The stored file, fetching and storing it the first time. Talks to the platform outside any transaction."""
     check_format(fmt)
+    if not has_e_files(invoice):
+        raise InvoicePaperOriginal(paper_original_message(invoice))
     stored = InvoiceFile.objects.filter(invoice_id=invoice.pk, format=fmt).select_related("invoice").first()
     if stored is not None:
         return stored

@@ -15,6 +15,7 @@ from core.history import acting_as
 from core.jobs import enqueue_on_commit
 from invoices.files.links import invoice_file_absolute_url
 from invoices.files.models import FileFormat
+from invoices.files.paper import has_e_files, paper_original_message
 from invoices.ledger.capitals import yuan
 from invoices.ledger.models import Invoice, InvoiceEventKind
 from invoices.ledger.services.events import invoice_event_record
@@ -37,6 +38,9 @@ def _clean_formats(formats):
 @transaction.atomic
 def invoice_redeliver(*, invoice, actor, email="", formats=DEFAULT_FORMATS):
     invoice = Invoice.objects.select_for_update().select_related("buyer").get(pk=invoice.pk)
+    if not has_e_files(invoice):
+        # Nothing electronic exists to send again: the printed original is the invoice, and the buyer has it.
+        raise ValidationError({"invoice": [paper_original_message(invoice)]})
     email = (email or invoice.buyer.email or "").strip()
     try:
         validate_email(email)

@@ -71,12 +71,20 @@ def _dry_run_new_invoice(request, actor):
         raise ValidationError({f"new.{k}": v for k, v in exc.message_dict.items()})
 
 
+def _drawer(request, actor):
+    """开票人 of the red and the new invoice: the original's drawer, else the person who approved (or issues)."""
+    if request.original.drawer:
+        return request.original.drawer
+    person = request.approved_by or actor
+    return ((person.get_full_name() or person.get_username()) if person else "")[:50]
+
+
 def _new_invoice_kwargs(request, actor, *, number):
     original = request.original
     buyer = request.new_buyer or original.buyer
     return dict(
         actor=actor, seller=original.seller, buyer=buyer, kind=correction_kind(original.kind), number=number,
-        lines=request.new_lines, remarks=request.new_remarks, drawer=original.drawer,
+        lines=request.new_lines, remarks=request.new_remarks, drawer=_drawer(request, actor),
         buyer_name=request.new_buyer_name or buyer.name,
         buyer_tax_id=request.new_buyer_tax_id if request.new_buyer_tax_id else buyer.tax_id,
         sync_status=SyncStatus.SYNCED,
@@ -250,7 +258,8 @@ def _step_form(req, actor):
     return True
 
 
-def _platform_issue(req, *, key, kind, direction, buyer_name, buyer_tax_id, lines, remarks, original_number=""):
+def _platform_issue(req, *, key, kind, direction, buyer_name, buyer_tax_id, lines, remarks, drawer,
+                    original_number="", original_code=""):
     amount = sum((to_decimal(line["amount"]) for line in lines), Decimal(0))
     tax = sum((to_decimal(line["tax_amount"]) for line in lines), Decimal(0))
     seller = req.original.seller
@@ -258,8 +267,8 @@ def _platform_issue(req, *, key, kind, direction, buyer_name, buyer_tax_id, line
         idempotency_key=key, kind=kind, seller_tax_id=seller.tax_id, seller_name=seller.name,
         region_code=seller.region_code, buyer_name=buyer_name, buyer_tax_id=buyer_tax_id,
         issued_at=timezone.now(), amount=amount, tax_amount=tax, total=amount + tax, lines=jsonable_lines(lines),
-        direction=direction, original_number=original_number, remarks=remarks,
-        red_letter_form_number=req.red_letter_form.number if direction == Direction.RED else "",
+        direction=direction, original_number=original_number, original_code=original_code, remarks=remarks,
+        drawer=drawer, red_letter_form_number=req.red_letter_form.number if direction == Direction.RED else "",
     ))
 
 
@@ -272,11 +281,12 @@ def _step_red(req, actor):
     kind = correction_kind(original.kind)
     receipt = _platform_issue(
         req, key=f"reissue-{req.pk}-red", kind=kind, direction=Direction.RED, buyer_name=original.buyer_name,
-        buyer_tax_id=original.buyer_tax_id, lines=lines, remarks=remarks, original_number=original.number,
+        buyer_tax_id=original.buyer_tax_id, lines=lines, remarks=remarks, drawer=_drawer(req, actor),
+        original_number=original.number, original_code=original.code,
     )
     red = invoice_issue(
         actor=actor, seller=original.seller, buyer=original.buyer, kind=kind, number=receipt.number,
-        direction=Direction.RED, original=original, lines=lines, remarks=remarks, drawer=original.drawer,
+        direction=Direction.RED, original=original, lines=lines, remarks=remarks, drawer=_drawer(req, actor),
         buyer_name=original.buyer_name, buyer_tax_id=original.buyer_tax_id, sync_status=SyncStatus.SYNCED,
     )
     req.red_invoice = red
@@ -294,7 +304,7 @@ def _step_new(req, actor):
     receipt = _platform_issue(
         req, key=f"reissue-{req.pk}-new", kind=kwargs["kind"], direction=Direction.BLUE,
         buyer_name=kwargs["buyer_name"], buyer_tax_id=kwargs["buyer_tax_id"] or "",
-        lines=_priced(req.new_lines), remarks=req.new_remarks,
+        lines=_priced(req.new_lines), remarks=req.new_remarks, drawer=kwargs["drawer"],
     )
     new = invoice_issue(**{**kwargs, "number": receipt.number})
     req.new_invoice = new
