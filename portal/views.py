@@ -76,7 +76,8 @@ def lookup(request):
     # The same work for every answer (no sleeping in a worker): the found invoice's status and links, or a
     # placeholder's, whose queries find nothing.
     shown = invoice if invoice is not None else Invoice(pk=0, number=data["number"], code=data["code"])
-    status, downloads = invoice_portal_status(shown), invoice_downloads(shown)
+    status = invoice_portal_status(shown)
+    downloads = invoice_downloads(shown, status)
     context = {"form": form, "searched": True, "invoice": invoice}
     if invoice is not None:
         context.update(status=status, downloads=downloads, paper_original=not has_e_files(invoice),

@@ -64,3 +64,28 @@ def test_today_older_and_not_uploaded(client, seller, customer):
     html = page(client, waiting)
     assert "尚未同步到税务系统" in html
     assert "可以查到" not in html and "可在全国增值税发票查验平台" not in html
+
+
+def test_files_are_offered_once_uploaded_and_a_reissued_invoice_offers_its_replacement(
+        client, seller, customer, finance_user, finance_user2, django_capture_on_commit_callbacks):
+    waiting = factories.invoice(seller_obj=seller, buyer=customer)
+    Invoice.objects.filter(pk=waiting.pk).update(sync_status=SyncStatus.PENDING)
+    html = page(client, waiting)
+    assert "/files/" not in html and "发票上传至税务系统后，即可在此下载发票文件。" in html
+    original = blue(seller, customer, "1000.00")
+    req = approve_and_complete(factories.reissue_request(original, finance_user), finance_user2,
+                               django_capture_on_commit_callbacks)
+    original.refresh_from_db()
+    new = req.new_invoice
+    html = page(client, original)
+    assert f"以下是重新开具的新发票 {new.number} 的文件。" in html
+    from invoices.files.links import invoice_from_file_token
+
+    tokens = [part.split("/")[0] for part in html.split("/files/")[1:]]
+    assert tokens and {invoice_from_file_token(t, "pdf") for t in tokens[:1]} == {new}
+
+
+def test_an_unavailable_file_link_is_a_page_in_the_portal_look_with_a_way_on(client):
+    response = client.get("/files/not-a-token/")
+    html = response.content.decode()
+    assert response.status_code == 404 and "portal.css" in html and "/portal/appeal/" in html and "查询发票" in html
