@@ -17,7 +17,7 @@ from invoices.files.links import invoice_file_absolute_url
 from invoices.files.models import FileFormat
 from invoices.files.paper import has_e_files, paper_original_message
 from invoices.ledger.capitals import yuan
-from invoices.ledger.models import Invoice, InvoiceEventKind
+from invoices.ledger.models import Direction, Invoice, InvoiceEventKind
 from invoices.ledger.services.events import invoice_event_record
 from invoices.signals import invoice_redelivered
 
@@ -64,7 +64,8 @@ def invoice_redeliver(*, invoice, actor, email="", formats=DEFAULT_FORMATS):
 
 def redelivery_message(invoice, formats):
     """(subject, body) in the site's language, amounts as ¥1,234.50, with the download link."""
-    context = {"invoice": invoice, "total": yuan(invoice.total), "link": invoice_file_absolute_url(invoice),
+    context = {"invoice": invoice, "red": invoice.direction == Direction.RED, "total": yuan(invoice.total),
+               "link": invoice_file_absolute_url(invoice),
                "files": [f"{invoice.number}.{fmt}" for fmt in formats],
                "lines": [{"line": line, "amount": yuan(line.amount), "tax": yuan(line.tax_amount)}
                          for line in invoice.lines.all()],

@@ -136,3 +136,20 @@ def test_the_communication_page_names_the_attachments_and_shows_waiting(client, 
     client.force_login(manager_user)
     page = client.get(reverse("admin:incidents_communication_change", args=[comm.pk])).content.decode()
     assert f"{original.number}.pdf" in page and "等待附件" in page
+
+
+def test_redelivering_a_red_invoice_says_red_and_plain_text_is_not_escaped(
+        seller, finance_user, finance_user2, cs_user, django_capture_on_commit_callbacks):
+    buyer = factories.customer(name="北京<丰台>医疗器械有限公司 & Co's", email="ap@fengtai.example.cn")
+    original = blue(seller, buyer, "1000.00")
+    req = approve_and_complete(request_full(original, finance_user), finance_user2,
+                               django_capture_on_commit_callbacks)
+    red = req.red_invoice
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_redeliver(invoice=red, actor=cs_user)
+    [message] = mail.outbox
+    assert message.subject.endswith(f"的红字发票 {red.number}（重新发送）")
+    assert f"红字（负数）发票 {red.number}" in message.body and f"冲销发票 {original.number}" in message.body
+    assert "金额 -¥1,000.00，税额 -¥130.00" in message.body and "+ -¥" not in message.body
+    assert "北京<丰台>医疗器械有限公司 & Co's" in message.body and "&lt;" not in message.body
