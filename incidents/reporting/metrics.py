@@ -249,12 +249,14 @@ class Metrics:
                 for r in rows]
 
     def discrepancies(self):
-        rows = list(Discrepancy.objects.filter(run__created_at__gte=self.period.start,
-                                               run__created_at__lt=self.period.end)
-                    .values("kind").annotate(n=Count("id"), runs=Count("run", distinct=True)).order_by("kind"))
-        run_ids = ",".join(str(pk) for pk in Discrepancy.objects.filter(
-            run__created_at__gte=self.period.start, run__created_at__lt=self.period.end)
-            .values_list("run_id", flat=True).distinct().order_by("run_id")) if rows else ""
+        """Discrepancies of the period's runs, leaving out a run flagged as the wrong file that nobody applied: its
+        "differences" are another seller's or another period's rows, not the ledger's."""
+        found = Discrepancy.objects.filter(run__created_at__gte=self.period.start,
+                                           run__created_at__lt=self.period.end).exclude(
+            run__wrong_file=True, run__applied_at__isnull=True)
+        rows = list(found.values("kind").annotate(n=Count("id"), runs=Count("run", distinct=True)).order_by("kind"))
+        run_ids = ",".join(str(pk) for pk in found.values_list("run_id", flat=True).distinct()
+                           .order_by("run_id")) if rows else ""
         labels = dict(DiscrepancyKind.choices)
         return [{"label": str(labels.get(r["kind"], r["kind"])), "code": r["kind"], "n": r["n"],
                  "link": {"kind__exact": r["kind"], "run__id__in": run_ids}}

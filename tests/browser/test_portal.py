@@ -34,7 +34,7 @@ def test_lookup_download_appeal_case_and_survey_on_a_phone(site, customer_page, 
     page.get_by_label("价税合计（元）").fill(invoice["total"])
     page.get_by_role("button", name="查询").click()
     result = page.locator("#result")
-    assert "已找到发票" in result.inner_text() and "已在税务系统可查" in result.inner_text()
+    assert "已找到发票" in result.inner_text() and "已上传至税务系统" in result.inner_text()
     shots(page, "portal-found")
 
     with page.expect_download() as download:

@@ -66,3 +66,16 @@ def test_discrepancies_by_kind_with_links(seller, customer, finance_user, client
     client.force_login(manager_user)
     r = client.get(f"{reverse('admin:invoices_discrepancy_changelist')}?{urlencode(rows[0]['link'])}")
     assert r.status_code == 200 and [o.number for o in r.context["cl"].result_list] == [invoices[0].number]
+
+
+def test_a_wrong_file_nobody_applied_is_left_out_of_the_discrepancies(seller, customer, finance_user):
+    invoices = ledger(seller, customer, n=4)
+    run = reconciliation_start(actor=finance_user, seller=seller, period_start=PERIOD[0], period_end=PERIOD[1],
+                               file=upload(rows_for(invoices[1:])))
+    execute(run.pk, chunk_rows=3)
+    ReconciliationRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=1),
+                                                       wrong_file=True)
+    assert Metrics(period=parse_period("7")).discrepancies() == []
+    ReconciliationRun.objects.filter(pk=run.pk).update(applied_at=timezone.now())  # applied despite the warning
+    assert [(r["code"], r["n"]) for r in Metrics(period=parse_period("7")).discrepancies()] == [
+        ("missing_on_platform", 1)]
