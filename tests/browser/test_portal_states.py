@@ -70,7 +70,7 @@ def look_up(page, site, invoice):
 def test_each_state_of_an_invoice_reads_true_on_a_phone(site, phone, shots):
     data = json.loads(site.python(SETUP))
     wait_until(site, "from invoices.reissue.models import ReissueRequest;"
-                     f"print(ReissueRequest.objects.get(pk={data['request']}).status == 'completed')",
+                     f"print('done' if ReissueRequest.objects.get(pk={data['request']}).status == 'completed' else '')",
                what="the partial red-flush (reason 04) completing on the simulated platform")
 
     text = look_up(phone, site, data["partial"])

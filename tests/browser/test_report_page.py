@@ -18,8 +18,9 @@ def test_a_manager_generates_the_report_from_the_list(site, open_as, shots, tmp_
     shots(page, "report-generate")
     page.get_by_role("button", name="生成").click()
     assert "正在生成" in page.inner_text(".messagelist")
-    wait_until(site, "from incidents.models import Report; print(Report.objects.filter(period='30').exclude("
-                     "pdf_file='').exists())", what="the incidents.build_report job writing the 30-day report")
+    wait_until(site, "from incidents.models import Report; print('done' if Report.objects.filter(period='30')"
+                     ".exclude(pdf_file='').exists() else '')",
+               what="the incidents.build_report job writing the 30-day report")
     page.reload()
     shots(page, "report-list")
     with page.expect_download() as download:
