@@ -28,7 +28,7 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("files"))
     def files(self, obj):
-        links = [(reverse("admin:incidents_report_file", args=[obj.pk, fmt]), f.name.rsplit("/", 1)[-1])
+        links = [(reverse("admin:incidents_report_file", args=[obj.pk, fmt]), fmt.upper())
                  for fmt, f in (("xlsx", obj.xlsx_file), ("pdf", obj.pdf_file)) if f]
         return format_html_join(" · ", '<a href="{}">{}</a>', links) if links else "—"
 

@@ -60,7 +60,7 @@ def look_up(page, site, invoice):
     page.goto(site.url + "/portal/")
     page.get_by_label("发票号码", exact=True).fill(invoice["number"])
     if invoice["code"]:
-        page.get_by_label("发票代码（仅限旧版发票）").fill(invoice["code"])
+        page.get_by_label("发票代码（仅税控发票填写）").fill(invoice["code"])
     page.get_by_label("购买方纳税人识别号").fill(invoice["tax_id"])
     page.get_by_label("价税合计（元）").fill(invoice["total"])
     page.get_by_role("button", name="查询").click()

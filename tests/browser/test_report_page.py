@@ -24,7 +24,7 @@ def test_a_manager_generates_the_report_from_the_list(site, open_as, shots, tmp_
     page.reload()
     shots(page, "report-list")
     with page.expect_download() as download:
-        page.locator("#result_list a", has_text=".pdf").first.click()
+        page.locator("#result_list a", has_text="PDF").first.click()
     pdf = tmp_path / "report.pdf"
     download.value.save_as(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
