@@ -128,7 +128,7 @@ def check_tax_id(raw):
             "Taxpayer id (纳税人识别号) may contain only digits and capital letters (got %(v)s).") % {"v": value})
     if len(value) not in LEGACY_ID_LENGTHS:
         return TaxIdCheck(value, False, error=_(
-            "Taxpayer id (纳税人识别号) has 18 characters (USCC), or 15, 17 or 20 for a legacy id (got %(n)d).")
+            "Taxpayer id (纳税人识别号) is an 18-character USCC, or a legacy id of 15, 17 or 20 characters (got %(n)d).")
             % {"n": len(value)})
     if len(set(value)) == 1:
         return TaxIdCheck(value, False, error=_(

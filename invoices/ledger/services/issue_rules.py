@@ -231,8 +231,8 @@ def _quantity_error(line):
     except ValueError:
         shown = product
     return _("Quantity %(q)s × unit price %(p)s = %(product)s, but the amount is %(a)s: they must agree within "
-             "0.01.") % {"q": line.quantity.normalize(), "p": line.unit_price.normalize(), "product": shown,
-                         "a": line.amount}
+             "0.01.") % {"q": f"{line.quantity.normalize():f}", "p": f"{line.unit_price.normalize():f}",
+                         "product": shown, "a": line.amount}
 
 
 def clean_lines(raw_lines, direction, original=None, issued_at=None):
@@ -272,8 +272,8 @@ def clean_lines(raw_lines, direction, original=None, issued_at=None):
         elif (not line.zero_rate_flag and line.tax_rate == 0 and direction == Direction.BLUE
               and not line.recorded_summary):
             # A red line copies its original's flag, and an original recorded before flags were kept has none.
-            e["zero_rate_flag"] = _("A 0% line on a new invoice says why it carries no tax: set the zero-rate flag "
-                                    "(zero_rate_flag, 零税率标识) to 免税, 不征税 or 出口零税率.")
+            e["zero_rate_flag"] = _("A line at rate 0 on a new invoice says why it carries no tax: set the zero-rate "
+                                    "flag (zero_rate_flag, 零税率标识) to 免税, 不征税 or 出口零税率.")
         if line.amount is not None:
             if direction == Direction.RED and line.amount > 0 and not (
                     line.name in discounts and line.amount <= discounts[line.name]):
