@@ -30,8 +30,16 @@ def customer(**overrides):
     return customer_create(**data)
 
 
+# 税收分类编码 of 软件维护服务 (branch 3040201 信息技术服务): every new invoice's line carries a known 19-digit code.
+SOFTWARE_MAINTENANCE_CODE = "3040201030000000000"
+
+
 def line(amount="100.00", rate="0.13", **overrides):
-    return {"name": "*信息技术服务*软件维护服务", "amount": Decimal(amount), "tax_rate": Decimal(rate), **overrides}
+    data = {"name": "*信息技术服务*软件维护服务", "amount": Decimal(amount), "tax_rate": Decimal(rate),
+            "tax_code": SOFTWARE_MAINTENANCE_CODE, **overrides}
+    if Decimal(rate) == 0 and "zero_rate_flag" not in overrides:
+        data["zero_rate_flag"] = "exempt"  # a 0% line on a new invoice says why
+    return data
 
 
 def invoice(*, seller_obj=None, buyer=None, actor=None, lines=None, kind=InvoiceKind.DIGITAL_GENERAL, **overrides):
@@ -65,8 +73,12 @@ def communication(actor, *, customer=None, **overrides):
 
 
 def corrected_lines(invoice_obj):
+    """The replacement invoice's lines: the original's, with its quantity and price where it has both, and a known
+    税收分类编码 (a new invoice needs one, though an original recorded before codes were required may lack it)."""
     return [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate),
-             **({"quantity": "2", "unit_price": str(ln.unit_price)} if ln.unit_price is not None else {})}
+             "tax_code": ln.tax_code or SOFTWARE_MAINTENANCE_CODE, "zero_rate_flag": ln.zero_rate_flag,
+             **({"quantity": str(ln.quantity), "unit_price": str(ln.unit_price)}
+                if ln.unit_price is not None and ln.quantity is not None else {})}
             for ln in invoice_obj.lines.all()]
 
 

@@ -45,7 +45,7 @@ def issue_during_outage(api_as, finance_user, beijing, customer_x, capture):
         response = api_as(finance_user).post("/api/v1/invoices/", {
             "kind": "digital_special", "seller": beijing.pk, "buyer": customer_x.pk,
             "lines": [{"name": "*医疗仪器器械*血压计", "amount": "4000.00", "tax_rate": "0.13", "quantity": "10",
-                       "unit_price": "400"}],
+                       "unit_price": "400", "tax_code": "1090999000000000000"}],
         }, format="json")
     assert response.status_code == 201
     set_outage(False)
@@ -177,8 +177,8 @@ def test_story_wrong_tax_id_reissue(api_as, client, beijing, customer_x, cs_user
     with capture(execute=True):
         asked = api_as(finance_user).post(f"/api/v1/invoices/{invoice.pk}/reissue-requests/", {
             "reason": "01", "new_buyer_tax_id": right_id, "note": "购方税号录入错误",
-            "new_lines": [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate)}
-                          for ln in invoice.lines.all()]}, format="json")
+            "new_lines": [{"name": ln.name, "amount": str(ln.amount), "tax_rate": str(ln.tax_rate),
+                           "tax_code": ln.tax_code} for ln in invoice.lines.all()]}, format="json")
     assert asked.status_code == 201, asked.json()
     rid = asked.json()["id"]
     assert api_as(finance_user).post(f"/api/v1/reissue-requests/{rid}/approve/").status_code == 403

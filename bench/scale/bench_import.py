@@ -32,7 +32,7 @@ def _dataset(rows, seller, buyers):
         number = f"01{seller.region_code}2{900_000_000_000_000 + invoice_no:015d}"
         data.append(["", number, "digital_general", seller.tax_id, buyer.tax_id, buyer.name,
                      (start + timedelta(seconds=invoice_no)).strftime("%Y-%m-%d %H:%M:%S"), "李娜", "",
-                     line_no + 1, "*纸制品*复印纸", "1060401000000000000", "", "箱", "3", "100.00", "300.00", "0.13",
+                     line_no + 1, "*计算机*笔记本电脑", "1090501000000000000", "", "台", "3", "100.00", "300.00", "0.13",
                      "39.00", "0"])
     return data
 

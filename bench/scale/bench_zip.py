@@ -39,9 +39,11 @@ def issue_on_platform(count):
     start = timezone.now() - timedelta(days=1)
     items = [{"seller": seller, "buyer": buyer, "kind": InvoiceKind.DIGITAL_GENERAL,
               "issued_at": start + timedelta(seconds=n),
-              "lines": [{"name": "*信息技术服务*软件维护服务", "amount": Decimal("1000.00"), "tax_rate": Decimal("0.06")},
-                        {"name": "*纸制品*复印纸", "amount": Decimal("300.00"), "tax_rate": Decimal("0.13"),
-                         "unit": "箱", "quantity": Decimal(3), "unit_price": Decimal(100)}]}
+              "lines": [{"name": "*信息技术服务*软件维护服务", "amount": Decimal("1000.00"), "tax_rate": Decimal("0.06"),
+                         "tax_code": "3040201030000000000"},
+                        {"name": "*计算机*笔记本电脑", "amount": Decimal("300.00"), "tax_rate": Decimal("0.13"),
+                         "tax_code": "1090501000000000000", "unit": "台", "quantity": Decimal(3),
+                         "unit_price": Decimal(100)}]}
              for n in range(count)]
     results = invoice_issue_batch(actor=None, items=items)
     bad = [r.errors for r in results if r.errors]

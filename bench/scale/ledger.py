@@ -19,6 +19,7 @@ from invoices.ledger.models import (
     InvoiceLine,
     InvoiceStatus,
     NumberSequence,
+    RiskLevel,
     Seller,
     SyncStatus,
 )
@@ -41,9 +42,10 @@ GOODS = [  # name, tax classification code, rate in basis points, unit
     ("*餐饮服务*餐费", "3070401000000000000", 600, "次"),
     ("*运输服务*国内道路货物运输服务", "3010102020100000000", 900, "次"),
     ("*医疗仪器器械*血压计", "1090999000000000000", 1300, "台"),
-    ("*纸制品*复印纸", "1060401000000000000", 1300, "箱"),
-    ("*乳制品*纯牛奶", "1030301010000000000", 900, "箱"),
-    ("*日用杂品*洗衣液", "1070223000000000000", 1300, "瓶"),
+    ("*计算机*笔记本电脑", "1090501000000000000", 1300, "台"),
+    ("*谷物*大米", "1010101020000000000", 900, "袋"),
+    ("*酒*葡萄酒", "1030203010000000000", 1300, "瓶"),
+    ("*经营租赁*办公室租赁服务", "3040502020000000000", 500, "月"),  # 简易计税 5%
 ]
 KINDS = [(InvoiceKind.DIGITAL_GENERAL, 60), (InvoiceKind.DIGITAL_SPECIAL, 25), (InvoiceKind.VAT_SPECIAL, 5),
          (InvoiceKind.VAT_GENERAL, 5), (InvoiceKind.VAT_ELECTRONIC_GENERAL, 5)]
@@ -56,7 +58,7 @@ RED_SHARE, PARTIAL_RED_SHARE, VOID_SHARE = 0.015, 0.005, 0.01
 
 INVOICE_COLS = ["id", "kind", "direction", "code", "number", "issued_at", "seller_id", "buyer_id", "buyer_name",
                 "buyer_tax_id", "amount", "tax_amount", "total", "status", "sync_status", "remarks", "drawer",
-                "original_id", "created_by_id", "created_at"]
+                "original_id", "created_by_id", "created_at", "risk_level"]
 LINE_COLS = ["id", "invoice_id", "line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount",
              "tax_rate", "zero_rate_flag", "tax_amount"]
 # Written as plain Chinese text (rows of before message codes): the pages render them as stored.
@@ -170,7 +172,7 @@ def invoices(w, rng, *, count, buyers, actor_ids, days=365):
             actor = actor_ids[inv_id % len(actor_ids)]
             ti.add((inv_id, kind, direction, code, number, at, seller.pk, buyers[b][0], buyers[b][1], buyers[b][2],
                     money(amount), money(tax), money(amount + tax), status, sync, remarks,
-                    DRAWERS[inv_id % len(DRAWERS)], original, actor, at))
+                    DRAWERS[inv_id % len(DRAWERS)], original, actor, at, RiskLevel.NORMAL))
             for no, (name, tcode, rate, unit, qty, price, amt, t) in enumerate(lines, 1):
                 tl.add((line_id, inv_id, no, name, tcode, "", unit, qty, money(price), money(amt),
                         f"0.{rate:04d}", "", money(t)))

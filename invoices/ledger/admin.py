@@ -78,6 +78,9 @@ class CustomerAdmin(FastChangeListMixin, ServiceImportExportMixin, ReadOnlyHisto
             saved = customer_create(actor=request.user, **data)
         obj.pk = saved.pk
         obj.tax_id = saved.tax_id
+        # Accepted but worth a second look (a legacy or ID-card-shaped 纳税人识别号): shown beside the saved message.
+        for warning in saved.warnings:
+            self.message_user(request, warning, messages.WARNING)
 
     def has_delete_permission(self, request, obj=None):
         # Customers carry invoices; they are never deleted from the back office.

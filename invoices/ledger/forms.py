@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
 from invoices.ledger.models import Customer, Invoice, InvoiceKind, Seller, ZeroRateFlag
-from invoices.ledger.money import TAX_RATES
+from invoices.ledger.money import TAX_RATES, rate_label
 
 
 class InvoiceIssueForm(forms.Form):
@@ -49,7 +49,7 @@ class InvoiceLineForm(forms.Form):
     unit_price = forms.DecimalField(label=_("unit price"), required=False, max_digits=28, decimal_places=13)
     amount = forms.DecimalField(label=_("amount"), max_digits=16, decimal_places=2)
     tax_rate = RateChoiceField(
-        label=_("tax rate"), choices=[(str(r), f"{r * 100:.0f}%") for r in TAX_RATES], coerce=str,
+        label=_("tax rate"), choices=[(str(r), rate_label(r)) for r in TAX_RATES], coerce=str,
         initial=str(TAX_RATES[0]),
     )
     zero_rate_flag = forms.ChoiceField(

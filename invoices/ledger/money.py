@@ -1,13 +1,48 @@
 """VAT arithmetic: two places, half-up per line, tolerances from legacy tax-control systems."""
 import re
 import unicodedata
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 CENT = Decimal("0.01")
 LINE_TAX_TOLERANCE = Decimal("0.06")
 INVOICE_TAX_TOLERANCE = Decimal("1.27")
-# 13, 9, 6, 0 general; 3 and the reduced 1 for small-scale taxpayers.
-TAX_RATES = [Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0.00")]
+# The rates in use (domain page, Tax): 13, 9, 6 and 0 general; 5 simplified levy (简易计税: leasing or selling real
+# estate, labour dispatch) and 3; 1 the reduced small-scale rate; 1.5 individuals' housing rental; 0.5 used-car
+# dealers. Ordered by how often they occur, which is also the order of the issue form's select.
+TAX_RATES = [Decimal(r) for r in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.01", "0.015", "0.005", "0.00")]
+# Rates no longer in force that still appear on old blue invoices, with the days they were in force (business
+# time, inclusive; None: open). A red invoice against such an invoice takes its rate; a new blue one never does.
+HISTORIC_RATES = {
+    Decimal("0.17"): (None, date(2018, 4, 30)),
+    Decimal("0.11"): (None, date(2018, 4, 30)),
+    Decimal("0.16"): (date(2018, 5, 1), date(2019, 3, 31)),
+    Decimal("0.10"): (date(2018, 5, 1), date(2019, 3, 31)),
+}
+
+
+def historic_rate_in_force(rate, day):
+    """Whether `rate` is a historic rate that was in force on `day` (a date)."""
+    if rate not in HISTORIC_RATES or day is None:
+        return False
+    first, last = HISTORIC_RATES[rate]
+    return (first is None or first <= day) and day <= last
+
+
+def rates_on(day):
+    """The rates an invoice issued on `day` may carry: those in use, and a historic one while it was in force."""
+    return TAX_RATES + [r for r in HISTORIC_RATES if historic_rate_in_force(r, day)]
+
+
+def rate_label(rate):
+    """A rate as printed: 0.13 -> "13%", 0.015 -> "1.5%", 0.005 -> "0.5%", 0 -> "0%"."""
+    percent = (Decimal(rate) * 100).normalize()
+    return f"{percent.quantize(Decimal(1)) if percent == percent.to_integral_value() else percent:f}%"
+
+
+def rates_text(rates=None):
+    """The allowed rates for a message, from the list itself: "13%, 9%, 6%, …"."""
+    return ", ".join(rate_label(r) for r in (TAX_RATES if rates is None else rates))
 
 # A file's 零税率标识 column: the platform's words, our codes, and the old yes/no 免税 column.
 _ZERO_RATE_WORDS = {

@@ -50,9 +50,13 @@ class CustomerResource(SafeExportResource, TranslatedHeadersMixin, resources.Mod
 
     def import_row(self, row, instance_loader, **kwargs):
         # The preview says why a row is skipped instead of a bare 跳过.
+        # A row's warnings (a legacy or ID-card-shaped 纳税人识别号) go in the same column, so the preview shows
+        # them before the import is confirmed.
+        self._row_warnings = []
         result = super().import_row(row, instance_loader, **kwargs)
         if result.diff is not None:
-            result.diff.append(self.skip_reason(result) if result.import_type == RowResult.IMPORT_TYPE_SKIP else "")
+            result.diff.append(self.skip_reason(result) if result.import_type == RowResult.IMPORT_TYPE_SKIP
+                               else " ".join(str(w) for w in self._row_warnings))
         return result
 
     def before_import(self, dataset, **kwargs):
@@ -75,6 +79,7 @@ class CustomerResource(SafeExportResource, TranslatedHeadersMixin, resources.Mod
         else:
             saved = customer_update(customer=instance, actor=self._actor, **data)
         instance.pk = saved.pk
+        self._row_warnings = list(saved.warnings)
 
 
 INVOICE_COLUMNS = ["code", "number", "kind", "seller_tax_id", "buyer_tax_id", "buyer_name", "issued_at", "drawer",

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoices.ledger.models import (
@@ -13,15 +14,23 @@ from invoices.ledger.models import (
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    # What the create or update just accepted but the caller should look at again (a legacy or ID-card-shaped
+    # 纳税人识别号), in the request's language; always empty when a customer is only read.
+    warnings = serializers.SerializerMethodField()
+
     class Meta:
         model = Customer
         fields = [
             "id", "name", "tax_id", "address", "phone", "bank_name", "bank_account",
-            "contact_name", "email", "mobile", "created_at",
+            "contact_name", "email", "mobile", "created_at", "warnings",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "warnings"]
         # Uniqueness and format are the service's rules; let it speak once, in one voice.
         extra_kwargs = {"tax_id": {"validators": []}, "email": {"validators": []}}
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj):
+        return [str(w) for w in getattr(obj, "warnings", [])]
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from invoices.ledger.models import Direction, InvoiceKind
-from invoices.ledger.money import TAX_RATES, to_decimal
+from invoices.ledger.money import HISTORIC_RATES, TAX_RATES, rate_label, to_decimal
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, Resolution
 from invoices.reconciliation.services.discrepancies import (
     discrepancy_manual_entry,
@@ -33,15 +33,12 @@ def yuan(value):
     return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
 
 
-def rate_label(rate):
-    return f"{(Decimal(rate) * 100).normalize():f}%"
-
-
 class ManualEntryForm(forms.Form):
     line_name = forms.CharField(label=gettext_lazy("goods or service on the summary line"), max_length=200)
     tax_rate = forms.TypedChoiceField(
         label=gettext_lazy("tax rate"), coerce=Decimal,
-        choices=[(str(r), rate_label(r)) for r in TAX_RATES])
+        # Historic rates too: an old invoice entered today carries the rate of its day (the issue rules check it).
+        choices=[(str(r), rate_label(r)) for r in TAX_RATES + list(HISTORIC_RATES)])
     reviewed = forms.CharField(widget=forms.HiddenInput, required=False)
 
 

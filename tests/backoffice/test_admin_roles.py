@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from invoices.ledger.models import Invoice
+from tests.factories import SOFTWARE_MAINTENANCE_CODE
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ def _issue_post(seller, customer, **line):
         "issued_at": "", "drawer": "李娜", "remarks": "",
         "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "1000",
         "lines-0-name": "*信息技术服务*软件维护服务", "lines-0-amount": "100.00", "lines-0-tax_rate": "0.13",
+        "lines-0-tax_code": SOFTWARE_MAINTENANCE_CODE,
     }
     data.update({f"lines-0-{k}": v for k, v in line.items()})
     return data

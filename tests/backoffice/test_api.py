@@ -12,7 +12,7 @@ def issue_body(seller_obj, customer_obj, **over):
     body = {
         "kind": "digital_general", "seller": seller_obj.pk, "buyer": customer_obj.pk,
         "lines": [{"name": "*信息技术服务*软件维护服务", "amount": "100.00", "tax_rate": "0.13", "quantity": "2",
-                   "unit_price": "50.0000000000001"}],
+                   "unit_price": "50.0000000000001", "tax_code": factories.SOFTWARE_MAINTENANCE_CODE}],
     }
     body.update(over)
     return body

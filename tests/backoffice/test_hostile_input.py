@@ -3,6 +3,7 @@ each answers a 4xx naming the field and the rule, never a 5xx, and writes nothin
 import pytest
 
 from core.parsers import json_depth_exceeds
+from tests.factories import SOFTWARE_MAINTENANCE_CODE
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,8 @@ def test_an_email_that_can_never_be_sent_fails_with_its_reason_at_once(cs_user, 
 
 def _issue(api, seller, buyer, **over):
     body = {"kind": "digital_general", "seller": seller.pk, "buyer": buyer.pk,
-            "lines": [{"name": "*信息技术服务*软件维护服务", "amount": "100.00", "tax_rate": "0.13"}], **over}
+            "lines": [{"name": "*信息技术服务*软件维护服务", "amount": "100.00", "tax_rate": "0.13",
+                       "tax_code": SOFTWARE_MAINTENANCE_CODE}], **over}
     return api.post("/api/v1/invoices/", body, format="json")
 
 
@@ -137,7 +139,8 @@ def test_line_amount_overflowing_the_total_column_is_a_400(api_as, finance_user,
     from invoices.ledger.models import Invoice
 
     response = _issue(api_as(finance_user), seller, customer,
-                      lines=[{"name": "服务", "amount": "99999999999999.99", "tax_rate": "0.13"}])
+                      lines=[{"name": "服务", "amount": "99999999999999.99", "tax_rate": "0.13",
+                              "tax_code": SOFTWARE_MAINTENANCE_CODE}])
     assert response.status_code == 400, response.json()
     assert set(response.json()) & {"total", "tax_amount", "lines.1.tax_amount"}
     assert not Invoice.objects.exists()
@@ -146,7 +149,8 @@ def test_line_amount_overflowing_the_total_column_is_a_400(api_as, finance_user,
 @pytest.mark.parametrize("amount", ["0.00", "-0.00"])
 def test_zero_total_invoice_is_refused(api_as, finance_user, seller, customer, amount):
     response = _issue(api_as(finance_user), seller, customer,
-                      lines=[{"name": "服务", "amount": amount, "tax_rate": "0.13"}])
+                      lines=[{"name": "服务", "amount": amount, "tax_rate": "0.13",
+                              "tax_code": SOFTWARE_MAINTENANCE_CODE}])
     assert response.status_code == 400 and "total" in response.json(), response.json()
 
 
@@ -198,7 +202,8 @@ def test_bidi_controls_are_removed_from_names(api_as, finance_user, seller):
     assert response.status_code == 201, response.json()
     buyer = Customer.objects.get(pk=response.json()["id"])
     assert (buyer.name, buyer.contact_name) == ("北京某某公司", "张三")
-    response = _issue(api, seller, buyer, lines=[{"name": "\u202e服务", "amount": "10.00", "tax_rate": "0.13"}])
+    response = _issue(api, seller, buyer, lines=[{"name": "\u202e服务", "amount": "10.00", "tax_rate": "0.13",
+                                                 "tax_code": SOFTWARE_MAINTENANCE_CODE}])
     assert response.status_code == 201, response.json()
     assert Invoice.objects.get().lines.get().name == "服务"
 

@@ -29,7 +29,7 @@ def test_api_answers_in_chinese_by_default_and_english_on_request(api_as, cs_use
     en = client.post("/api/v1/customers/", {"name": "甲", "tax_id": "12"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert zh.status_code == en.status_code == 400
     assert "纳税人识别号" in zh.json()["tax_id"][0]
-    assert "Tax id must be" in en.json()["tax_id"][0]
+    assert "18-character USCC" in en.json()["tax_id"][0]
 
 
 @pytest.mark.django_db

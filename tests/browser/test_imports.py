@@ -26,7 +26,7 @@ def write_file(path, who, *, prefix, bad=()):
     for n in range(1, ROWS + 1):
         buyer = "BAD-TAX-ID" if n in bad else who["buyer"]
         lines.append(f",{prefix}{n:07d},digital_general,{who['seller']},{buyer},{who['name']},2001-05-06 10:00:00,"
-                     f",,1,*服务*维护,,,,,,100.00,0.06,,0")
+                     f",,1,*服务*维护,3040201030000000000,,,,,100.00,0.06,,0")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -278,7 +278,8 @@ def test_a_form_waiting_for_the_buyer_is_told_in_their_words_on_the_lookup_and_t
 
     on_platform(known)
     sim_buyer_mark_used(number=known.number)
-    lines = [{"name": line.name, "amount": str(line.amount), "tax_rate": str(line.tax_rate)} for line in known.lines.all()]
+    lines = [{"name": line.name, "amount": str(line.amount), "tax_rate": str(line.tax_rate), "tax_code": line.tax_code}
+             for line in known.lines.all()]
     req = approve_and_complete(request_full(known, finance_user, new_lines=lines), finance_user2,
                                django_capture_on_commit_callbacks)
     form = req.red_letter_form

@@ -59,15 +59,21 @@ def _clean_customer(data, *, instance=None):
 
 @transaction.atomic
 def customer_create(*, actor=None, **data):
-    cleaned, _warnings = _clean_customer(data)
-    return Customer.objects.create(**cleaned)
+    """Create a customer. The returned customer's `warnings` lists what was accepted but should be looked at again
+    (a legacy or ID-card-shaped 纳税人识别号): the admin shows them as messages, the API returns them."""
+    cleaned, warnings = _clean_customer(data)
+    customer = Customer.objects.create(**cleaned)
+    customer.warnings = warnings
+    return customer
 
 
 @transaction.atomic
 def customer_update(*, customer, actor=None, **data):
+    """Update a customer; `warnings` on the result as for customer_create (only for the fields given)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    cleaned, _warnings = _clean_customer(data, instance=customer)
+    cleaned, warnings = _clean_customer(data, instance=customer)
     for field, value in cleaned.items():
         setattr(customer, field, value)
     customer.save(update_fields=list(cleaned) or None)
+    customer.warnings = warnings
     return customer

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import clean_name, length_error, name_error
-from invoices.ledger.identifiers import check_tax_id
+from invoices.ledger.identifiers import check_tax_id, normalize_text
 from invoices.ledger.models import (
     DIGITAL_KINDS,
     Direction,
@@ -21,13 +21,18 @@ from invoices.ledger.models import (
 )
 from invoices.ledger.money import (
     CENT,
+    HISTORIC_RATES,
     INVOICE_TAX_TOLERANCE,
     LINE_TAX_TOLERANCE,
     TAX_RATES,
+    historic_rate_in_force,
     line_tax,
+    rate_label,
+    rates_text,
     to_decimal,
 )
 from invoices.ledger.services.numbers import check_number_format, normalize_number
+from invoices.ledger.tax_codes import CODE_RE, TOP_LEVEL, is_known_code
 
 SPECIAL_KINDS = (InvoiceKind.DIGITAL_SPECIAL, InvoiceKind.VAT_SPECIAL, InvoiceKind.VAT_ELECTRONIC_SPECIAL)
 # Choices' `.values` builds a new list (and every label) on each access; these are checked for every invoice.
@@ -53,11 +58,17 @@ class InvoiceLineInput:
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
     zero_rate_flag: str = ""
+    # A summary line recorded from the platform's basic export sheet (补录), which has no lines: its 税收分类编码 and
+    # zero-rate flag are not known, and the invoice is already issued. Set by reconciliation only, never by a form,
+    # the API or a file.
+    recorded_summary: bool = False
     errors: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data):
-        known = {k: data.get(k) for k in cls.__dataclass_fields__ if k != "errors" and k in data}
+        # recorded_summary is never read from a dict: only code that builds an InvoiceLineInput itself sets it.
+        known = {k: data.get(k) for k in cls.__dataclass_fields__
+                 if k not in ("errors", "recorded_summary") and k in data}
         return cls(**{"name": "", "amount": None, "tax_rate": None, **known})
 
 
@@ -134,16 +145,100 @@ def _decimal_or_error(value, errors, key, *, places=None, required=True):
     return result
 
 
-def _discounts_of(original):
-    """The original's discount lines (折扣行, negative amounts) by name: flushing one gives a positive red line."""
+@dataclass(frozen=True)
+class OriginalLines:
+    """What a red invoice's lines may take from its original's: discount lines (折扣行, by name, as the positive
+    amount a red line may carry), the rates (a historic rate is accepted only when the original carries it) and
+    the 税收分类编码 (a code the original was recorded with is copied, not judged again)."""
+    discounts: dict
+    rates: frozenset
+    codes: frozenset
+
+
+NO_ORIGINAL_LINES = OriginalLines({}, frozenset(), frozenset())
+
+
+def _original_lines(original):
     if original is None or not getattr(original, "pk", None):
-        return {}
-    return {line.name: -line.amount for line in original.lines.filter(amount__lt=0)}
+        return NO_ORIGINAL_LINES
+    rows = list(original.lines.values_list("name", "amount", "tax_rate", "tax_code"))
+    return OriginalLines(
+        discounts={name: -amount for name, amount, _rate, _code in rows if amount < 0},
+        rates=frozenset(rate for _name, _amount, rate, _code in rows),
+        codes=frozenset(code for _name, _amount, _rate, code in rows if code),
+    )
 
 
-def clean_lines(raw_lines, direction, original=None):
+def _historic_rate_error(rate, direction, original, taken_from, issued_at):
+    """A rate no longer in force: fine on a red line whose original carries it, or on the record of a blue invoice
+    issued while it was in force (an old invoice entered into the ledger so that it can be red-flushed)."""
+    first, last = HISTORIC_RATES[rate]
+    period = {"rate": rate_label(rate), "first": first.isoformat() if first else "…", "last": last.isoformat()}
+    if direction == Direction.RED:
+        if rate in taken_from.rates:
+            return ""
+        return _("Tax rate %(rate)s is no longer in force (it applied until %(last)s): a red invoice takes it only "
+                 "from its original, and the original %(n)s has no line at %(rate)s.") % {
+            **period, "n": original if original is not None else "∅"}
+    day = timezone.localtime(issued_at).date() if issued_at and not timezone.is_naive(issued_at) else None
+    if historic_rate_in_force(rate, day):
+        return ""
+    return _("Tax rate %(rate)s is no longer in force (it applied from %(first)s to %(last)s): a new invoice uses "
+             "a rate in force (%(allowed)s); %(rate)s is accepted only on a red invoice whose original carries it, "
+             "or on the record of an invoice issued in that period.") % {**period, "allowed": rates_text()}
+
+
+def _rate_error(rate, direction, original, taken_from, issued_at):
+    if rate in TAX_RATES:
+        return ""
+    if rate in HISTORIC_RATES:
+        return _historic_rate_error(rate, direction, original, taken_from, issued_at)
+    return _("Tax rate %(v)s is not in use; allowed: %(allowed)s.") % {"v": rate_label(rate), "allowed": rates_text()}
+
+
+def _tax_code_error(line, direction, taken_from):
+    """税收分类编码: 19 digits under a known branch of the table, required on a new invoice. A red line copies its
+    original's code, whatever it is (an original recorded before codes were required may have none)."""
+    code = line.tax_code
+    if not code:
+        if direction == Direction.RED or line.recorded_summary:
+            return ""
+        return _("Tax classification code (税收分类编码) is required on a new invoice: the 19-digit code of the "
+                 "goods or service.")
+    if not CODE_RE.fullmatch(code):
+        return _("Tax classification code (税收分类编码) has exactly 19 digits (got %(v)s, %(n)d characters).") % {
+            "v": code, "n": len(code)}
+    if direction == Direction.RED and code in taken_from.codes:
+        return ""
+    if not is_known_code(code):
+        return _("Tax classification code %(v)s is under no known branch of the tax authority's table (its first "
+                 "digits name the branch, %(top)s); check the code.") % {
+            "v": code, "top": TOP_LEVEL.get(code[0], _("an unknown part"))}
+    return ""
+
+
+def _quantity_error(line):
+    """数量 × 单价 agrees with 金额 to the cent where both are given. A red line has a negative quantity and a
+    positive unit price (some files write both positive), so the magnitudes are compared: the sign is the
+    invoice's direction, checked on the amount."""
+    if line.quantity is None or line.unit_price is None or line.amount is None:
+        return ""
+    product = line.quantity * line.unit_price
+    if abs(abs(product) - abs(line.amount)) <= CENT:
+        return ""
+    try:
+        shown = line_tax(product, 1)
+    except ValueError:
+        shown = product
+    return _("Quantity %(q)s × unit price %(p)s = %(product)s, but the amount is %(a)s: they must agree within "
+             "0.01.") % {"q": f"{line.quantity.normalize():f}", "p": f"{line.unit_price.normalize():f}",
+                         "product": shown, "a": line.amount}
+
+
+def clean_lines(raw_lines, direction, original=None, issued_at=None):
     """Return (lines, errors) where errors is keyed 'lines.<n>.<field>' with n counted from 1."""
-    discounts = _discounts_of(original) if direction == Direction.RED else {}
+    taken_from = _original_lines(original) if direction == Direction.RED else NO_ORIGINAL_LINES
+    discounts = taken_from.discounts
     errors = {}
     lines = []
     if not raw_lines:
@@ -166,20 +261,26 @@ def clean_lines(raw_lines, direction, original=None):
         line.unit_price = _decimal_or_error(line.unit_price, e, "unit_price", places=13, required=False)
         line.tax_amount = _decimal_or_error(line.tax_amount, e, "tax_amount", places=2, required=False)
         line.zero_rate_flag = line.zero_rate_flag or ""
-        if line.tax_rate is not None and line.tax_rate not in TAX_RATES:
-            e["tax_rate"] = _("Tax rate %(v)s is not in use; allowed: 0.13, 0.09, 0.06, 0.03, 0.01, 0.") % {
-                "v": line.tax_rate
-            }
+        line.tax_code = normalize_text(line.tax_code)
+        if line.tax_rate is not None and _rate_error(line.tax_rate, direction, original, taken_from, issued_at):
+            e["tax_rate"] = _rate_error(line.tax_rate, direction, original, taken_from, issued_at)
         if line.zero_rate_flag not in ZeroRateFlag.values:
             e["zero_rate_flag"] = _("Zero-rate flag %(v)s is unknown; use 免税, 不征税 or 出口零税率.") % {
                 "v": line.zero_rate_flag}
         elif line.zero_rate_flag and line.tax_rate not in (None, Decimal(0)):
             e["tax_rate"] = _("A line flagged 免税, 不征税 or 出口零税率 has rate 0.")
+        elif (not line.zero_rate_flag and line.tax_rate == 0 and direction == Direction.BLUE
+              and not line.recorded_summary):
+            # A red line copies its original's flag, and an original recorded before flags were kept has none.
+            e["zero_rate_flag"] = _("A line at rate 0 on a new invoice says why it carries no tax: set the zero-rate "
+                                    "flag (zero_rate_flag, 零税率标识) to 免税, 不征税 or 出口零税率.")
         if line.amount is not None:
             if direction == Direction.RED and line.amount > 0 and not (
                     line.name in discounts and line.amount <= discounts[line.name]):
                 e["amount"] = _("A red invoice carries negative amounts; only the flush of one of the original's "
                                 "discount lines (折扣行) is positive, at most that discount.")
+        if "amount" not in e and "quantity" not in e and "unit_price" not in e and _quantity_error(line):
+            e["amount"] = _quantity_error(line)
         if line.amount is not None and line.tax_rate is not None and "tax_rate" not in e:
             expected = line_tax(line.amount, line.tax_rate)
             if line.tax_amount is None:
@@ -188,8 +289,8 @@ def clean_lines(raw_lines, direction, original=None):
                 e["tax_amount"] = _(
                     "Tax %(got)s differs from amount × rate = %(want)s by more than 0.06."
                 ) % {"got": line.tax_amount, "want": expected}
-        if line.tax_code and not (line.tax_code.isdigit() and len(line.tax_code) == 19):
-            e["tax_code"] = _("Tax classification code has 19 digits.")
+        if _tax_code_error(line, direction, taken_from):
+            e["tax_code"] = _tax_code_error(line, direction, taken_from)
         for key, message in e.items():
             errors[f"lines.{n}.{key}"] = message
         lines.append(line)
@@ -292,7 +393,7 @@ def check_issue(*, seller, buyer, kind, lines, issued_at=None, number="", code="
         elif original.seller_id != seller.pk:
             errors["original"] = _("A red invoice is issued by the seller of its original.")
 
-    line_inputs, line_errors = clean_lines(lines, direction, original)
+    line_inputs, line_errors = clean_lines(lines, direction, original, issued_at)
     errors.update(line_errors)
     amount = tax = total = None
     if not line_errors:

@@ -8,14 +8,20 @@ from invoices.ledger.identifiers import (
     looks_like_float_damage,
     normalize_text,
 )
-from invoices.ledger.models import DIGITAL_KINDS, Invoice, InvoiceKind, NumberSequence
+from invoices.ledger.models import Invoice, InvoiceKind, NumberSequence
 
-# 10-digit codes are special invoices; general and electronic ones carry 12 digits.
-LEGACY_CODE_LENGTH = {
-    InvoiceKind.VAT_SPECIAL: 10,
-    InvoiceKind.VAT_GENERAL: 12,
-    InvoiceKind.VAT_ELECTRONIC_GENERAL: 12,
-    InvoiceKind.VAT_ELECTRONIC_SPECIAL: 12,
+# Every 数电 kind (e-invoice, 数电 paper, 数电 motor vehicle) is identified by its 20-digit number alone, as
+# reconciliation reads them (a kind starting with "digital").
+NUMBER_ONLY_KINDS = frozenset(k for k in InvoiceKind.values if k.startswith("digital"))
+# Legacy 发票代码 lengths per kind: 10 digits for special invoices, 12 for general, electronic and motor-vehicle ones;
+# paper 普票 (including the roll) issued before 2018 carry 10-digit codes too, as the platform's export shows them.
+LEGACY_CODE_LENGTHS = {
+    InvoiceKind.VAT_SPECIAL: (10,),
+    InvoiceKind.VAT_GENERAL: (10, 12),
+    InvoiceKind.VAT_GENERAL_ROLL: (10, 12),
+    InvoiceKind.VAT_ELECTRONIC_GENERAL: (12,),
+    InvoiceKind.VAT_ELECTRONIC_SPECIAL: (12,),
+    InvoiceKind.MOTOR_VEHICLE: (12,),
 }
 
 
@@ -28,16 +34,16 @@ def check_number_format(kind, code, number):
             "a trailing .0); re-export it as text."
         ) % {"v": number}
         return errors
-    if kind in DIGITAL_KINDS:
+    if kind in NUMBER_ONLY_KINDS:
         if code:
             errors["code"] = _("A 数电 invoice has no invoice code; leave it empty.")
         if not is_digits(number, 20):
             errors["number"] = _("A 数电 invoice number has exactly 20 digits (got %(v)s).") % {"v": number or "∅"}
-    elif kind in LEGACY_CODE_LENGTH:
-        want = LEGACY_CODE_LENGTH[kind]
-        if not is_digits(code, want):
-            errors["code"] = _("A %(kind)s needs a %(n)d-digit invoice code (got %(v)s).") % {
-                "kind": InvoiceKind(kind).label, "n": want, "v": code or "∅",
+    elif kind in LEGACY_CODE_LENGTHS:
+        lengths = LEGACY_CODE_LENGTHS[kind]
+        if not any(is_digits(code, n) for n in lengths):
+            errors["code"] = _("A %(kind)s needs a %(n)s-digit invoice code (got %(v)s).") % {
+                "kind": InvoiceKind(kind).label, "n": _(" or ").join(str(n) for n in lengths), "v": code or "∅",
             }
         if not is_digits(number, 8):
             errors["number"] = _("A legacy invoice number has exactly 8 digits (got %(v)s).") % {"v": number or "∅"}

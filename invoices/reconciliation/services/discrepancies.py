@@ -1,7 +1,6 @@
 """Resolving a discrepancy: re-sync, mark missing (the incidents app opens an incident from the signal),
 manual entry (补录) through the issue service, or ignore with a reason. Each is recorded on the discrepancy
 with actor and time, and as an InvoiceEvent when there is an invoice."""
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,10 +18,11 @@ from invoices.ledger.models import (
     InvoiceEventKind,
     SyncStatus,
 )
-from invoices.ledger.money import TAX_RATES, line_tax, to_decimal
+from invoices.ledger.money import LINE_TAX_TOLERANCE, line_tax, rates_on, to_decimal
 from invoices.ledger.services.customers import customer_create
 from invoices.ledger.services.events import invoice_event_record
 from invoices.ledger.services.issue import invoice_issue
+from invoices.ledger.services.issue_rules import InvoiceLineInput
 from invoices.platform.services.sync import invoice_sync_request
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, Resolution
 from invoices.signals import invoice_verify_failed
@@ -92,11 +92,14 @@ def discrepancy_ignore(*, discrepancy, actor, reason):
     return _resolve(item, resolution=Resolution.IGNORED, actor=actor, note=reason.strip())
 
 
-def _infer_rate(amount, tax):
-    for rate in TAX_RATES:
-        if abs(line_tax(amount, rate) - tax) <= Decimal("0.06"):
-            return rate
-    return None
+def _infer_rate(amount, tax, day=None):
+    """The rate whose tax on `amount` is nearest `tax`, within the per-line tolerance; among equally near ones the
+    more common (TAX_RATES' order: 1.00 at 0.01 fits both 1% and 0.5%). Historic rates count only for an invoice
+    issued while they were in force. None when no rate fits."""
+    candidates = rates_on(day)
+    fits = [(abs(line_tax(amount, rate) - tax), n, rate) for n, rate in enumerate(candidates)]
+    fits = [fit for fit in fits if fit[0] <= LINE_TAX_TOLERANCE]
+    return min(fits)[2] if fits else None
 
 
 def manual_entry_plan(item, *, seller=None, line_name="", tax_rate=None):
@@ -110,11 +113,12 @@ def manual_entry_plan(item, *, seller=None, line_name="", tax_rate=None):
     data = item.platform_data or {}
     errors = {}
     amount, tax = to_decimal(data.get("amount") or 0), to_decimal(data.get("tax_amount") or 0)
-    rate = to_decimal(tax_rate) if tax_rate not in (None, "") else _infer_rate(amount, tax)
+    issued_at = parse_datetime(data.get("issued_at") or "")
+    day = timezone.localtime(issued_at).date() if issued_at and timezone.is_aware(issued_at) else None
+    rate = to_decimal(tax_rate) if tax_rate not in (None, "") else _infer_rate(amount, tax, day)
     if rate is None:
         errors["tax_rate"] = [_("No tax rate in use fits 税额 %(t)s on 金额 %(a)s; give the rate.") % {
             "t": tax, "a": amount}]
-    issued_at = parse_datetime(data.get("issued_at") or "")
     if issued_at is None:
         errors["issued_at"] = [_("The platform row has no usable 开票日期.")]
     direction = data.get("direction") or Direction.BLUE
@@ -133,6 +137,7 @@ def manual_entry_plan(item, *, seller=None, line_name="", tax_rate=None):
         "number": data.get("number") or "", "issued_at": issued_at, "direction": direction, "original": original,
         "remarks": data.get("remarks") or "", "drawer": data.get("drawer") or "",
         "buyer_name": data.get("buyer_name") or (buyer.name if buyer else ""), "buyer_tax_id": tax_id,
+        # One summary line: the basic sheet has no lines, hence no 税收分类编码 and no zero-rate flag to record.
         "line": {"name": line_name or _("Manual entry of %(n)s") % {"n": item.number}, "amount": amount,
                  "tax_rate": rate, "tax_amount": tax},
         "total": amount + tax,
@@ -158,7 +163,9 @@ def discrepancy_manual_entry(*, discrepancy, actor, seller=None, line_name="", t
     if buyer is None:
         buyer = customer_create(actor=actor, name=plan["buyer_name"], tax_id=plan["buyer_tax_id"])
     plan["buyer_name"] = plan["buyer_name"] or buyer.name
-    invoice = invoice_issue(actor=actor, buyer=buyer, sync_status=SyncStatus.SYNCED, lines=[line], **plan)
+    summary = InvoiceLineInput.from_dict(line)
+    summary.recorded_summary = True  # the issue rules then ask no 税收分类编码 or zero-rate flag of it
+    invoice = invoice_issue(actor=actor, buyer=buyer, sync_status=SyncStatus.SYNCED, lines=[summary], **plan)
     label = f"{invoice.code}-{invoice.number}" if invoice.code else invoice.number
     return _resolve(item, resolution=Resolution.MANUAL_ENTRY, actor=actor, invoice=invoice,
                     note=_("Entered as invoice %(number)s") % {"number": label})

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from invoices.ledger.models import DIGITAL_KINDS, InvoiceKind
-from invoices.ledger.money import line_tax, to_decimal
+from invoices.ledger.money import CENT, line_tax, to_decimal
 from invoices.reissue.models import ReissueStatus
 
 # Corrections are issued on the digital platform; a legacy original gets its 数电 counterpart.
@@ -17,6 +17,11 @@ DIGITAL_COUNTERPART = {
     InvoiceKind.VAT_ELECTRONIC_SPECIAL: InvoiceKind.DIGITAL_SPECIAL,
     InvoiceKind.VAT_GENERAL: InvoiceKind.DIGITAL_GENERAL,
     InvoiceKind.VAT_ELECTRONIC_GENERAL: InvoiceKind.DIGITAL_GENERAL,
+    InvoiceKind.VAT_GENERAL_ROLL: InvoiceKind.DIGITAL_GENERAL,
+    InvoiceKind.DIGITAL_PAPER_SPECIAL: InvoiceKind.DIGITAL_SPECIAL,
+    InvoiceKind.DIGITAL_PAPER_GENERAL: InvoiceKind.DIGITAL_GENERAL,
+    InvoiceKind.MOTOR_VEHICLE: InvoiceKind.DIGITAL_MOTOR_VEHICLE,
+    InvoiceKind.DIGITAL_MOTOR_VEHICLE: InvoiceKind.DIGITAL_MOTOR_VEHICLE,
 }
 
 
@@ -97,6 +102,12 @@ def plan_red_lines(original, scope, chosen):
             errors[key] = _("Line %(n)s has a quantity of %(left)s left; asked for %(q)s.") % {
                 "n": line_no, "left": r.quantity, "q": quantity}
             continue
+        if quantity is not None and r.line.unit_price is not None and _disagree(quantity, r.line.unit_price, amount):
+            errors[key] = _("Line %(n)s: quantity %(q)s × unit price %(p)s is %(x)s, not the amount %(amount)s to "
+                            "red-flush; give a quantity that prices to the amount, or the amount alone.") % {
+                "n": line_no, "q": quantity, "p": f"{r.line.unit_price.normalize():f}",
+                "x": (quantity * r.line.unit_price).quantize(CENT), "amount": amount}
+            continue
         # Flushing all that is left takes all the tax left, so rounding never leaves a cent behind.
         tax = r.tax_amount if amount == r.amount else line_tax(amount, r.line.tax_rate)
         tax = max(tax, r.tax_amount) if r.amount < 0 else min(tax, r.tax_amount)
@@ -113,14 +124,24 @@ def red_invoice_lines(original, planned):
     result = []
     for item in planned:
         line = lines[int(item["line_no"])]
-        quantity = item.get("quantity")
+        quantity = -to_decimal(item["quantity"]) if item.get("quantity") else None
+        unit_price = line.unit_price
+        if quantity is not None and unit_price is not None and _disagree(quantity, unit_price, item["amount"]):
+            # What is left of a line partly flushed by amount alone (an allowance) has no quantity that prices to
+            # it: the red line carries the amount alone, as the issue rules want 数量 × 单价 = 金额.
+            quantity = unit_price = None
         result.append({
             "name": line.name, "tax_code": line.tax_code, "spec": line.spec, "unit": line.unit,
-            "quantity": -to_decimal(quantity) if quantity else None, "unit_price": line.unit_price,
+            "quantity": quantity, "unit_price": unit_price,
             "amount": -to_decimal(item["amount"]), "tax_rate": line.tax_rate, "zero_rate_flag": line.zero_rate_flag,
             "tax_amount": -to_decimal(item["tax_amount"]),
         })
     return result
+
+
+def _disagree(quantity, unit_price, amount):
+    """数量 × 单价 and 金额 differ by more than a cent (magnitudes: a red line's quantity is negative)."""
+    return abs(abs(to_decimal(quantity) * unit_price) - abs(to_decimal(amount))) > CENT
 
 
 def original_lines_as_input(original):

@@ -22,7 +22,7 @@ class TinyBatches(InvoiceResource):
 def row(seller_tax_id, buyer_tax_id, number, amount="100.00", rate="0.13", *, kind="digital_general",
         issued_at="2026-10-02 10:00:00", name="*服务*维护", code=""):
     return [code, number, kind, seller_tax_id, buyer_tax_id, "", issued_at, "李娜", "",
-            "", name, "", "", "", "", "", amount, rate, "", "0"]
+            "", name, factories.SOFTWARE_MAINTENANCE_CODE, "", "", "", "", amount, rate, "", "0"]
 
 
 def n(i):

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from invoices.ledger.identifiers import uscc_check_char
 from invoices.ledger.imports import services as services_module
 from invoices.ledger.imports.chunks import dataset_chunks
 from invoices.ledger.imports.models import ImportStatus
@@ -14,6 +15,7 @@ from invoices.ledger.imports.services import import_job_confirm, import_job_crea
 from invoices.ledger.models import Customer, Invoice
 from invoices.ledger.resources import INVOICE_COLUMNS, LINE_COLUMNS, InvoiceResource
 
+from tests import factories
 from tests.invoices.ledger.test_import_jobs import invoice_csv
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +80,8 @@ def test_an_invoices_lines_stay_in_one_chunk(seller, customer, finance_user, chu
         for line in range(1, count + 1):
             lines.append(",".join(["", f"261120000000200000{n:02d}", "digital_general", seller.tax_id,
                                    customer.tax_id, customer.name, "2026-10-02 10:00:00", "", "", str(line),
-                                   "*服务*维护", "", "", "", "", "", "100.00", "0.06", "", "0"]))
+                                   "*服务*维护", factories.SOFTWARE_MAINTENANCE_CODE, "", "", "", "", "100.00", "0.06", "",
+                                   "0"]))
     with django_capture_on_commit_callbacks(execute=False):
         job = _job(finance_user, ("\n".join(lines) + "\n").encode())
     assert chunk_sizes == [5, 1]
@@ -91,7 +94,8 @@ def test_an_xlsx_customer_file_is_streamed_in_chunks(cs_user, chunk_sizes, djang
     book = Workbook()
     book.active.append(["name", "tax_id", "email"])
     for n in range(7):
-        book.active.append([f"北京客户{n}有限公司", f"91110000MA{n:07d}X", f"c{n}@example.cn"])
+        body = f"91110000MA{n:07d}"
+        book.active.append([f"北京客户{n}有限公司", body + uscc_check_char(body), f"c{n}@example.cn"])
     out = io.BytesIO()
     book.save(out)
     with django_capture_on_commit_callbacks(execute=False):

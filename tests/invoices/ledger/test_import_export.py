@@ -57,7 +57,7 @@ def test_customer_apply_is_all_or_nothing(finance_user):
 def invoice_rows(seller, buyer, number, lines):
     return [[
         "", number, "digital_general", seller.tax_id, buyer.tax_id, "", "2026-10-02 10:00:00", "李娜", "",
-        n, name, "", "", "", "", "", amount, rate, "", "0",
+        n, name, factories.SOFTWARE_MAINTENANCE_CODE, "", "", "", "", amount, rate, "", "0",
     ] for n, (name, amount, rate) in enumerate(lines, start=1)]
 
 
@@ -145,8 +145,8 @@ def test_an_invoices_further_lines_are_not_counted_as_skipped_rows_and_show_thei
     for number in ("26112000000012340001", "26112000000012340002"):
         for n in (1, 2, 3):
             rows.append(["", number, "digital_general", seller.tax_id, customer.tax_id, customer.name,
-                         "2026-10-02 10:00:00", "", "", n, "*服务*维护", "", "", "", "", "", "100.00", "0.06", "",
-                         "0"])
+                         "2026-10-02 10:00:00", "", "", n, "*服务*维护", factories.SOFTWARE_MAINTENANCE_CODE, "", "",
+                         "", "", "100.00", "0.06", "", "0"])
     data = tablib.Dataset(*rows, headers=INVOICE_COLUMNS + LINE_COLUMNS)
     result = InvoiceResource().import_data(data, dry_run=True, user=finance_user)
     assert result.totals["new"] == 2 and result.totals["skip"] == 0 and result.totals["invalid"] == 0

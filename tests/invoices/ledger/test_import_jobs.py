@@ -26,8 +26,8 @@ def invoice_csv(seller, customer, count, *, bad=(), start=1):
     for n in range(start, start + count):
         buyer = "BAD-TAX-ID" if n - start + 1 in bad else customer.tax_id
         lines.append(",".join(["", f"2611200000001{n:07d}", "digital_general", seller.tax_id, buyer, customer.name,
-                               "2026-10-02 10:00:00", "", "", "1", "*服务*维护", "", "", "", "", "", "100.00",
-                               "0.06", "", "0"]))
+                               "2026-10-02 10:00:00", "", "", "1", "*服务*维护", factories.SOFTWARE_MAINTENANCE_CODE,
+                               "", "", "", "", "100.00", "0.06", "", "0"]))
     return "\n".join(lines) + "\n"
 
 

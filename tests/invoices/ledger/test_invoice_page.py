@@ -70,6 +70,7 @@ def test_the_issue_form_skips_extra_rows_the_browser_posts_with_the_default_rate
     data = {"kind": "digital_general", "seller": seller.pk, "buyer": customer.pk, "code": "", "number": "",
             "issued_at": "", "drawer": "李娜", "remarks": "", "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0",
             "lines-0-name": "*信息技术服务*软件维护服务", "lines-0-amount": "100.00", "lines-0-tax_rate": "0.06",
+            "lines-0-tax_code": factories.SOFTWARE_MAINTENANCE_CODE,
             "lines-1-tax_rate": "0.13", "lines-2-tax_rate": "0.13"}
     response = client.post(reverse("admin:invoices_invoice_add"), data)
     assert response.status_code == 302

@@ -199,7 +199,7 @@ def discounted(seller, customer):
 def test_an_invoice_with_a_discount_line_is_red_flushed_in_full(
     discounted, finance_user, finance_user2, django_capture_on_commit_callbacks
 ):
-    new_lines = [{"name": "软件服务费", "amount": "900.00", "tax_rate": "0.13"}]
+    new_lines = [factories.line("900.00", name="软件服务费")]
     req = approve_and_complete(request_full(discounted, finance_user, new_lines=new_lines), finance_user2,
                                django_capture_on_commit_callbacks)
     assert req.status == ReissueStatus.COMPLETED, req.failure
@@ -265,5 +265,5 @@ def test_a_13_month_old_paper_special_invoice_needs_the_buyers_confirmation(
                           issued_at=timezone.now() - timedelta(days=396), sync_status=SyncStatus.SYNCED)
     on_platform(paper)
     req = approve_and_complete(request_full(paper, finance_user, new_lines=[
-        {"name": "货物", "amount": "1000.00", "tax_rate": "0.13"}]), finance_user2, django_capture_on_commit_callbacks)
+        factories.line("1000.00", name="货物")]), finance_user2, django_capture_on_commit_callbacks)
     assert req.red_letter_form.status == "02" and req.status == ReissueStatus.APPROVED and req.red_invoice is None

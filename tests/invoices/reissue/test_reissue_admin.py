@@ -22,7 +22,7 @@ def form_post(original, **over):
         "new_buyer_name": "改正后的购买方有限公司", "new_buyer_tax_id": original.buyer_tax_id, "new_remarks": "",
         "note": "客户来电：名称写错", "red-TOTAL_FORMS": "1", "red-INITIAL_FORMS": "1", "red-0-line_no": "1",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1", "lines-0-name": line.name, "lines-0-amount": "1000.00",
-        "lines-0-tax_rate": "0.13", "lines-0-quantity": "2", "lines-0-unit_price": "500",
+        "lines-0-tax_rate": "0.13", "lines-0-quantity": "2", "lines-0-unit_price": "500", "lines-0-tax_code": line.tax_code,
     }
     data.update(over)
     return data

@@ -38,7 +38,8 @@ def as_browser_posts(original, **over):
         data.update({f"lines-{n}-name": line.name, f"lines-{n}-amount": str(line.amount),
                      f"lines-{n}-tax_rate": rate_choice(line.tax_rate),
                      f"lines-{n}-quantity": plain_number(line.quantity),
-                     f"lines-{n}-unit_price": plain_number(line.unit_price), f"lines-{n}-tax_code": "",
+                     f"lines-{n}-unit_price": plain_number(line.unit_price), f"lines-{n}-tax_code": line.tax_code,
+                     f"lines-{n}-zero_rate_flag": line.zero_rate_flag,
                      f"lines-{n}-spec": "", f"lines-{n}-unit": "", f"lines-{n}-tax_amount": ""})
     data.update({"lines-2-name": "", "lines-2-amount": "", "lines-2-tax_rate": "0.13", "lines-2-quantity": "",
                  "lines-2-unit_price": "", "lines-2-tax_code": "", "lines-2-spec": "", "lines-2-unit": "",
@@ -82,7 +83,8 @@ def test_the_form_starts_from_the_lines_written_as_people_write_them(client, ori
 def test_the_difference_is_a_table_of_lines_with_amounts_and_rates(client, original, finance_user):
     client.force_login(finance_user)
     response = client.post(url(original), {**as_browser_posts(original, **{
-        "new_buyer_tax_id": "91110108MA01234567", "lines-0-amount": "900.00"}), "_preview": "1"})
+        "new_buyer_tax_id": "91110108MA0123456G", "lines-0-amount": "900.00", "lines-0-unit_price": "450"}),
+        "_preview": "1"})
     preview = response.context["preview"]
     assert preview["lines"][0]["old"] == ["*信息技术服务*软件维护服务", "2", "500", "¥1,000.00", "13%", "¥130.00"]
     assert preview["lines"][0]["new"][3] == ("¥900.00", True) and preview["lines"][0]["new"][4] == ("13%", False)

@@ -130,22 +130,22 @@ def test_partial_flushes_never_exceed_the_original(
     original, finance_user, finance_user2, django_capture_on_commit_callbacks
 ):
     first = invoice_reissue_request(invoice=original, actor=finance_user, reason="02", scope="partial",
-                                    issue_new=False, red_lines=[{"line_no": 1, "amount": "600.00", "quantity": "1"}])
+                                    issue_new=False, red_lines=[{"line_no": 1, "amount": "500.00", "quantity": "1"}])
     approve_and_complete(first, finance_user2, django_capture_on_commit_callbacks)
     original.refresh_from_db()
     assert original.status == InvoiceStatus.PARTIALLY_RED_FLUSHED
-    assert first.red_invoice.total == Decimal("-678.00")
+    assert first.red_invoice.total == Decimal("-565.00")
     with pytest.raises(ValidationError) as exc:
         invoice_reissue_request(invoice=original, actor=finance_user, reason="02", scope="partial", issue_new=False,
-                                red_lines=[{"line_no": 1, "amount": "400.01"}])
-    assert "400.00 left" in exc.value.message_dict["red_lines.1"][0]
+                                red_lines=[{"line_no": 1, "amount": "500.01"}])
+    assert "500.00 left" in exc.value.message_dict["red_lines.1"][0]
     with pytest.raises(ValidationError) as exc:
         invoice_reissue_request(invoice=original, actor=finance_user, reason="02", scope="partial", issue_new=False,
                                 red_lines=[{"line_no": 1, "amount": "100.00", "quantity": "2"}])
     assert "quantity" in exc.value.message_dict["red_lines.1"][0]
-    # A later full correction flushes only what remains: 400 of line 1 and all of line 2.
+    # A later full correction flushes only what remains: 500 of line 1 and all of line 2.
     rest = request_full(original, finance_user)
-    assert [(r["line_no"], r["amount"]) for r in rest.red_lines] == [(1, "400.00"), (2, "500.00")]
+    assert [(r["line_no"], r["amount"]) for r in rest.red_lines] == [(1, "500.00"), (2, "500.00")]
     approve_and_complete(rest, finance_user2, django_capture_on_commit_callbacks)
     original.refresh_from_db()
     assert original.status == InvoiceStatus.RED_FLUSHED
