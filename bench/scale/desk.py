@@ -42,7 +42,7 @@ STEP_COLS = ["id", "incident_id", "position", "title", "help_text", "done_at", "
              "skip_reason"]
 COMM_COLS = ["id", "customer_id", "incident_id", "invoice_id", "channel", "direction", "occurred_at", "contact",
              "subject", "body", "template_id", "delivery_status", "delivery_attempts", "delivery_error",
-             "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at", "attachments"]
+             "next_attempt_at", "sent_at", "callback_at", "created_by_id", "created_at", "attachments", "purpose"]
 FOLLOWUP_COLS = ["id", "incident_id", "customer_id", "communication_id", "title", "notes", "assignee_id",
                  "assigned_by_id", "due_at", "priority", "status", "completed_at", "reminder_sent_at", "escalated_at",
                  "created_at", "team_id", "kind"]
@@ -125,11 +125,11 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
             comm = nxt(Communication)
             tc.add((comm, customer, inc, invoice, "phone", "inbound", created, "客户财务", "来电反映发票问题",
                     "客户称在税务系统中查不到发票。", None, "logged", 0, "", None, None,
-                    created + timedelta(days=1), owner, created, []))
+                    created + timedelta(days=1), owner, created, [], ""))
             if closed_like:
                 tc.add((nxt(Communication), customer, inc, invoice, "email", "outbound", resolved,
                         f"finance{customer}@customer{customer}.example.cn", "发票问题已处理", "您好，问题已解决。",
-                        None, "sent", 1, "", None, resolved, None, owner, resolved, []))
+                        None, "sent", 1, "", None, resolved, None, owner, resolved, [], ""))
             if owner is not None and rng.random() < 0.6:
                 due = created + timedelta(days=1)
                 done = closed_like or due > now + timedelta(days=30)
