@@ -85,7 +85,7 @@ VARIANTS = [
     ("lower-case y", {"positive": "y"}, False),
     ("other seller", {"seller_tax_id": "91310000MA1FL0XX0X"}, False),
     ("damaged number", {"digital_number": "2.6112E+19"}, False),
-    ("unknown kind", {"kind": "机动车销售统一发票"}, False),
+    ("unknown kind", {"kind": "二手车销售统一发票"}, False),
     ("数电 with a 发票代码", {"code": "011002500111"}, False),
     ("数电 number of 19 digits", {"digital_number": "2611200000000000001"}, False),
     ("legacy number of 7 digits", {**LEGACY, "number": "1234567"}, False),
