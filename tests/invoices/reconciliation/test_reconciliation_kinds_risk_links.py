@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from incidents.models import Incident, IncidentCategory, IncidentEvent, IncidentStatus
 from invoices.ledger.models import Direction, Invoice, InvoiceEvent, InvoiceKind, RiskLevel
@@ -18,6 +18,7 @@ from invoices.reconciliation.models import Discrepancy, DiscrepancyKind, RunStat
 from invoices.reconciliation.pipeline.runner import execute
 from invoices.reconciliation.services.discrepancies import manual_entry_plan
 from invoices.reconciliation.services.runs import reconciliation_start
+from invoices.reconciliation.written import platform_rows
 from invoices.reissue.services.plan import correction_kind, red_remarks
 
 from ... import factories
@@ -115,6 +116,9 @@ def test_a_red_row_of_a_legacy_original_links_to_it_in_a_run_and_in_its_manual_e
     assert missing.platform_data["original_number"] == "87654321"
     assert missing.platform_data["direction"] == "red"
     assert manual_entry_plan(missing)["original"] == blue2
+    with translation.override("zh-hans"):
+        shown = dict(platform_rows(missing.platform_data))
+    assert shown["原发票代码"] == "011002500111" and shown["原发票号码"] == "87654321"
 
 
 # --- the export's other 票种 -----------------------------------------------------------------------------------
