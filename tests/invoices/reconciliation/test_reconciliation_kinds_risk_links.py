@@ -314,3 +314,27 @@ def test_the_python_path_reads_every_variant_as_the_sql_pipeline_does(seller):
     assert links["red row of a legacy original"] == ("011002500111", "12345670")
     assert links["legacy link, spaces, full-width colon, comma"] == ("1100253130", "12345670")
     assert links["全电票 link"] == ("", "26112000000000000009")
+
+
+def test_a_reissued_legacy_originals_red_invoice_names_it_by_code_and_number_and_reconciles(
+        seller, customer, finance_user, finance_user2, django_capture_on_commit_callbacks):
+    """Through the reissue chain on the loopback platform: the red invoice's 备注 as the ledger holds it, then its
+    export row read back by a run (the writer leaves a 备注 that already holds the link alone)."""
+    from invoices.ledger.models import SyncStatus
+
+    from ...files_helpers import on_platform
+    from ...reissue_helpers import approve_and_complete, request_full
+
+    paper = invoice_issue(actor=None, seller=seller, buyer=customer, kind=InvoiceKind.VAT_SPECIAL, code="1100222130",
+                          number="01234567", lines=[factories.line("1000.00", "0.13")], sync_status=SyncStatus.SYNCED)
+    on_platform(paper)
+    req = approve_and_complete(request_full(paper, finance_user), finance_user2, django_capture_on_commit_callbacks)
+    red = req.red_invoice
+    assert red.remarks == ("被红冲蓝字发票代码：1100222130 号码：01234567 "
+                           f"红字发票信息确认单编号：{req.red_letter_form.number}")
+    row = invoice_row(red)
+    assert row["备注"] == red.remarks and find_red_link(row["备注"]) == RedLink("1100222130", "01234567")
+    Invoice.objects.filter(pk=red.pk).update(issued_at=at(7))  # into the run's period
+    red.refresh_from_db()
+    run = run_file(seller, finance_user, upload([invoice_row(red)], "csv-utf8"))
+    assert not Discrepancy.objects.filter(run=run).exists() and run.rows_matched == 1
