@@ -1,5 +1,5 @@
 """The platform export's vocabulary (domain page, "The platform's invoice export"): column names and their
-variants, 发票票种 and 发票状态 values, and the red-to-blue link in 备注."""
+variants, 发票票种, 发票状态 and 发票风险等级 values, and the red-to-blue link in 备注 (written and parsed here)."""
 import re
 
 from invoices.ledger.identifiers import normalize_text
