@@ -19,6 +19,7 @@ from invoices.ledger.models import (
     InvoiceLine,
     InvoiceStatus,
     NumberSequence,
+    RiskLevel,
     Seller,
     SyncStatus,
 )
@@ -56,7 +57,7 @@ RED_SHARE, PARTIAL_RED_SHARE, VOID_SHARE = 0.015, 0.005, 0.01
 
 INVOICE_COLS = ["id", "kind", "direction", "code", "number", "issued_at", "seller_id", "buyer_id", "buyer_name",
                 "buyer_tax_id", "amount", "tax_amount", "total", "status", "sync_status", "remarks", "drawer",
-                "original_id", "created_by_id", "created_at"]
+                "original_id", "created_by_id", "created_at", "risk_level"]
 LINE_COLS = ["id", "invoice_id", "line_no", "name", "tax_code", "spec", "unit", "quantity", "unit_price", "amount",
              "tax_rate", "zero_rate_flag", "tax_amount"]
 # Written as plain Chinese text (rows of before message codes): the pages render them as stored.
@@ -141,6 +142,13 @@ def _lines(rng):
     return lines
 
 
+def risk_level(inv_id):
+    """发票风险等级: about one invoice in a thousand flagged (the list's 风险等级 filter reads them by a partial index)."""
+    if inv_id % 2000 == 0:
+        return RiskLevel.ABNORMAL.value
+    return RiskLevel.SUSPICIOUS.value if inv_id % 2000 == 1000 else RiskLevel.NORMAL.value
+
+
 def invoices(w, rng, *, count, buyers, actor_ids, days=365):
     """Blue invoices in issue order (ids follow time, as in a live ledger); ~2 % get a red invoice right after.
     Returns an array of buyer index per written invoice offset, for the incidents to point at real invoices."""
@@ -170,7 +178,7 @@ def invoices(w, rng, *, count, buyers, actor_ids, days=365):
             actor = actor_ids[inv_id % len(actor_ids)]
             ti.add((inv_id, kind, direction, code, number, at, seller.pk, buyers[b][0], buyers[b][1], buyers[b][2],
                     money(amount), money(tax), money(amount + tax), status, sync, remarks,
-                    DRAWERS[inv_id % len(DRAWERS)], original, actor, at))
+                    DRAWERS[inv_id % len(DRAWERS)], original, actor, at, risk_level(inv_id)))
             for no, (name, tcode, rate, unit, qty, price, amt, t) in enumerate(lines, 1):
                 tl.add((line_id, inv_id, no, name, tcode, "", unit, qty, money(price), money(amt),
                         f"0.{rate:04d}", "", money(t)))
