@@ -338,3 +338,15 @@ def test_a_reissued_legacy_originals_red_invoice_names_it_by_code_and_number_and
     red.refresh_from_db()
     run = run_file(seller, finance_user, upload([invoice_row(red)], "csv-utf8"))
     assert not Discrepancy.objects.filter(run=run).exists() and run.rows_matched == 1
+
+
+def test_the_incident_job_run_twice_records_the_flag_once(seller, customer):
+    """The spine may run a job twice (a lapsed lease): still one incident, one timeline entry for the run."""
+    from incidents.jobs import invoice_risk_flagged
+
+    invoice = ledger(seller, customer, n=1)[0]
+    for _attempt in range(2):
+        invoice_risk_flagged(invoice_id=invoice.pk, risk_level="abnormal", previous="normal", run_id=7)
+    incident = Incident.objects.get(category=IncidentCategory.INVOICE_RISK)
+    assert IncidentEvent.objects.filter(incident=incident, message_code="incident.invoice_risk").count() == 1
+    assert incident.severity == "sev2" and incident.source_key == f"invoice_risk:{invoice.pk}"
