@@ -5,6 +5,7 @@ from django.utils.translation import pgettext
 
 from core.event_texts import EventText, label, labels, or_dash, register, translated, yes_no
 from incidents.models import Channel, CommunicationDirection, FollowUpStatus, Incident, IncidentStatus
+from invoices.ledger.models import RiskLevel
 
 
 def field_names(names):
@@ -32,6 +33,9 @@ register({
     "incident.sync_failed": _("Sync failed for %(n)d invoice(s): %(reason)s %(code)s"),
     "incident.platform_missing": _("Platform has no invoice %(n)s."),
     "incident.platform_differs": _("Platform disagrees with invoice %(n)s."),
+    "incident.invoice_risk": EventText(
+        _("The tax platform flags invoice %(n)s as %(level)s (reconciliation run #%(run)s)."),
+        level=label(RiskLevel)),
     "incident.reissued": EventText(_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s."),
                                    orig=or_dash, red=or_dash, new=or_dash),
     "incident.reissue_notice_not_sent": EventText(_("Reissue notice not sent: %(r)s."), r=labels(NOTICE_NOT_SENT)),

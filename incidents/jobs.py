@@ -11,6 +11,7 @@ from core.jobs.models import JobArea
 from .models import Incident
 from .services import invoice_facts
 from .services.followups import followups_escalate, followups_remind
+from .services.invoice_risk import invoice_risk_flagged_record
 from .services.mail import email_deliver_job, email_describe, email_gave_up, emails_requeue_lost
 from .services.red_letter_notice import red_letter_form_waiting_record
 from .services.reports import periodic_report_send, report_build_requested
@@ -77,6 +78,13 @@ def invoice_redelivered(*, invoice_id, email, actor_id, subject="", body="", att
 def platform_credit_low(*, seller_id, total, used, remaining, checked_at):
     invoice_facts.platform_credit_low_record(seller_id=seller_id, total=total, used=used, remaining=remaining,
                                              checked_at=_at(checked_at))
+
+
+@job("incidents.invoice_risk_flagged", label=_("open an incident for an invoice the tax platform flags"),
+     area=INCIDENTS,
+     guarantee="a job row written with the fact; one open incident per invoice, the flag on its timeline once per run")
+def invoice_risk_flagged(*, invoice_id, risk_level, previous, run_id):
+    invoice_risk_flagged_record(invoice_id=invoice_id, risk_level=risk_level, previous=previous, run_id=run_id)
 
 
 # --- email -------------------------------------------------------------------------------------------------------

@@ -26,6 +26,15 @@ RAISE_CREDIT = (_("Ask the tax bureau to raise the credit limit"),
 RESEND_REFUSED = (_("Re-sync the refused invoices"),
                   _("Once the limit is raised, re-sync the attached invoices (or re-sync failed invoices since "
                     "the first refusal); nothing in them needs correcting."))
+CHECK_RISK = (_("Read the flag on the electronic tax bureau"),
+              _("电子税务局 → 发票风险/异常凭证 处理: why the invoice is flagged (异常凭证 or 疑点发票) and by when the bureau "
+                "expects an answer."))
+GATHER_EVIDENCE = (_("Gather the evidence of the sale"),
+                   _("Contract, delivery or service records and the payment: what the bureau needs to verify (核实) "
+                     "the invoice."))
+ANSWER_BUREAU = (_("Answer the tax bureau"),
+                 _("Submit the explanation (核实) on the electronic tax bureau; note the submission and the bureau's "
+                   "decision on this incident. The next reconciliation run shows the platform's new risk level."))
 
 DEFAULT_STEPS = {
     C.INVOICE_MISSING: [CHECK_INPUT, CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
@@ -33,6 +42,7 @@ DEFAULT_STEPS = {
     C.PLATFORM_OUTAGE: [CHECK_PLATFORM, (_("Record fault start and recovery times"), ""), RESEND, COMPARE, INFORM,
                         REVIEW],
     C.CREDIT_EXCEEDED: [CHECK_CREDIT, RAISE_CREDIT, RESEND_REFUSED, INFORM, REVIEW],
+    C.INVOICE_RISK: [CHECK_RISK, GATHER_EVIDENCE, ANSWER_BUREAU, INFORM, REVIEW],
     C.DATA_ENTRY_ERROR: [CHECK_INPUT, COMPARE, REPAIR, INFORM, REVIEW],
     C.NETWORK: [(_("Check the connection to the platform"), ""), CHECK_PLATFORM, RESEND, INFORM, REVIEW],
     C.PERMISSION: [(_("Check the issuing account's authorisation on the platform"), ""), RESEND, INFORM, REVIEW],

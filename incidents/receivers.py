@@ -48,6 +48,11 @@ def on_platform_credit_low(sender, *, seller_id, total, used, remaining, checked
                       remaining=str(remaining), checked_at=checked_at.isoformat())
 
 
+def on_invoice_risk_flagged(sender, *, invoice_id, risk_level, previous, run_id, **kwargs):
+    enqueue_on_commit("incidents.invoice_risk_flagged", key=f"risk-{invoice_id}-{run_id}", invoice_id=invoice_id,
+                      risk_level=risk_level, previous=previous, run_id=run_id)
+
+
 def connect():
     signals.platform_unavailable.connect(on_platform_unavailable, dispatch_uid="incidents.platform_unavailable")
     signals.platform_recovered.connect(on_platform_recovered, dispatch_uid="incidents.platform_recovered")
@@ -57,3 +62,4 @@ def connect():
     signals.invoice_redelivered.connect(on_invoice_redelivered, dispatch_uid="incidents.invoice_redelivered")
     signals.red_letter_form_waiting.connect(on_red_letter_form_waiting, dispatch_uid="incidents.red_letter_form_waiting")
     signals.platform_credit_low.connect(on_platform_credit_low, dispatch_uid="incidents.platform_credit_low")
+    signals.invoice_risk_flagged.connect(on_invoice_risk_flagged, dispatch_uid="incidents.invoice_risk_flagged")

@@ -18,6 +18,7 @@ from invoices.ledger.models import (
 )
 from invoices.ledger.services.customers import customer_create
 from invoices.ledger.services.issue import invoice_issue
+from invoices.platform.export_vocab import red_link_text
 from invoices.platform.gateway import invoice_payload
 from invoices.platform.models import PlatformInvoice
 from invoices.platform.simulator import sim_receive, sim_settings_row
@@ -132,7 +133,7 @@ def seed_red_flushes(actor, count=6):
         invoice_issue(
             actor=actor, seller=blue.seller, buyer=blue.buyer, kind=blue.kind, direction=Direction.RED,
             original=blue, issued_at=blue.issued_at + timedelta(days=1), sync_status=SyncStatus.SYNCED,
-            remarks=f"被红冲蓝字数电发票号码：{blue.number}",
+            remarks=red_link_text(code=blue.code, number=blue.number),
             lines=[{"name": line.name, "tax_code": line.tax_code, "unit": line.unit,
                     "quantity": -line.quantity if line.quantity else None, "unit_price": line.unit_price,
                     "amount": -line.amount, "tax_rate": line.tax_rate, "tax_amount": -line.tax_amount}

@@ -45,3 +45,10 @@ invoice_redelivered = Signal()
 # when it starts waiting and once more as the 48-hour reminder.
 # kwargs: request_id, original_id, form_number (str), lapses_at (ISO time), requester_id, reminder (bool)
 red_letter_form_waiting = Signal()
+
+# The platform newly flags an invoice 异常凭证 or 疑点发票 (发票风险等级, read from its export by a reconciliation run):
+# the incidents app opens one incident per invoice for finance. Sent for a change into either level (an invoice
+# going from 疑点发票 to 异常凭证 is flagged anew), never for a change back to 正常.
+# kwargs: invoice_id, number (str: "code-number" for a legacy invoice), seller_id, risk_level ("abnormal" |
+# "suspicious"), previous ("normal" | "abnormal" | "suspicious"), run_id (the reconciliation run that read it)
+invoice_risk_flagged = Signal()

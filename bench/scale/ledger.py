@@ -143,6 +143,13 @@ def _lines(rng):
     return lines
 
 
+def risk_level(inv_id):
+    """发票风险等级: about one invoice in a thousand flagged (the list's 风险等级 filter reads them by a partial index)."""
+    if inv_id % 2000 == 0:
+        return RiskLevel.ABNORMAL.value
+    return RiskLevel.SUSPICIOUS.value if inv_id % 2000 == 1000 else RiskLevel.NORMAL.value
+
+
 def invoices(w, rng, *, count, buyers, actor_ids, days=365):
     """Blue invoices in issue order (ids follow time, as in a live ledger); ~2 % get a red invoice right after.
     Returns an array of buyer index per written invoice offset, for the incidents to point at real invoices."""
@@ -172,7 +179,7 @@ def invoices(w, rng, *, count, buyers, actor_ids, days=365):
             actor = actor_ids[inv_id % len(actor_ids)]
             ti.add((inv_id, kind, direction, code, number, at, seller.pk, buyers[b][0], buyers[b][1], buyers[b][2],
                     money(amount), money(tax), money(amount + tax), status, sync, remarks,
-                    DRAWERS[inv_id % len(DRAWERS)], original, actor, at, RiskLevel.NORMAL))
+                    DRAWERS[inv_id % len(DRAWERS)], original, actor, at, risk_level(inv_id)))
             for no, (name, tcode, rate, unit, qty, price, amt, t) in enumerate(lines, 1):
                 tl.add((line_id, inv_id, no, name, tcode, "", unit, qty, money(price), money(amt),
                         f"0.{rate:04d}", "", money(t)))

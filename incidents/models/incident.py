@@ -21,6 +21,7 @@ class IncidentCategory(models.TextChoices):
     SYNC_FAILURE = "sync_failure", _("sync failure")
     PLATFORM_OUTAGE = "platform_outage", _("tax platform outage")
     CREDIT_EXCEEDED = "credit_exceeded", _("credit limit exceeded")
+    INVOICE_RISK = "invoice_risk", _("invoice flagged by the tax bureau (发票风险)")
     DATA_ENTRY_ERROR = "data_entry_error", _("data entry error")
     NETWORK = "network", _("network")
     PERMISSION = "permission", _("permission")

@@ -11,6 +11,7 @@ from core.admin.written import MONEY, NUMBER, RATE, WrittenColumnsMixin, money
 from core.paginator import EstimatedCountPaginator
 from core.text import clean_name, name_error
 from invoices.ledger.admin_import import ServiceImportExportMixin
+from invoices.ledger.filters import RiskLevelListFilter
 from invoices.ledger.forms import InvoiceIssueForm, InvoiceLineFormSet
 from invoices.ledger.imports.admin import ImportJobAdmin
 from invoices.ledger.imports.models import ImportJob
@@ -113,7 +114,8 @@ class InvoiceLedgerAdmin(InvoiceListColumns, FastChangeListMixin, ReadOnlyTables
 
     resource_classes = [InvoiceResource]
     import_permission = "invoices.import_invoices"
-    list_filter = ["status", "sync_status", "kind", "direction", "seller", ("issued_at", admin.DateFieldListFilter)]
+    list_filter = ["status", "sync_status", RiskLevelListFilter, "kind", "direction", "seller",
+                   ("issued_at", admin.DateFieldListFilter)]
     list_select_related = ["seller"]
     search_fields = ["number"]  # replaced by get_search_results; keeps the search box
     search_help_text = _("Number or code (exact or prefix), buyer tax id, or part of the buyer name.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.admin.written import money
-from invoices.ledger.models import InvoiceKind
+from invoices.ledger.models import InvoiceKind, RiskLevel
 
 KIND_SHORT = {
     InvoiceKind.DIGITAL_SPECIAL: pgettext_lazy("invoice kind, short", "digital special"),
@@ -17,7 +17,18 @@ KIND_SHORT = {
     InvoiceKind.VAT_GENERAL: pgettext_lazy("invoice kind, short", "paper general"),
     InvoiceKind.VAT_ELECTRONIC_GENERAL: pgettext_lazy("invoice kind, short", "e-general"),
     InvoiceKind.VAT_ELECTRONIC_SPECIAL: pgettext_lazy("invoice kind, short", "e-special"),
+    InvoiceKind.DIGITAL_PAPER_SPECIAL: pgettext_lazy("invoice kind, short", "digital paper special"),
+    InvoiceKind.DIGITAL_PAPER_GENERAL: pgettext_lazy("invoice kind, short", "digital paper general"),
+    InvoiceKind.DIGITAL_MOTOR_VEHICLE: pgettext_lazy("invoice kind, short", "digital motor vehicle"),
+    InvoiceKind.VAT_GENERAL_ROLL: pgettext_lazy("invoice kind, short", "roll"),
+    InvoiceKind.MOTOR_VEHICLE: pgettext_lazy("invoice kind, short", "motor vehicle"),
 }
+# 发票风险等级 in the list: only a flag is written; a normal invoice's cell stays empty.
+RISK_SHORT = {
+    RiskLevel.ABNORMAL: pgettext_lazy("invoice risk, short", "abnormal voucher"),
+    RiskLevel.SUSPICIOUS: pgettext_lazy("invoice risk, short", "suspicious invoice"),
+}
+FLAG = "color:#ba2121;font-weight:bold;white-space:nowrap"
 NOWRAP = "white-space:nowrap"
 CUT = "display:inline-block;max-width:{}em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:top"
 
@@ -46,7 +57,7 @@ class InvoiceListColumns:
     number over its short kind, the date over the time, the seller over the buyer, the state over the sync
     state; 1440 px leaves the table about 830 px beside the menu and the filters."""
 
-    list_display = ["number_kind", "issued", "seller_buyer", "total_shown", "states"]
+    list_display = ["number_kind", "issued", "seller_buyer", "total_shown", "states", "risk_shown"]
 
     @admin.display(description=_("invoice"), ordering="number")
     def number_kind(self, obj):
@@ -69,3 +80,8 @@ class InvoiceListColumns:
     @admin.display(description=pgettext_lazy("list column", "status / sync"), ordering="status")
     def states(self, obj):
         return two_lines(obj.get_status_display(), obj.get_sync_status_display())
+
+    @admin.display(description=pgettext_lazy("list column", "risk"), ordering="risk_level")
+    def risk_shown(self, obj):
+        short = RISK_SHORT.get(obj.risk_level)
+        return format_html('<span style="{}">{}</span>', FLAG, short) if short else ""

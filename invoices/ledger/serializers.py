@@ -60,7 +60,7 @@ class InvoiceListSerializer(serializers.ModelSerializer):
         fields = [
             "id", "kind", "direction", "code", "number", "issued_at", "seller", "seller_name", "buyer",
             "buyer_name", "buyer_tax_id", "amount", "tax_amount", "total", "status", "sync_status",
-            "original",
+            "original", "risk_level",  # 发票风险等级: the platform's export sets it (reconciliation), never the API
         ]
         read_only_fields = fields
 

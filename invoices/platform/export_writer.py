@@ -10,8 +10,10 @@ from django.utils import timezone
 from invoices.platform.export_vocab import (
     EXPORT_COLUMNS,
     KIND_EXPORT_LABEL,
+    RISK_EXPORT_LABEL,
     SHEET_NAME,
     STATUS_EXPORT_LABEL,
+    red_link_text,
 )
 
 SOURCE_DIGITAL = "电子发票服务平台"
@@ -25,7 +27,8 @@ def invoice_row(invoice, *, seq=0, digital_in_number=False, with_time=True, **ov
     issued = timezone.localtime(invoice.issued_at)
     remarks = invoice.remarks
     if invoice.original_id and "被红冲" not in remarks:
-        remarks = f"被红冲蓝字数电发票号码：{invoice.original.number} {remarks}".strip()
+        link = red_link_text(code=invoice.original.code, number=invoice.original.number)
+        remarks = f"{link} {remarks}".strip()
     row = {
         "序号": seq,
         "发票代码": "" if digital else invoice.code,
@@ -43,7 +46,7 @@ def invoice_row(invoice, *, seq=0, digital_in_number=False, with_time=True, **ov
         "发票票种": KIND_EXPORT_LABEL[invoice.kind],
         "发票状态": STATUS_EXPORT_LABEL[invoice.status],
         "是否正数发票": "是" if invoice.direction == "blue" else "否",
-        "发票风险等级": "正常",
+        "发票风险等级": RISK_EXPORT_LABEL[invoice.risk_level],
         "开票人": invoice.drawer,
         "备注": remarks,
     }
@@ -54,7 +57,7 @@ ALIASES = {
     "code": "发票代码", "number": "发票号码", "digital_number": "数电发票号码", "seller_tax_id": "销方识别号",
     "buyer_tax_id": "购方识别号", "buyer_name": "购买方名称", "issued_at": "开票日期", "amount": "金额",
     "tax_amount": "税额", "total": "价税合计", "kind": "发票票种", "status": "发票状态", "positive": "是否正数发票",
-    "remarks": "备注", "drawer": "开票人",
+    "remarks": "备注", "drawer": "开票人", "risk": "发票风险等级",
 }
 
 

@@ -2,7 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.event_texts import EventText, label, register
-from invoices.ledger.models import SyncStatus
+from invoices.ledger.models import RiskLevel, SyncStatus
 from invoices.reconciliation.models import DiscrepancyKind, Resolution
 
 register({
@@ -14,4 +14,7 @@ register({
     "invoice.reconciliation.reverted": EventText(_("Reconciliation run #%(run)s reverted: back to %(status)s."),
                                                  status=label(SyncStatus)),
     "invoice.reconciliation.run": _("Reconciliation run #%(run)s"),
+    "invoice.reconciliation.risk": EventText(
+        _("Risk level set to %(to)s (was %(was)s) as the platform's export says (reconciliation run #%(run)s)."),
+        to=label(RiskLevel), was=label(RiskLevel)),
 })

@@ -5,15 +5,17 @@ from django.utils.translation import gettext
 
 from core.admin.written import money
 from invoices.ledger.list_columns import local_minute
-from invoices.ledger.models import Direction, Invoice, InvoiceKind, InvoiceStatus
+from invoices.ledger.models import Direction, Invoice, InvoiceKind, InvoiceStatus, RiskLevel
 
 MONEY_FIELDS = {"amount", "tax_amount", "total"}
-LABELS = {"kind": InvoiceKind, "status": InvoiceStatus, "direction": Direction}
+LABELS = {"kind": InvoiceKind, "status": InvoiceStatus, "direction": Direction, "risk_level": RiskLevel}
 
 
 def field_label(name):
     if name == "original_number":
         return gettext("original invoice number")
+    if name == "original_code":  # a legacy original's 发票代码, from the red row's 备注
+        return gettext("original invoice code")
     try:
         return str(Invoice._meta.get_field(name).verbose_name)
     except Exception:  # a column the ledger does not have: shown as the export named it

@@ -23,12 +23,13 @@ from invoices.reconciliation.written import field_label, field_value
 INVOICE = Invoice._meta.db_table
 FETCH = 5_000
 
-STAGED_FIELDS = ["row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
-                 "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks"]
+# In the staging table's order: _details reads the raw table's plain rows through load_plain.select_converted.
+STAGED_FIELDS = staging.STAGING_COLUMNS
 LEDGER_FIELDS = ["id", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
 COMPARED = ["amount", "tax_amount", "total", "status", "buyer_tax_id"]
-# What the comparison reads of every staged row; the rest only for the rows it keeps (_details).
-KEYED = ["row_no", "tid", "code", "number", *COMPARED]
+# What the comparison reads of every staged row; the rest only for the rows it keeps (_details). 发票风险等级 is no
+# discrepancy: the platform's word on it is taken (risk_changes, services/risk.py).
+KEYED = ["row_no", "tid", "code", "number", *COMPARED, "risk_level"]
 
 
 def _postgres():
@@ -54,7 +55,8 @@ def _raw_part(run, k):
 # A keys table's cells as the compared staged values (the checks made sure every conversion succeeds).
 _FROM_KEYS = {"row_no": "row_no", "tid": "tid", "code": "code", "number": "number",
               **{m: f"{m}::{load_plain.MONEY}" for m in ("amount", "tax_amount", "total")},
-              "status": "%(status_labels)s::jsonb ->> status", "buyer_tax_id": "buyer_tax_id"}
+              "status": "%(status_labels)s::jsonb ->> status", "buyer_tax_id": "buyer_tax_id",
+              "risk_level": "coalesce(%(risk_labels)s::jsonb ->> risk, '')"}
 
 
 def _staged(run, k, columns):
@@ -164,6 +166,7 @@ def match_part(run, k):
         if connection.vendor == "postgresql":
             kept = ", ".join(f"l.{c} AS l_{c}" for c in staging.LEDGER_COLUMNS)
             differs = "(" + " OR ".join(f"l.{c} <> s.{c}" for c in COMPARED) + ")"
+            risk = "(s.risk_level <> '' AND l.risk_level <> s.risk_level)"
             # A hash join: the planner has no statistics for the fresh parts and would otherwise sort both
             # sides (text sorts under the database's collation) for a merge join.
             cursor.execute("SET LOCAL enable_mergejoin = off")
@@ -171,7 +174,7 @@ def match_part(run, k):
                 f"CREATE TEMP TABLE {CMP} AS SELECT {staged_cols}, {kept}, {differs} AS differs, "
                 f"l.id IS NOT NULL AS in_period "
                 f"FROM {_staged(run, k, KEYED)} s FULL JOIN {ledger} l ON l.code = s.code AND l.number = s.number "
-                f"WHERE s.row_no IS NULL OR l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s",
+                f"WHERE s.row_no IS NULL OR l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s OR {risk}",
                 params,
             )
             cursor.execute("SET LOCAL enable_mergejoin = on")
@@ -188,7 +191,8 @@ def match_part(run, k):
         # A staged row the period lacks is matched with the seller's invoice outside it (o), if any.
         kept = ", ".join(f"{_ledger(c)} AS l_{c}" for c in staging.LEDGER_COLUMNS)
         differs = "(" + " OR ".join(f"{_ledger(c)} <> s.{c}" for c in COMPARED) + ")"
-        keep = f"l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s"
+        risk = "(s.risk_level <> '' AND l.risk_level <> s.risk_level)"
+        keep = f"l.id IS NULL OR {differs} OR l.sync_status <> %(synced)s OR {risk}"
         select = f"SELECT {staged_cols}, {kept}, {differs} AS differs, l.id IS NOT NULL AS in_period"
         # SQLite (always one part) joins by nested loops: each staged row probes the ledger's unique
         # (code, number) index, and each invoice of the period the staged rows' index, for the ones it lacks.
@@ -205,6 +209,14 @@ def match_part(run, k):
             f"AND NOT EXISTS (SELECT 1 FROM {staged} s WHERE s.code = l.code AND s.number = l.number)",
             params,
         )
+
+
+def risk_changes():
+    """(invoice id, the platform's 发票风险等级) for the matched part's invoices whose risk level the export states
+    and the ledger holds otherwise (reads CMP; match_part keeps those rows)."""
+    sql = (f"SELECT l_id, s_risk_level FROM {CMP} WHERE row_no IS NOT NULL AND l_id IS NOT NULL "
+           f"AND s_risk_level <> '' AND s_risk_level <> l_risk_level ORDER BY l_id")
+    return list(_stream(sql, {}))
 
 
 def drop_match():

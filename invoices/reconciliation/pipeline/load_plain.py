@@ -47,6 +47,7 @@ def _timestamp(x):
 def _plain_where(col):
     number = f"coalesce(nullif({col('digital_number')}, ''), {col('number')})"
     return f"""%(status_labels)s::jsonb ? {col('status')}
+        AND ({col('risk')} = '' OR %(risk_labels)s::jsonb ? {col('risk')})
         AND {col('positive')} IN ({", ".join(f"'{p}'" for p in POSITIVE_PLAIN)})
         AND ({col('seller_tax_id')} = '' OR {col('seller_tax_id')} = %(seller_tax_id)s)
         AND CASE WHEN %(digital_labels)s::jsonb ? {col('kind')}
@@ -95,9 +96,20 @@ def converted(alias):
         "buyer_tax_id": col("buyer_tax_id"), "buyer_name": f"left(btrim({col('buyer_name')}, {strip}), 200)",
         "amount": f"{col('amount')}::{MONEY}", "tax_amount": f"{col('tax_amount')}::{MONEY}",
         "total": f"{col('total')}::{MONEY}",
-        "original_number": (f"CASE WHEN {col('remarks')} = '' THEN '' "
-                            f"ELSE coalesce(substring({remarks} FROM %(red_link)s), '') END"),
+        **red_link_sql(remarks, empty=f"{col('remarks')} = ''"),
         "drawer": f"left(btrim({col('drawer')}, {strip}), 50)", "remarks": remarks,
+        "risk_level": f"coalesce(%(risk_labels)s::jsonb ->> {col('risk')}, '')",
+    }
+
+
+def red_link_sql(remarks, empty="false"):
+    """original_number and original_code of the red-to-blue link in 备注 (export_vocab.find_red_link, in SQL: the
+    same pattern, group 1 a 数电 number, groups 2 and 3 a legacy code and number). `empty`: SQL that is true when
+    there are no remarks, so the regex is not run for them."""
+    match = f"regexp_match({remarks}, %(red_link)s)"
+    return {
+        "original_number": f"CASE WHEN {empty} THEN '' ELSE coalesce(({match})[1], ({match})[3], '') END",
+        "original_code": f"CASE WHEN {empty} THEN '' ELSE coalesce(({match})[2], '') END",
     }
 
 

@@ -2,7 +2,7 @@
 streams a chunk's cells into it with COPY (no per-row Python beyond the csv/openpyxl reader); and the full
 pipeline (classify_rest) for the rows that are not plain, normalised, validated and classified in set-based SQL.
 The rules are the same as reader.parse_row (the SQLite path), written as SQL: NFKC + upper + strip invisible
-characters for identities, the damaged-number check, the 发票票种/发票状态 vocabularies, 开票日期 in the formats
+characters for identities, the damaged-number check, the 发票票种/发票状态/发票风险等级 vocabularies, 开票日期 in the formats
 strptime takes, amounts as plain decimals guarded by a regex before the cast, and the red-to-blue link in 备注."""
 import csv
 import io
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from invoices.platform import export_vocab as vocab
 from invoices.reconciliation.models import Discrepancy, DiscrepancyKind
 from invoices.reconciliation.pipeline import staging
+from invoices.reconciliation.pipeline.load_plain import red_link_sql
 from invoices.reconciliation.pipeline.params import INVISIBLE_CLASS, params
 from invoices.reconciliation.pipeline.staging import STAGING_COLUMNS
 
@@ -55,6 +56,7 @@ def _reason_sql():
         "THEN replace(%(r_number)s, %(v)s, coalesce(nullif(k.number, ''), '∅'))",
         "WHEN d.issued_at IS NULL THEN replace(%(r_date)s, %(v)s, coalesce(nullif(t.issued_at, ''), '∅'))",
         "WHEN n.status IS NULL THEN replace(%(r_status)s, %(v)s, coalesce(nullif(t.status, ''), '∅'))",
+        "WHEN n.risk IS NULL THEN replace(%(r_risk)s, %(v)s, t.risk)",
     ]
     for key in ("amount", "tax_amount", "total"):
         # Two WHENs: CASE evaluates them in order, so the cast only sees text the regex let through.
@@ -81,6 +83,7 @@ def _reasons(seller_tax_id):
         "r_number": fill(_("A legacy row needs an 8-digit 发票号码 (got %(v)s).")),
         "r_date": fill(_("Bad 开票日期 %(v)s.")),
         "r_status": fill(_("Unknown 发票状态 %(v)s.")),
+        "r_risk": fill(_("Unknown 发票风险等级 %(v)s.")),
         "r_amount": fill(_("Bad %(col)s %(v)s."), col="金额"),
         "r_tax_amount": fill(_("Bad %(col)s %(v)s."), col="税额"),
         "r_total": fill(_("Bad %(col)s %(v)s."), col="价税合计"),
@@ -118,6 +121,8 @@ def _classify_sql(rest, source):
         f"""CREATE TEMP TABLE recon_n ON COMMIT DROP AS SELECT t.*, {normalised}, {amounts},
                coalesce(%(kinds)s::jsonb ->> t_kind, %(kinds)s::jsonb ->> {_norm('t_kind')}) AS n_kind,
                coalesce(%(statuses)s::jsonb ->> t_status, %(statuses)s::jsonb ->> {_norm('t_status')}) AS n_status,
+               CASE WHEN t_risk = '' THEN ''
+                    ELSE coalesce(%(risks)s::jsonb ->> t_risk, %(risks)s::jsonb ->> {_norm('t_risk')}) END AS n_risk,
                CASE WHEN strpos(t_issued_at, '/') > 0 AND strpos(t_issued_at, '-') > 0 THEN NULL
                     WHEN replace(t_issued_at, '/', '-') ~ %(date_re)s THEN replace(t_issued_at, '/', '-')
                     WHEN t_issued_at ~ %(compact_date_re)s
@@ -129,7 +134,7 @@ def _classify_sql(rest, source):
                    d_issued_at AS issued_at, n_buyer_tax_id AS buyer_tax_id, t_buyer_name AS buyer_name,
                    t_drawer AS drawer, t_remarks AS remarks, n_positive AS positive, n_amount AS amount,
                    n_tax_amount AS tax_amount, n_total AS total, t_digital_number AS raw_digital_number,
-                   t_number AS raw_number, raw_json, {reason} AS reason
+                   t_number AS raw_number, n_risk AS risk_level, raw_json, {reason} AS reason
             FROM (SELECT n.*, n_kind LIKE 'digital%%' AS n_digital,
                          CASE WHEN n_digital_number <> '' THEN '' ELSE n_code END AS k_code,
                          CASE WHEN n_digital_number <> '' THEN n_digital_number ELSE n_number END AS k_number,
@@ -152,6 +157,7 @@ def _params(seller_tax_id):
     return {
         **params(), "invisible": INVISIBLE_CLASS,
         "kinds": json.dumps(vocab.KIND_LOOKUP), "statuses": json.dumps(vocab.STATUS_LOOKUP),
+        "risks": json.dumps(vocab.RISK_LOOKUP),
         "date_re": DATE_RE, "compact_date_re": COMPACT_DATE_RE, "seller_tax_id": seller_tax_id,
         "v": V, **_reasons(seller_tax_id),
     }
@@ -190,6 +196,7 @@ def classify_rest(cursor, run, rest, source):
     for statement in _classify_sql(rest, source):
         cursor.execute(statement, params)
     cols = ", ".join(STAGING_COLUMNS)
+    link = red_link_sql("remarks", empty="remarks = ''")
     cursor.execute(f"""
         INSERT INTO {staging.staged(run.pk)} ({cols})
         SELECT row_no, code, number, kind,
@@ -198,7 +205,7 @@ def classify_rest(cursor, run, rest, source):
                status, issued_at, left(buyer_tax_id, 20), left(buyer_name, 200),
                round(replace(amount, ',', '')::numeric, 2), round(replace(tax_amount, ',', '')::numeric, 2),
                round(replace(total, ',', '')::numeric, 2),
-               coalesce(substring(remarks FROM %(red_link)s), ''), left(drawer, 50), remarks
+               {link["original_number"]}, left(drawer, 50), remarks, {link["original_code"]}, risk_level
         FROM recon_parsed WHERE reason IS NULL""", params)
     cursor.execute(f"""
         INSERT INTO {DISCREPANCY} (run_id, kind, row_no, number, detail, platform_data, resolution,

@@ -9,9 +9,12 @@ from functools import lru_cache
 from django.conf import settings
 
 from invoices.ledger.identifiers import normalize_text
+from invoices.ledger.models import InvoiceKind
 from invoices.platform import export_vocab as vocab
 
-DIGITAL_KINDS = ("digital_general", "digital_special")
+# Every 数电 kind (e-invoices, 数电 paper invoices, 数电 motor vehicle invoices): a 20-digit number, no 发票代码.
+# reader.parse_row and load_sql read a kind as 数电 by the same prefix.
+DIGITAL_KINDS = tuple(kind.value for kind in InvoiceKind if kind.value.startswith("digital"))
 PLAIN_YEARS = (2000, 2099)
 
 # Both computed by invisible_class() / strip_chars() from Python's own tables (a test keeps them equal);
@@ -64,12 +67,17 @@ def status_labels():
     return _labels(vocab.STATUS_LABELS)
 
 
+def risk_labels():
+    return _labels(vocab.RISK_LABELS)
+
+
 def params():
     """What every statement of the pipeline may refer to: label lookups, strip characters, time zone, red link,
     the sets of valid days, hours and minutes."""
     kinds = kind_labels()
     return {
         "kind_labels": json.dumps(kinds), "status_labels": json.dumps(status_labels()),
+        "risk_labels": json.dumps(risk_labels()),
         "digital_labels": json.dumps({k: v for k, v in kinds.items() if v in DIGITAL_KINDS}),
         "legacy_labels": json.dumps({k: v for k, v in kinds.items() if v not in DIGITAL_KINDS}),
         "positives": json.dumps({normalize_text(k): v for k, v in vocab.POSITIVE_LOOKUP.items()}),

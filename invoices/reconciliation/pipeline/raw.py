@@ -21,7 +21,7 @@ from invoices.reconciliation.pipeline.params import params as shared_params
 RAW_KEYS = list(HEADERS)
 SEQUENCE_CACHE = 10_000
 # What a keys table holds of each row, as text; `plain`, the row number and the raw row's ctid besides.
-KEY_COLUMNS = ["code", "number", "amount", "tax_amount", "total", "status", "buyer_tax_id"]
+KEY_COLUMNS = ["code", "number", "amount", "tax_amount", "total", "status", "buyer_tax_id", "risk"]
 
 
 def create(run, parts, extra=()):

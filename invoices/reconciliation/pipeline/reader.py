@@ -156,6 +156,8 @@ class ParsedRow:
     drawer: str
     remarks: str
     seller_tax_id: str
+    original_code: str = ""  # a legacy original's 发票代码 (find_red_link)
+    risk_level: str = ""  # RiskLevel value; "" when the row leaves 发票风险等级 empty
 
 
 def _parse_date(value):
@@ -209,6 +211,10 @@ def parse_row(raw):
     status = vocab.STATUS_LOOKUP.get(normalize_text(status_label))
     if status is None:
         return None, _("Unknown 发票状态 %(v)s.") % {"v": status_label or "∅"}
+    risk_label = _text(raw, "risk")
+    risk_level = vocab.RISK_LOOKUP.get(normalize_text(risk_label)) if risk_label else ""
+    if risk_level is None:
+        return None, _("Unknown 发票风险等级 %(v)s.") % {"v": risk_label}
     amounts = {}
     for key, label in (("amount", "金额"), ("tax_amount", "税额"), ("total", "价税合计")):
         try:
@@ -218,12 +224,13 @@ def parse_row(raw):
     positive = normalize_text(_text(raw, "positive"))
     direction = vocab.POSITIVE_LOOKUP.get(positive) or ("red" if amounts["total"] < 0 else "blue")
     remarks = _text(raw, "remarks")
+    link = vocab.find_red_link(remarks)
     return ParsedRow(
         code=code, number=number, kind=kind, direction=direction, status=status, issued_at=issued_at,
         buyer_tax_id=normalize_text(_text(raw, "buyer_tax_id")), buyer_name=_text(raw, "buyer_name")[:200],
         amount=amounts["amount"], tax_amount=amounts["tax_amount"], total=amounts["total"],
-        original_number=vocab.find_red_link(remarks), drawer=_text(raw, "drawer")[:50], remarks=remarks,
-        seller_tax_id=normalize_text(_text(raw, "seller_tax_id")),
+        original_number=link.number, drawer=_text(raw, "drawer")[:50], remarks=remarks,
+        seller_tax_id=normalize_text(_text(raw, "seller_tax_id")), original_code=link.code, risk_level=risk_level,
     ), ""
 
 

@@ -37,7 +37,7 @@ from invoices.reconciliation.pipeline import (
     staging,
 )
 from invoices.reconciliation.pipeline.source import CsvSource, open_source
-from invoices.reconciliation.services import proposals
+from invoices.reconciliation.services import proposals, risk
 
 logger = logging.getLogger(__name__)
 DISCREPANCY_BATCH = 2_000
@@ -213,6 +213,8 @@ def _match(run, position, size):
     # The run only proposes: services/apply.py changes the invoices when finance applies it.
     proposals.note_outside_period(run)
     proposals.propose_matched(run)
+    # 发票风险等级 is the platform's to say: taken now, not proposed (services/risk.py).
+    risk.invoices_risk_take(run=run, changes=compare.risk_changes())
     compare.drop_match()
     proposals.propose_for(run, mismatched, SyncStatus.MISMATCH)
     proposals.propose_for(run, missing, SyncStatus.MISSING)

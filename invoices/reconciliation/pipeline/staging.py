@@ -17,10 +17,11 @@ from django.db import connection
 BATCH_ROWS = 20_000
 STAGING_COLUMNS = [
     "row_no", "code", "number", "kind", "direction", "status", "issued_at", "buyer_tax_id",
-    "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks",
+    "buyer_name", "amount", "tax_amount", "total", "original_number", "drawer", "remarks", "original_code",
+    "risk_level",
 ]
 LEDGER_COLUMNS = ["id", "code", "number", "sync_status", "amount", "tax_amount", "total", "status", "buyer_tax_id",
-                  "issued_at"]
+                  "issued_at", "risk_level"]
 MONEY_COLUMNS = ("amount", "tax_amount", "total")
 MAX_PARTS = 256
 
@@ -120,7 +121,7 @@ def staging_tuple(row_no, parsed):
     return (
         row_no, parsed.code, parsed.number, parsed.kind, parsed.direction, parsed.status, parsed.issued_at,
         parsed.buyer_tax_id, parsed.buyer_name, parsed.amount, parsed.tax_amount, parsed.total,
-        parsed.original_number, parsed.drawer, parsed.remarks,
+        parsed.original_number, parsed.drawer, parsed.remarks, parsed.original_code, parsed.risk_level,
     )
 
 

@@ -124,10 +124,12 @@ def manual_entry_plan(item, *, seller=None, line_name="", tax_rate=None):
     direction = data.get("direction") or Direction.BLUE
     original = None
     if direction == Direction.RED:
-        original = Invoice.objects.filter(code="", number=data.get("original_number") or "-").first()
+        # 备注 names a legacy original by 发票代码 and 号码, a 数电 one by its number alone (find_red_link).
+        code, number = data.get("original_code") or "", data.get("original_number") or ""
+        original = Invoice.objects.filter(code=code, number=number or "-").first()
         if original is None:
             errors["original"] = [_("The red invoice's blue original %(n)s is not in the ledger; enter it first.")
-                                  % {"n": data.get("original_number") or "∅"}]
+                                  % {"n": f"{code}-{number}" if code and number else number or "∅"}]
     if errors:
         raise ValidationError(errors)
     tax_id = normalize_text(data.get("buyer_tax_id"))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from invoices.ledger.models import DIGITAL_KINDS, InvoiceKind
 from invoices.ledger.money import CENT, line_tax, to_decimal
+from invoices.platform.export_vocab import red_link_text
 from invoices.reissue.models import ReissueStatus
 
 # Corrections are issued on the digital platform; a legacy original gets its 数电 counterpart.
@@ -158,4 +159,5 @@ def jsonable_lines(lines):
 
 
 def red_remarks(original, form_number):
-    return f"被红冲蓝字数电发票号码：{original.number} 红字发票信息确认单编号：{form_number}"
+    """The red invoice's 备注: the link to its original (a legacy one by 发票代码 and 号码) and the form's number."""
+    return red_link_text(code=original.code, number=original.number, form_number=form_number)

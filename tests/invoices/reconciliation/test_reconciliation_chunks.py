@@ -39,7 +39,7 @@ def test_tiny_chunks_queue_each_other_and_give_the_same_result(fmt, settings, se
     invoices = ledger(seller, customer, n=7)
     rows = rows_for(invoices[:6])  # invoices[6] is missing on the platform
     rows[1] = invoice_row(invoices[1], total="999.99")
-    rows.insert(3, invoice_row(invoices[2], kind="机动车销售统一发票"))  # unreadable, in the middle chunk
+    rows.insert(3, invoice_row(invoices[2], kind="二手车销售统一发票"))  # unreadable, in the middle chunk
     rows.append(invoice_row(invoices[0], digital_number="26112000000099999999"))  # on the platform only
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run = reconciliation_start(actor=finance_user, seller=seller, period_start=PERIOD[0], period_end=PERIOD[1],

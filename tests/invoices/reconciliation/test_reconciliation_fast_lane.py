@@ -85,11 +85,29 @@ VARIANTS = [
     ("lower-case y", {"positive": "y"}, False),
     ("other seller", {"seller_tax_id": "91310000MA1FL0XX0X"}, False),
     ("damaged number", {"digital_number": "2.6112E+19"}, False),
-    ("unknown kind", {"kind": "机动车销售统一发票"}, False),
+    ("unknown kind", {"kind": "二手车销售统一发票"}, False),
     ("数电 with a 发票代码", {"code": "011002500111"}, False),
     ("数电 number of 19 digits", {"digital_number": "2611200000000000001"}, False),
     ("legacy number of 7 digits", {**LEGACY, "number": "1234567"}, False),
     ("padded kind", {"kind": " 数电发票（普通发票）"}, False),
+    # Issue 27: legacy red links, the export's other 票种 and 发票风险等级.
+    ("red row of a legacy original", {**LEGACY, "amount": "-100.00", "tax_amount": "-13.00", "total": "-113.00",
+                                      "positive": "否", "remarks": "被红冲蓝字发票代码：011002500111 号码：12345670 "
+                                                                  "红字发票信息确认单编号：1100252610000012"}, True),
+    ("legacy link, spaces, full-width colon, comma", {"remarks": "被红冲蓝字发票代码 ： 1100253130，号码:12345670"}, True),
+    ("全电票 link", {"remarks": "被红冲蓝字全电票号码\u300026112000000000000009"}, True),
+    ("异常凭证", {"risk": "异常凭证"}, True),
+    ("疑点发票", {"risk": "疑点发票"}, True),
+    ("no 发票风险等级", {"risk": ""}, True),
+    ("unknown 发票风险等级", {"risk": "高风险"}, False),
+    ("padded 发票风险等级", {"risk": " 疑点发票"}, False),
+    ("数电 paper special", {"kind": "数电纸质发票（增值税专用发票）"}, True),
+    ("全电 paper general", {"kind": "全电纸质发票（普通发票）"}, True),
+    ("数电 motor vehicle", {"kind": "数电票（机动车销售统一发票）"}, True),
+    ("roll invoice", {**LEGACY, "kind": "增值税普通发票（卷票）"}, True),
+    ("motor vehicle invoice", {**LEGACY, "code": "111001922071", "kind": "机动车销售统一发票"}, True),
+    ("paper 普票 with a 10-digit code", {**LEGACY, "code": "1100171320", "kind": "增值税普通发票"}, True),
+    ("motor vehicle with a 数电 number", {"kind": "机动车销售统一发票"}, False),
 ]
 
 

@@ -41,7 +41,7 @@ def test_every_discrepancy_kind_in_every_encoding(fmt, seller, customer, finance
     rows[3] = invoice_row(invoices[3], buyer_tax_id=other.tax_id)  # buyer mismatch
     stranger = invoice_row(invoices[0], digital_number="26112000000099999999", total="12.00")
     rows.append(stranger)  # on the platform only
-    rows.append(invoice_row(invoices[4], kind="机动车销售统一发票"))  # unknown kind
+    rows.append(invoice_row(invoices[4], kind="二手车销售统一发票"))  # a kind the ledger does not hold
     run = run_file(seller, finance_user, upload(rows, fmt))
 
     assert kinds(run) == sorted([
