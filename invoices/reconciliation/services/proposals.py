@@ -102,8 +102,10 @@ def _outside_unmatched(run, outside):
 
 def recent_match_rate(run):
     """Rows matched over rows read in the seller's last few finished runs before this one, or None."""
+    # A run flagged as the wrong file that nobody applied measured another file, not this seller's ledger.
     recent = (ReconciliationRun.objects.filter(seller_id=run.seller_id, status=RunStatus.DONE, rows_read__gt=0,
                                                created_at__lte=run.created_at).exclude(pk=run.pk)
+              .exclude(wrong_file=True, applied_at__isnull=True)
               .order_by("-created_at", "-id")[:settings.RECONCILIATION_RECENT_RUNS])
     totals = ReconciliationRun.objects.filter(pk__in=list(recent.values_list("pk", flat=True))).aggregate(
         read=Sum("rows_read"), matched=Sum("rows_matched"))

@@ -165,6 +165,16 @@ def test_low_match_rate_against_recent_runs_is_flagged(seller, customer, finance
     assert "reason" in exc.value.message_dict
 
 
+def test_a_wrong_file_nobody_applied_does_not_drag_the_recent_match_rate(seller, customer, finance_user):
+    invoices = ledger(seller, customer, n=4)
+    for rate, wrong in ((99, False), (5, True)):  # the wrong-file run was never applied: not this ledger's rate
+        ReconciliationRun.objects.create(seller=seller, period_start=PERIOD[0], period_end=PERIOD[1],
+                                         status=RunStatus.DONE, rows_read=100, rows_matched=rate, wrong_file=wrong,
+                                         created_at=timezone.now() - dt.timedelta(days=30))
+    run = run_file(seller, finance_user, rows_for(invoices))
+    assert run.proposal["recent_match_rate"] == pytest.approx(0.99)
+
+
 def test_without_history_a_low_match_rate_is_not_flagged(seller, customer, finance_user):
     invoices = ledger(seller, customer, n=4)
     rows = [invoice_row(inv, total="1.00") for inv in invoices]
