@@ -69,6 +69,8 @@ def seed_reconciliation_history(*, actor):
         return None
     rows = [invoice_row(inv, seq=n) for n, inv in enumerate(invoices[2:], start=1)]  # the platform lacks two
     rows[0] = invoice_row(invoices[2], seq=1, amount=f"{invoices[2].amount + 100:.2f}")  # and disagrees on one
+    # and flags one as an 异常凭证: the run keeps the platform's risk level and finance gets a 发票风险 incident.
+    rows[1] = invoice_row(invoices[3], seq=2, **{"发票风险等级": "异常凭证"})
     upload = SimpleUploadedFile("全量发票查询.xlsx", build_file(rows, "xlsx"))
     run = reconciliation_start(actor=actor, seller=seller, period_start=start, period_end=end, file=upload)
     run_at = datetime.combine(run_month.replace(day=3), time(10, 0), tzinfo=timezone.get_current_timezone())

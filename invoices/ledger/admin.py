@@ -125,7 +125,8 @@ class InvoiceLedgerAdmin(InvoiceListColumns, FastChangeListMixin, ReadOnlyTables
     # Lines and events are read-only: plain tables from values() queries, not inline formsets.
     readonly_tables = [InvoiceLineTable, InvoiceEventTable]
     fieldsets = [
-        (None, {"fields": ["kind", "direction", "code", "number", "issued_at", "seller", "status", "sync_status"]}),
+        (None, {"fields": ["kind", "direction", "code", "number", "issued_at", "seller", "status", "sync_status",
+                           "risk_level"]}),
         (_("buyer"), {"fields": ["buyer", "buyer_name", "buyer_tax_id"]}),
         (_("amounts"), {"fields": ["amount_shown", "tax_shown", "total_written"]}),
         (_("other"), {"fields": ["remarks", "drawer", "created_by", "created_at"]}),
