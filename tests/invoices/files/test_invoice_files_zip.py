@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 def issue_many(seller, customer, count):
     items = [{"seller": seller, "buyer": customer, "kind": InvoiceKind.DIGITAL_GENERAL, "issued_at": timezone.now(),
-              "lines": [{"name": "*服务*维护", "amount": Decimal("100.00"), "tax_rate": Decimal("0.06")}]}
+              "lines": [{"name": "*服务*维护", "tax_code": "3040201010000000000", "amount": Decimal("100.00"),
+                         "tax_rate": Decimal("0.06")}]}
              for _ in range(count)]
     return [r.invoice.pk for r in invoice_issue_batch(actor=None, items=items)]
 
