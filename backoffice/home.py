@@ -156,8 +156,8 @@ def manager_cards(user, now):
     if missing:
         review.items.insert(0, (
             _("The %(year)s holidays and make-up working days are not loaded: SLA due times in %(year)s count "
-              "holidays as working days. Load the State Council's notice with manage.py load_calendar, or enter "
-              "the days here.") % {"year": missing},
+              "holidays as working days. Ask an administrator to load the State Council's notice, or enter the "
+              "days here.") % {"year": missing},
             changelist("incidents_workcalendar"), "", True))
     overdue = Card(_("Overdue follow-ups by assignee"), items=[
         (name, changelist("incidents_followup", assignee="all", due="overdue", assignee__id__exact=pk), n, True)

@@ -56,7 +56,7 @@ def test_lookup_download_appeal_case_and_survey_on_a_phone(site, customer_page, 
     shots(page, "portal-case")
 
     page.get_by_label("补充说明").fill("发票是 3 月份报销用的，请尽快处理。")
-    page.get_by_role("button", name="发送").click()
+    page.get_by_role("button", name="发送", exact=True).click()
     assert "请尽快处理" in page.inner_text("main")
 
     # The rep finds the appeal in the shared queue of the incident list and resolves it (the incident desk's
