@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.tables import ReadOnlyTable
 from incidents.models import OPEN_STATUSES, Incident
-from incidents.selectors import visible_incidents
+from incidents.selectors import invoices_customers_wait_for, visible_incidents
 from invoices.admin import InvoiceAdmin
 from invoices.ledger.models import Invoice
 from invoices.next_step import NextStep
@@ -43,18 +43,35 @@ class InvoiceIncidentTable(ReadOnlyTable):
                                                                       args=[row["id"]]), html(row))
 
 
+class CustomerWaitingFilter(admin.SimpleListFilter):
+    """客户在等 on finance's home page: the invoices an open incident is waiting on, the most urgent first."""
+    title = _("customer waiting")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("customer", _("an open incident is waiting on it"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "customer":
+            return queryset.filter(pk__in=invoices_customers_wait_for().values("pk"))
+        return queryset
+
+
 class InvoiceWithIncidentsAdmin(InvoiceAdmin):
+    list_filter = [*InvoiceAdmin.list_filter, CustomerWaitingFilter]
     readonly_tables = [*InvoiceAdmin.readonly_tables[:-1], InvoiceIncidentTable, InvoiceAdmin.readonly_tables[-1]]
 
     def next_steps(self, request, obj):
         steps = super().next_steps(request, obj)
+        # One problem, one incident: the oldest running one is where the work on this invoice goes on.
         running = visible_incidents(request.user, Incident.objects.filter(invoices=obj, status__in=OPEN_STATUSES))
-        incident = running.order_by("-created_at", "-id").first()
+        incident = running.order_by("created_at", "id").first()
         if incident is not None:
             steps.append(NextStep(
                 gettext("Incident %(ref)s about this invoice is %(s)s.") % {
                     "ref": incident.reference, "s": incident.get_status_display()},
-                "link", gettext("Open the incident"), reverse("admin:incidents_incident_change", args=[incident.pk]),
+                "link", gettext("Open %(ref)s") % {"ref": incident.reference},
+                reverse("admin:incidents_incident_change", args=[incident.pk]),
                 key="open_incident"))
         elif request.user.has_perm("incidents.add_incident"):
             steps.append(NextStep(
