@@ -80,7 +80,7 @@ class NotifyForm(forms.Form):
     """Step one picks the template and shows the rendered email; only the confirmed second post sends it."""
 
     template = forms.ModelChoiceField(label=_("template"), queryset=CommunicationTemplate.objects.filter(active=True))
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(label=_("confirmed"), required=False, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):

@@ -27,7 +27,7 @@ from invoices.ledger.models import Invoice
 from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..access import can_work_incident, sees_every_team, team_ids
-from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
+from ..models import OPEN_STATUSES, Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
 from ..models.sla_breach import breached_q
 from ..resources import IncidentResource
 from ..selectors import ready_to_answer, sent_back_to, visible_incident_events, visible_incidents
@@ -45,6 +45,7 @@ from ..services.notify import incident_notify_customers, notify_preview
 from ..services.steps import incident_step_done, incident_step_skip
 from ..services.timeline import incident_note_add
 from .base import action_view, guarded_changeform, staff_users
+from .names import PersonChoiceField, person
 from .dashboard import dashboard_view
 from .desk import incident_desk, incident_state
 from .forms import (
@@ -136,8 +137,8 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     export_form_class = TranslatedExportForm  # the field chooser names columns as the file's headers do
     formats = [CSV, XLSX]  # what a desk opens in Excel or WPS, as on the invoice lists
     # What a desk needs to pick the next incident, one line a row at 1440 px; on a phone the first four stay.
-    list_display = ["reference", "title", "status", "sla_state", "owner", "customer", "severity", "created_at"]
-    PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner"]
+    list_display = ["reference", "title", "status", "sla_state", "owner_name", "customer", "severity", "created_at"]
+    PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner_name"]
     list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind", "opened_via", SatisfactionFilter,
                    HandoffFilter]
     list_select_related = ["customer", "owner", "team"]
@@ -207,6 +208,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
             kwargs["queryset"] = staff_users()
+            kwargs["form_class"] = PersonChoiceField  # colleagues by name, not by login
         if db_field.name == "root_cause_category":
             kwargs["queryset"] = RootCauseCategory.objects.filter(active=True)
         if db_field.name == "team" and not sees_every_team(request.user):
@@ -223,6 +225,18 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         if obj.sla_breached():
             return format_html('<strong style="color:#ba2121">{}</strong>', gettext("breached"))
         return gettext("ok")
+
+    @admin.display(description=_("owner"), ordering="owner__first_name")
+    def owner_name(self, obj):
+        """The owner by name; on the shared queue a 领取 button, which posts the list's own form (with its CSRF
+        token) to the claim view, since a form may not sit inside the list's form."""
+        if obj.owner_id:
+            return person(obj.owner)
+        if obj.status not in OPEN_STATUSES:
+            return "-"
+        return format_html('<button type="submit" class="button" formaction="{}" formmethod="post" '
+                           'name="claim" value="1">{}</button>',
+                           reverse("admin:incidents_incident_claim", args=[obj.pk]), gettext("Take it"))
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -265,6 +279,18 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
             saved = incident_open(actor=request.user, invoices=data.get("invoices", []),
                                   **{f: data.get(f) for f in self.ADD_FIELDS if f != "invoices"})
         obj.pk, obj.reference = saved.pk, saved.reference
+
+    def _back_on_the_desk(self, request, obj, response):
+        """保存 lands on the incident's desk, where the work goes on, not on the list (保存并新增 still adds)."""
+        if response.status_code == 302 and not {"_addanother", "_saveasnew", "_popup"} & set(request.POST):
+            return redirect(reverse("admin:incidents_incident_change", args=[obj.pk]))
+        return response
+
+    def response_change(self, request, obj):
+        return self._back_on_the_desk(request, obj, super().response_change(request, obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_on_the_desk(request, obj, super().response_add(request, obj, post_url_continue))
 
     def save_related(self, request, form, formsets, change):
         # Invoices were attached by the services in save_model (no form.save_m2m); the page has no inlines.

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import sla
-from ..access import default_team, ensure_can_work_incident, ensure_team_allowed
+from ..access import default_team, ensure_can_see_incident, ensure_can_work_incident, ensure_team_allowed
 from ..models import (
     OPEN_STATUSES,
     EventKind,
@@ -288,13 +288,14 @@ def incident_claim(*, incident, actor):
     """领取: an incident nobody owns becomes the actor's. One already taken is refused, naming who has it (two
     people pressing 领取 at once: the second waits for the lock and is told)."""
     incident = lock_incident(incident)
-    ensure_can_work_incident(actor, incident)
+    ensure_can_see_incident(actor, incident)
     ensure_not_closed(incident)
     if incident.owner_id == actor.pk:
         return incident
     if incident.owner_id is not None:
         raise ValidationError({"owner": _("%(who)s has already taken this incident.") % {
             "who": incident.owner.get_full_name() or incident.owner.get_username()}})
+    ensure_can_work_incident(actor, incident)
     incident.owner = actor
     incident.save(update_fields=["owner"])
     _claimed_event(incident, actor)
