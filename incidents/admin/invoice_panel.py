@@ -63,16 +63,21 @@ class InvoiceWithIncidentsAdmin(InvoiceAdmin):
 
     def next_steps(self, request, obj):
         steps = super().next_steps(request, obj)
-        # One problem, one incident: the oldest running one is where the work on this invoice goes on.
-        running = visible_incidents(request.user, Incident.objects.filter(invoices=obj, status__in=OPEN_STATUSES))
-        incident = running.order_by("created_at", "id").first()
+        # One problem, one incident: the oldest running one holding this invoice is where the work goes on; without
+        # one, the customer's running incident (a verify attaches the invoice to it a moment later, on the worker).
+        open_ones = visible_incidents(request.user, Incident.objects.filter(status__in=OPEN_STATUSES))
+        incident = open_ones.filter(invoices=obj).order_by("created_at", "id").first()
+        if incident is not None:
+            text = gettext("Incident %(ref)s about this invoice is %(s)s.")
+        elif obj.buyer_id is not None:
+            incident = open_ones.filter(customer_id=obj.buyer_id).order_by("created_at", "id").first()
+            text = gettext("The customer's incident %(ref)s is open (%(s)s): record this invoice there rather than "
+                           "in a new incident.")
         if incident is not None:
             steps.append(NextStep(
-                gettext("Incident %(ref)s about this invoice is %(s)s.") % {
-                    "ref": incident.reference, "s": incident.get_status_display()},
+                text % {"ref": incident.reference, "s": incident.get_status_display()},
                 "link", gettext("Open %(ref)s") % {"ref": incident.reference},
-                reverse("admin:incidents_incident_change", args=[incident.pk]),
-                key="open_incident"))
+                reverse("admin:incidents_incident_change", args=[incident.pk]), key="open_incident"))
         elif request.user.has_perm("incidents.add_incident"):
             steps.append(NextStep(
                 gettext("A customer is asking about this invoice and no incident is open: record one."),

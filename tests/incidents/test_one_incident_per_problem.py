@@ -156,3 +156,13 @@ def test_merge_api_needs_the_same_permission_and_answers_the_target(api_as, cs_u
     assert duplicate.duplicate_of_id == running.pk
     shown = api_as(cs_user).get(f"/api/v1/incidents/{duplicate.pk}/").json()
     assert shown["duplicate_of"] == running.reference and shown["status"] == "closed"
+
+
+def test_invoice_page_leads_to_the_customers_running_incident(client, cs_user, invoice):
+    """A verify attaches the invoice to the customer's open incident on the worker; the page leads there at once."""
+    customers = open_incident(cs_user, owner=cs_user, customer=invoice.buyer)
+    client.force_login(cs_user)
+    steps = client.get(reverse("admin:invoices_invoice_change", args=[invoice.pk])).context["next_steps"]
+    assert [s.url for s in steps if s.key == "open_incident"] == [
+        reverse("admin:incidents_incident_change", args=[customers.pk])]
+    assert not [s for s in steps if s.key == "create_incident"]
