@@ -31,7 +31,7 @@ MIDDLEWARE = [
     "backoffice.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Chinese unless the language switch chose English (the API follows Accept-Language): backoffice/locale_middleware.py
+    # Chinese unless the language switch chose English; the API follows Accept-Language (locale_middleware.py)
     "backoffice.locale_middleware.DeskLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -27,7 +27,16 @@ from invoices.ledger.models import Invoice
 from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..access import can_work_incident, sees_every_team, team_ids
-from ..models import OPEN_STATUSES, Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
+from ..models import (
+    OPEN_STATUSES,
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentStatus,
+    IncidentStep,
+    RootCauseCategory,
+    Team,
+)
 from ..models.sla_breach import breached_q
 from ..resources import IncidentResource
 from ..selectors import ready_to_answer, sent_back_to, visible_incident_events, visible_incidents

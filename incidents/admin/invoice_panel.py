@@ -2,13 +2,14 @@
 InvoiceAdmin with a table of the invoice's incidents (those the user may see) and the next step about them: open
 the incident that is already running, or create one prefilled with this invoice."""
 from django.contrib import admin
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.tables import ReadOnlyTable
-from incidents.models import OPEN_STATUSES, Incident
+from incidents.models import OPEN_STATUSES, Incident, IncidentCategory
 from incidents.selectors import invoices_customers_wait_for, visible_incidents
 from invoices.admin import InvoiceAdmin
 from invoices.ledger.models import Invoice
@@ -70,7 +71,9 @@ class InvoiceWithIncidentsAdmin(InvoiceAdmin):
         if incident is not None:
             text = gettext("Incident %(ref)s about this invoice is %(s)s.")
         elif obj.buyer_id is not None:
-            incident = open_ones.filter(customer_id=obj.buyer_id).order_by("created_at", "id").first()
+            # The one a verify's finding attaches the invoice to (incidents.services.invoice_facts) comes first.
+            incident = open_ones.filter(customer_id=obj.buyer_id).order_by(
+                Case(When(category=IncidentCategory.INVOICE_MISSING, then=0), default=1), "id").first()
             text = gettext("The customer's incident %(ref)s is open (%(s)s): record this invoice there rather than "
                            "in a new incident.")
         if incident is not None:
