@@ -1,9 +1,12 @@
 """工作台: each role's home page answers "what do I do now". Every count links to the changelist that lists
 exactly those rows (same filter in the selector and in the link). The full model list stays at admin:all."""
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +55,53 @@ def roles_of(user):
     return [r for r in (CUSTOMER_SERVICE, FINANCE, MANAGER) if r in names]
 
 
+def _incident_url(incident):
+    return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def _when(at):
+    return timezone.localtime(at).strftime("%m-%d %H:%M") if at else ""
+
+
+def handoff_cards(user):
+    """Work someone else finished that the rep carries on, above everything else: a review sent back (with the
+    manager's comment), then incidents whose invoices the platform now holds (with when the last one got there)."""
+    cards = []
+    sent_back = incident_queues.sent_back_to(user)
+    top = list(sent_back[:8])
+    if top:
+        cards.append(Card(_("Sent back by the reviewer"), items=[
+            (_("%(ref)s %(title)s — the reviewer wrote: %(comment)s") % {
+                "ref": i.reference, "title": i.title, "comment": i.sent_back_comment or "-"},
+             _incident_url(i), _when(i.sent_back_at), True) for i in top], rows=[
+            Row(_("incidents sent back to me"), capped_count(sent_back),
+                changelist("incidents_incident", handoff="sent_back"), urgent=True)]))
+    ready = incident_queues.ready_to_answer(user)
+    top = list(ready[:8])
+    cards.append(Card(_("Ready to answer the customer"), items=[
+        (_("%(ref)s %(title)s: every invoice is on the tax platform now") % {"ref": i.reference, "title": i.title},
+         _incident_url(i), _("synced %(at)s") % {"at": _when(i.synced_at)} if i.synced_at else "", True)
+        for i in top], rows=[
+        Row(_("my incidents whose invoices the platform now holds"), capped_count(ready),
+            changelist("incidents_incident", handoff="ready"), urgent=True)]))
+    return cards
+
+
+def followups_card(user, now):
+    """The user's open follow-ups, the earliest due first (a manager's 回访 after a low rating included)."""
+    items = [(f"{f.title}" + (f" · {f.incident.reference}" if f.incident_id else ""),
+              reverse("admin:incidents_followup_change", args=[f.pk]), _when(f.due_at), f.due_at < now)
+             for f in incident_queues.my_open_followups(user)[:8]]
+    return Card(_("My follow-ups"), items=items, rows=[
+        Row(_("overdue"), capped_count(incident_queues.my_followups_overdue(user, now)),
+            changelist("incidents_followup", assignee="me", due="overdue"), urgent=True),
+        Row(_("due later today"), capped_count(incident_queues.my_followups_due_today(user, now)),
+            changelist("incidents_followup", assignee="me", due="today")),
+        Row(_("all my open follow-ups"), capped_count(incident_queues.my_open_followups(user)),
+            changelist("incidents_followup", assignee="me", status__exact="open")),
+    ])
+
+
 def rep_cards(user, now):
     mine = incident_queues.my_open_incidents(user)
     top = list(mine[:8])
@@ -63,15 +113,11 @@ def rep_cards(user, now):
             capped_count(incident_queues.unowned_open_incidents(user)),
             changelist("incidents_incident", mine="none", status__in=OPEN)),
     ])
-    followups = Card(_("My follow-ups"), rows=[
-        Row(_("overdue"), capped_count(incident_queues.my_followups_overdue(user, now)),
-            changelist("incidents_followup", assignee="me", due="overdue"), urgent=True),
-        Row(_("due later today"), capped_count(incident_queues.my_followups_due_today(user, now)),
-            changelist("incidents_followup", assignee="me", due="today")),
+    followups = followups_card(user, now)
+    followups.rows.append(
         Row(_("customers waiting for my callback"), capped_count(incident_queues.my_callbacks_waiting(user)),
-            changelist("incidents_followup", assignee="me", status__exact="open", communication__isnull="False")),
-    ])
-    return [incidents, followups]
+            changelist("incidents_followup", assignee="me", status__exact="open", communication__isnull="False")))
+    return [*handoff_cards(user), incidents, followups]
 
 
 def _failed_jobs_row(area):
@@ -123,7 +169,25 @@ def finance_cards(user, now):
         Row(_("open discrepancies"), capped_count(finance_queues.open_discrepancies()),
             changelist("invoices_discrepancy", resolution__exact="")),
     ])
-    return [sync, credit_card(), reissues, forms, recon]
+    cards = [customers_waiting_card(), sync, credit_card(), reissues, forms, recon]
+    if CUSTOMER_SERVICE not in roles_of(user):  # a rep's home already lists them
+        cards.append(followups_card(user, now))
+    return cards
+
+
+def customers_waiting_card():
+    """客户在等: invoices missing on the platform or refused by it that an open incident holds, the most urgent
+    incident's first, so finance re-syncs what a customer is waiting on before the rest."""
+    waiting = incident_queues.invoices_customers_wait_for()
+    items = [(_("%(number)s · %(buyer)s · %(state)s") % {"number": inv.number, "buyer": inv.buyer.name,
+                                                         "state": inv.get_sync_status_display()},
+              reverse("admin:invoices_invoice_change", args=[inv.pk]),
+              _("resolution due %(at)s") % {"at": _when(inv.due)} if inv.due else "",
+              bool(inv.due and inv.due < timezone.now()))
+             for inv in waiting.select_related("buyer")[:8]]
+    return Card(_("Customers waiting"), items=items, rows=[
+        Row(_("invoices an open incident is waiting on"), capped_count(waiting),
+            changelist("invoices_invoice", waiting="customer"), urgent=True)])
 
 
 def credit_card():
@@ -163,7 +227,10 @@ def manager_cards(user, now):
         (name, changelist("incidents_followup", assignee="all", due="overdue", assignee__id__exact=pk), n, True)
         for pk, name, n in incident_queues.overdue_followups_by_assignee(now)
     ])
-    return [review, overdue]
+    cards = [review, overdue]
+    if not {CUSTOMER_SERVICE, FINANCE} & set(roles_of(user)):  # otherwise listed in that section
+        cards.insert(1, followups_card(user, now))
+    return cards
 
 
 SECTIONS = {
@@ -173,8 +240,26 @@ SECTIONS = {
 }
 
 
+def _sections(user, now):
+    return [(SECTIONS[role][0], SECTIONS[role][1](user, now)) for role in roles_of(user)]
+
+
+def _fingerprint(sections):
+    """What the page lists (counts, items), so a poll can tell that something arrived: a hand-off, a re-sync."""
+    parts = [f"{row.label}={row.count}" for _title, cards in sections for card in cards for row in card.rows]
+    parts += [str(item[1]) for _title, cards in sections for card in cards for item in card.items]
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
 def home_view(request):
-    now = timezone.now()
-    sections = [(SECTIONS[role][0], SECTIONS[role][1](request.user, now)) for role in roles_of(request.user)]
-    context = {**admin.site.each_context(request), "title": _("Workbench"), "sections": sections}
+    sections = _sections(request.user, timezone.now())
+    context = {**admin.site.each_context(request), "title": _("Workbench"), "sections": sections,
+               "state": _fingerprint(sections), "state_url": reverse("admin_home_state"),
+               "poll_ms": settings.HOME_POLL_SECONDS * 1000}
     return TemplateResponse(request, "admin/home.html", context)
+
+
+def home_state_view(request):
+    """Polled by the home page (backoffice/static/backoffice/home_refresh.js): it reloads itself when this moves,
+    so finance's re-sync shows on the rep's home as 可以回复客户了 without anyone pressing F5."""
+    return JsonResponse({"state": _fingerprint(_sections(request.user, timezone.now()))})

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from backoffice.home import home_view
+from backoffice.home import home_state_view, home_view
 
 admin.site.site_header = admin.site.site_title = _("Invoice back office")
 admin.site.index_title = _("All functions")
@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The role's home page (工作台) answers /admin/ before the stock index; the full model list moves to all/.
     path("admin/", admin.site.admin_view(home_view), name="admin_home"),
+    path("admin/home-state/", admin.site.admin_view(home_state_view), name="admin_home_state"),
     path("admin/all/", admin.site.admin_view(admin.site.index), name="admin_all"),
     path("admin/", admin.site.urls),
     path("api/", include("backoffice.api")),

@@ -23,6 +23,7 @@ from .serializers import (
     IncidentSerializer,
     IncidentUpdateSerializer,
     IncidentWriteSerializer,
+    MergeSerializer,
     NotifySerializer,
     ReviewSerializer,
     SatisfactionSerializer,
@@ -31,11 +32,13 @@ from .serializers import (
 from .services.communications import communication_log, communication_send_email
 from .services.followups import followup_assign, followup_complete, followup_create
 from .services.incidents import (
+    incident_claim,
     incident_open,
     incident_review,
     incident_transition,
     incident_update,
 )
+from .services.merge import incident_merge
 from .services.notify import incident_notify_customers
 from .services.timeline import incident_note_add
 
@@ -55,6 +58,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_permissions(self):
         perms = {
             "transition": [require("incidents.change_incident")],
+            # The admin's 领取 and 合并 need the same: change_incident, and the services' object rules.
+            "claim": [require("incidents.change_incident")],
+            "merge": [require("incidents.change_incident")],
             "review": [require("incidents.review_incident")],
             "notify": [require("incidents.change_incident", "incidents.add_communication")],
             "events": [require("incidents.view_incident",
@@ -93,6 +99,22 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._detail(incident_transition(incident=incident, actor=request.user, to=d["status"], note=d["note"],
                                                 root_cause=d["root_cause"], resolution=d["resolution"],
                                                 root_cause_category=d["root_cause_category"]))
+
+    @extend_schema(request=None, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        """领取: an incident nobody owns becomes the caller's; 400 naming who already has it."""
+        return self._detail(incident_claim(incident=self.get_object(), actor=request.user))
+
+    @extend_schema(request=MergeSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """合并: this incident becomes a duplicate of `into`, closed with the link; answers with `into`."""
+        incident = self.get_object()
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        return self._detail(incident_merge(duplicate=incident, into=d["into"], actor=request.user, note=d["note"]))
 
     @extend_schema(request=ReviewSerializer, responses={200: IncidentDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -69,6 +69,13 @@ def seed_templates():
                 defaults={"purpose": purpose, "name": name, "subject": subject, "body": body})
 
 
+def _finish_checklist(incident, actor):
+    for step in incident.steps.filter(done_at__isnull=True):
+        prevention = {"prevention_action": "上传任务失败时自动告警并重试", "prevention_owner": actor,
+                      "prevention_due_at": timezone.now() + timedelta(days=14)} if step.records_prevention else {}
+        incident_step_done(step=step, actor=actor, **prevention)
+
+
 def _incident(spec, users, customers, invoices_by_customer):
     if Incident.objects.filter(title=spec["title"]).exists():
         return None
@@ -85,15 +92,12 @@ def _incident(spec, users, customers, invoices_by_customer):
     for status in spec.get("path", []):
         kwargs = {}
         if status == IncidentStatus.RESOLVED:
+            _finish_checklist(incident, actor)  # resolving needs the whole checklist
             kwargs = {"root_cause_category": RootCauseCategory.objects.get(code=spec.get("cause", "data_entry")),
                       "root_cause": spec.get("root_cause", "购方税号录入错误"),
                       "resolution": spec.get("resolution", "红冲后按正确税号重开，客户已确认可查")}
         incident_transition(incident=incident, to=status, actor=actor, note=spec.get("note", ""), **kwargs)
     if spec.get("close"):
-        for step in incident.steps.filter(done_at__isnull=True):  # closing needs the whole checklist
-            prevention = {"prevention_action": "上传任务失败时自动告警并重试", "prevention_owner": actor,
-                          "prevention_due_at": timezone.now() + timedelta(days=14)} if step.records_prevention else {}
-            incident_step_done(step=step, actor=actor, **prevention)
         incident_review(incident=incident, actor=users["manager"], approve=True, comment="复核通过")
     return incident
 

@@ -57,4 +57,15 @@ register({
     "incident.followup.closed": EventText(_("Follow-up %(s)s: %(title)s"), s=label(FollowUpStatus)),
     "incident.followup.reminded": _("Reminder sent to %(who)s."),
     "incident.followup.escalated": _("Overdue follow-up escalated to the managers."),
+    "incident.merged_into": _("Marked a duplicate of %(ref)s and closed; its invoices, communications and "
+                              "follow-ups are there now."),
+    "incident.merged_into_note": _("Marked a duplicate of %(ref)s and closed; its invoices, communications and "
+                                   "follow-ups are there now. %(note)s"),
+    "incident.merged_from": _("%(ref)s merged in as a duplicate: %(n_inv)d invoice(s), %(n_comm)d "
+                              "communication(s) and %(n_fu)d follow-up(s) moved here."),
+    "incident.merged_from_note": _("%(ref)s merged in as a duplicate: %(n_inv)d invoice(s), %(n_comm)d "
+                                   "communication(s) and %(n_fu)d follow-up(s) moved here. %(note)s"),
+    # The contact stays on the inbound portal message (staff only): the case page shows this text to its reader.
+    "incident.appeal_joined": _("New appeal about invoice %(n)s through the portal, added to this case: %(text)s"),
+    "incident.claimed": _("%(who)s took the incident."),
 })

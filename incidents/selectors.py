@@ -9,10 +9,10 @@ ordering); the API's viewsets read through `incident_list`, `incident_detail`, `
 disagree."""
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from invoices.ledger.models import InvoiceEvent
+from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
 
 from .access import sees_every_team, team_ids
 from .models import (
@@ -21,6 +21,8 @@ from .models import (
     FollowUp,
     FollowUpStatus,
     Incident,
+    IncidentCategory,
+    IncidentEvent,
     IncidentStatus,
     SatisfactionAnswer,
     Team,
@@ -146,3 +148,80 @@ def incident_invoice_events(incident, limit):
     since = min(incident.created_at, incident.detected_at or incident.created_at) - INVOICE_EVENTS_BEFORE
     return list(InvoiceEvent.objects.filter(invoice__incidents=incident, at__gte=since)
                 .select_related("invoice", "actor").order_by("-at", "-id")[:limit])
+
+
+# --- hand-offs: work another role finished, waiting on the home page of whoever carries on ---
+
+# An incident whose invoices the platform now holds: the rep's next step is telling the customer.
+READY_TO_ANSWER_STATUSES = (IncidentStatus.WAITING_PLATFORM,)
+PLATFORM_HOLDS = Q(kind=InvoiceEventKind.SYNC_SUCCEEDED) | Q(kind=InvoiceEventKind.VERIFIED, data__outcome="synced")
+
+
+def _all_invoices_synced():
+    not_synced = Invoice.objects.filter(incidents=OuterRef("pk")).exclude(sync_status=SyncStatus.SYNCED)
+    return Exists(Invoice.objects.filter(incidents=OuterRef("pk"))) & ~Exists(not_synced)
+
+
+def ready_to_answer(user):
+    """可以回复客户了: the user's open incidents waiting for the platform (or about an invoice missing there) whose
+    every invoice the platform now holds, with `synced_at`, when the last of them got there; oldest first."""
+    last_synced = (InvoiceEvent.objects.filter(PLATFORM_HOLDS, invoice__incidents=OuterRef("pk"))
+                   .order_by("-at").values("at")[:1])
+    return (Incident.objects.filter(Q(status__in=READY_TO_ANSWER_STATUSES)
+                                    | Q(category=IncidentCategory.INVOICE_MISSING, status__in=OPEN_STATUSES),
+                                    _all_invoices_synced(), owner=user)
+            .annotate(synced_at=Subquery(last_synced)).order_by(F("synced_at").asc(nulls_last=True), "id"))
+
+
+def every_invoice_synced(incident):
+    """The desk's flag: the incident has invoices and the platform holds every one of them."""
+    states = set(incident.invoices.values_list("sync_status", flat=True))
+    return states == {SyncStatus.SYNCED}
+
+
+def _last_sent_back():
+    return (IncidentEvent.objects.filter(incident=OuterRef("pk"), message_code="incident.review.sent_back")
+            .order_by("-at", "-id"))
+
+
+def sent_back_to(user):
+    """The user's open incidents a reviewer sent back and nobody has resolved since, the latest send-back first,
+    with `sent_back_at` and `sent_back_comment` (what the manager wrote)."""
+    resolved_since = IncidentEvent.objects.filter(incident=OuterRef("pk"), message_code__startswith="incident.status",
+                                                  data__to=IncidentStatus.RESOLVED.value,
+                                                  at__gt=OuterRef("sent_back_at"))
+    return (Incident.objects.filter(owner=user, status__in=OPEN_STATUSES)
+            .annotate(sent_back_at=Subquery(_last_sent_back().values("at")[:1]),
+                      sent_back_comment=Subquery(_last_sent_back().values("params__comment")[:1]))
+            .filter(sent_back_at__isnull=False).exclude(Exists(resolved_since)).order_by("-sent_back_at", "-id"))
+
+
+def invoices_customers_wait_for():
+    """客户在等: invoices the platform is missing or refused that an open incident holds, the incident whose
+    resolution is due first leading (`due`); finance's home page and the invoice list's 客户在等 filter."""
+    held = Q(incidents__status__in=OPEN_STATUSES)
+    return (Invoice.objects.filter(held, sync_status__in=(SyncStatus.MISSING, SyncStatus.FAILED))
+            .annotate(due=Min("incidents__resolve_due_at", filter=held))
+            .order_by(F("due").asc(nulls_last=True), "id"))
+
+
+def my_open_followups(user):
+    """Every open follow-up of the user, the earliest due first (callbacks, prevention actions, a manager's 回访)."""
+    return (FollowUp.objects.filter(assignee=user, status=FollowUpStatus.OPEN)
+            .select_related("incident").order_by("due_at", "id"))
+
+
+def related_open_incidents(incident, user, limit=10):
+    """Other open incidents about the same problem, as the desk lists them: those holding one of this incident's
+    invoices, then the customer's others; [(incident, reason)] with reason "invoice" or "customer"."""
+    others = visible_incidents(user, Incident.objects.filter(status__in=OPEN_STATUSES).exclude(pk=incident.pk)
+                               .select_related("owner"))
+    invoice_ids = list(incident.invoices.values_list("pk", flat=True))
+    by_invoice = list(others.filter(invoices__in=invoice_ids).distinct().order_by("created_at", "id")[:limit]) \
+        if invoice_ids else []
+    seen = {i.pk for i in by_invoice}
+    by_customer = []
+    if incident.customer_id:
+        by_customer = [i for i in others.filter(customer_id=incident.customer_id).order_by("created_at", "id")
+                       [:limit] if i.pk not in seen]
+    return [(i, "invoice") for i in by_invoice] + [(i, "customer") for i in by_customer][:max(0, limit - len(seen))]

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api_fields import CodeRelatedField
@@ -37,6 +38,9 @@ class IncidentStepSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True, read_only=True)
+    owner_name = serializers.SerializerMethodField()
+    duplicate_of = serializers.CharField(source="duplicate_of.reference", default=None, allow_null=True,
+                                         read_only=True)
     customer_name = serializers.CharField(source="customer.name", default=None, allow_null=True, read_only=True)
     response_breached = serializers.SerializerMethodField()
     resolve_breached = serializers.SerializerMethodField()
@@ -48,8 +52,12 @@ class IncidentSerializer(serializers.ModelSerializer):
                   "customer_name", "seller", "team", "owner", "fault_started_at", "detected_at", "platform_recovered_at",
                   "customer_informed_at", "first_response_at", "resolved_at", "closed_at", "root_cause_category", "root_cause",
                   "resolution", "response_due_at", "resolve_due_at", "response_breached", "resolve_breached", "reviewed_at",
-                  "created_at"]
+                  "created_at", "owner_name", "duplicate_of"]
         read_only_fields = fields
+
+    def get_owner_name(self, obj) -> str:
+        """The owner as colleagues know them (full name), the login only when no name is recorded."""
+        return (obj.owner.get_full_name() or obj.owner.get_username()) if obj.owner_id else ""
 
     def get_response_breached(self, obj) -> bool:
         return obj.response_breached()
@@ -134,6 +142,20 @@ class TransitionSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    """合并: `into` is the incident that carries on, by reference (INC-…) or id."""
+    into = serializers.CharField(max_length=20)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_into(self, value):
+        value = value.strip()
+        found = Incident.objects.filter(**({"pk": int(value)} if value.isdigit() else {"reference": value.upper()}))
+        incident = found.first()
+        if incident is None:
+            raise serializers.ValidationError(_("No incident has the reference %(ref)s.") % {"ref": value})
+        return incident
 
 
 class NotifySerializer(serializers.Serializer):

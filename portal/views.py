@@ -116,7 +116,9 @@ def appeal(request):
             for field, messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
         else:
-            return redirect(reverse("portal:case", args=[case_token(incident)]) + "?new=1")
+            # An appeal about an invoice already being worked on joined that case: the page says so.
+            joined = "joined" if getattr(incident, "appeal_joined", False) else "1"
+            return redirect(reverse("portal:case", args=[case_token(incident)]) + f"?new={joined}")
     return render(request, "portal/appeal.html", {"form": form, "invoice": invoice, "ref": ref}, status=400)
 
 
@@ -147,7 +149,7 @@ def case(request, token):
             else:
                 return redirect(reverse("portal:case", args=[token]) + "?sent=1")
     context = case_view.case_context(incident, token)
-    context.update(form=form, just_opened=request.GET.get("new") == "1", sent=request.GET.get("sent") == "1",
+    context.update(form=form, just_opened=request.GET.get("new") == "1", joined=request.GET.get("new") == "joined", sent=request.GET.get("sent") == "1",
                    confirmation_sent=request.GET.get("confirmation") == "1")
     return render(request, "portal/case.html", context, status=400 if form.errors else 200)
 

@@ -53,6 +53,8 @@ TABLE = {
     ("POST", "/api/v1/incidents/{pk}/transition/"): "401 403 400 404 403 400 400",
     ("POST", "/api/v1/incidents/{pk}/review/"): "401 403 403 403 403 400 400",
     ("POST", "/api/v1/incidents/{pk}/notify/"): "401 403 400 404 403 403 400",
+    ("POST", "/api/v1/incidents/{pk}/claim/"): "401 403 200 404 403 400 400",
+    ("POST", "/api/v1/incidents/{pk}/merge/"): "401 403 400 404 403 400 400",
     ("GET", "/api/v1/communications/"): "401 403 200 200 200 200 200",
     ("POST", "/api/v1/communications/"): "401 403 400 400 403 403 400",
     ("GET", "/api/v1/communications/{pk}/"): "401 403 200 404 200 200 200",
@@ -108,6 +110,7 @@ GROUPS = [
     ("notify an incident's customers", [("POST", "/api/v1/incidents/{pk}/notify/")]),
     ("change and transition incidents, complete follow-ups", [
         ("PATCH", "/api/v1/incidents/{pk}/"), ("POST", "/api/v1/incidents/{pk}/transition/"),
+        ("POST", "/api/v1/incidents/{pk}/claim/"), ("POST", "/api/v1/incidents/{pk}/merge/"),
         ("POST", "/api/v1/follow-ups/{pk}/complete/")]),
     ("add notes to incidents", [("POST", "/api/v1/incidents/{pk}/events/")]),
     ("create follow-ups", [("POST", "/api/v1/follow-ups/")]),

@@ -17,8 +17,10 @@ UPLOAD_LIMITS = json.loads(os.environ.get("UPLOAD_LIMITS_JSON", "{}"))
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Files of more rows than this are checked and imported by a task with a progress page (invoices/ledger/imports/);
-# IMPORT_MAX_ROWS keeps one pass inside the task timeout (docs/imports.md has the measurement).
-IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "300"))
+# 0 (the default): every file, a small one too, gets that page's counted preview with the reasons rows are refused
+# or skipped, never the stock per-row preview. IMPORT_MAX_ROWS keeps one pass inside the task timeout
+# (docs/imports.md has the measurement).
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "0"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "30000"))
 # A background pass reads and imports its file this many rows at a time, so a worker holds one chunk, not the file.
 IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "1000"))

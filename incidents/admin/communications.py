@@ -15,6 +15,7 @@ from ..services.communications import (
     communication_send_email,
 )
 from .base import guarded_changeform
+from .names import person
 
 
 class CommunicationForm(forms.ModelForm):
@@ -33,7 +34,7 @@ class CommunicationForm(forms.ModelForm):
 class CommunicationAdmin(FastChangeListMixin, admin.ModelAdmin):
     form = CommunicationForm
     list_display = ["occurred_at", "customer", "channel", "direction", "subject", "delivery_status", "incident",
-                    "created_by"]
+                    "created_by_name"]
     list_filter = ["delivery_status", "channel", "direction"]
     list_select_related = ["customer", "incident", "created_by"]
     search_fields = ["subject", "contact"]
@@ -52,6 +53,10 @@ class CommunicationAdmin(FastChangeListMixin, admin.ModelAdmin):
         return list(CommunicationForm.Meta.fields) + [
             "attachment_list", "delivery_status", "delivery_attempts", "delivery_error", "next_attempt_at", "sent_at",
             "created_by"]
+
+    @admin.display(description=_("logged by"), ordering="created_by__first_name")
+    def created_by_name(self, obj):
+        return person(obj.created_by, "-")
 
     @admin.display(description=_("attachments"))
     def attachment_list(self, obj):

@@ -16,17 +16,41 @@ from ..reporting.metrics import Metrics
 from ..reporting.periods import parse_period
 
 
+QUICK_PERIODS = ("7", "30", "90")
+
+
 class DashboardFilterForm(forms.Form):
-    period = forms.CharField(label=gettext_lazy("period"), required=False, initial="30",
-                             help_text=gettext_lazy("7, 30 or 90 days, a month as 2026-11 or a week as 2026-W48"))
+    """统计周期 as a choice: the last 7, 30 or 90 days, or a period typed in (a month 2026-11, a week 2026-W48).
+    A bare `period` (the links the dashboard and reports hand out) still works and picks the matching choice."""
+
+    range = forms.ChoiceField(label=gettext_lazy("period"), required=False, initial="30", choices=[
+        ("7", gettext_lazy("last 7 days")), ("30", gettext_lazy("last 30 days")), ("90", gettext_lazy("last 90 days")),
+        ("custom", gettext_lazy("custom…"))])
+    period = forms.CharField(label=gettext_lazy("custom period"), required=False,
+                             help_text=gettext_lazy("a month as 2026-11 or a week as 2026-W48"),
+                             widget=forms.TextInput(attrs={"size": 10, "placeholder": "2026-11"}))
     team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.all(), required=False,
                                   empty_label=gettext_lazy("all teams"))
 
-    def clean_period(self):
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("range"):
+            data = data.copy()
+            typed = (data.get("period") or "30").strip()
+            data["range"] = typed if typed in QUICK_PERIODS else "custom"
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("range") or "30"
+        typed = (cleaned.get("period") or "").strip()
+        if chosen == "custom" and not typed:
+            self.add_error("period", _("Type the period: a month as 2026-11 or a week as 2026-W48."))
+            return cleaned
         try:
-            return parse_period(self.cleaned_data["period"] or "30")
+            cleaned["period"] = parse_period(typed if chosen == "custom" else chosen)
         except ValidationError as exc:
-            raise ValidationError(exc.message_dict["period"]) from exc
+            self.add_error("period", exc.message_dict["period"])
+        return cleaned
 
 
 def _url(name, params):

@@ -2,16 +2,27 @@
 where the work is. Read-only; every action is a link or a small POST to a view that calls one service."""
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from ..access import can_work_incident
 from ..models import Channel, CommunicationDirection, IncidentStatus
+from ..selectors import every_invoice_synced, related_open_incidents
 from .forms import next_statuses
+from .names import person
 
 
 def _add_url(model, **params):
     return reverse(f"admin:incidents_{model}_add") + "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def incident_state(incident):
+    """What a background change alters on the desk (status, owner, the invoices' sync states, the newest timeline
+    row): the page polls it (incidents/static/incidents/desk_refresh.js) and offers a refresh when it moves."""
+    last_event = incident.events.order_by("-id").values_list("id", flat=True).first() or 0
+    syncs = ",".join(f"{pk}:{state}" for pk, state in incident.invoices.order_by("pk").values_list("pk", "sync_status"))
+    return f"{incident.status}|{incident.owner_id or ''}|{last_event}|{syncs}"
 
 
 def incident_desk(request, incident):
@@ -26,7 +37,7 @@ def incident_desk(request, incident):
     prefill = {"incident": incident.pk, "customer": incident.customer_id}
     desk = {
         "reference": incident.reference, "status": incident.get_status_display(), "status_value": incident.status,
-        "owner": (incident.owner.get_full_name() or incident.owner.get_username()) if incident.owner else "",
+        "owner": person(incident.owner),
         "customer": incident.customer.name if incident.customer else "",
         "customer_url": (reverse("admin:invoices_customer_change", args=[incident.customer_id])
                          if incident.customer_id else ""),
@@ -35,7 +46,23 @@ def incident_desk(request, incident):
         "resolve_breached": incident.resolve_breached(now),
         "invoices": invoices, "closed": closed, "works": works,
         "timeline_url": reverse("admin:incidents_incident_timeline", args=[incident.pk]),
+        "state_url": reverse("admin:incidents_incident_state", args=[incident.pk]),
+        "state": incident_state(incident), "poll_ms": settings.HOME_POLL_SECONDS * 1000,
+        "all_synced": incident.is_open and every_invoice_synced(incident),
     }
+    if incident.duplicate_of_id:
+        desk["duplicate_of"] = incident.duplicate_of.reference
+        desk["duplicate_of_url"] = reverse("admin:incidents_incident_change", args=[incident.duplicate_of_id])
+    merge_url = reverse("admin:incidents_incident_merge", args=[incident.pk])
+    desk["related"] = [
+        {"reference": other.reference, "title": other.title, "status": other.get_status_display(),
+         "owner": person(other.owner), "why": reason,
+         "url": reverse("admin:incidents_incident_change", args=[other.pk]),
+         "merge_url": f"{merge_url}?into={other.pk}" if works and not closed and can_work_incident(user, other)
+         else ""}
+        for other, reason in related_open_incidents(incident, user)]
+    if works and not closed and incident.owner_id is None:
+        desk["claim_url"] = reverse("admin:incidents_incident_claim", args=[incident.pk])
     if works and not closed:
         desk["statuses"] = [(s.value, s.label) for s in next_statuses(incident.status)]
         desk["transition_url"] = reverse("admin:incidents_incident_transition", args=[incident.pk])

@@ -20,6 +20,7 @@ from ..selectors import visible_followups
 from ..services.followups import followup_assign, followup_complete, followup_create
 from .base import guarded_changeform, staff_users
 from .forms import AssignForm
+from .names import PersonChoiceField, person
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -63,8 +64,8 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [FollowUpResource]
     export_form_class = TranslatedExportForm  # the field chooser names columns as the file's headers do
     formats = [CSV, XLSX]  # what a desk opens in Excel or WPS, as on the invoice lists
-    list_display = ["title", "status", "due_state", "due_at", "assignee", "incident", "customer", "priority"]
-    PHONE_COLUMNS = ["title", "status", "due_state", "assignee"]
+    list_display = ["title", "status", "due_state", "due_at", "assignee_name", "incident", "customer", "priority"]
+    PHONE_COLUMNS = ["title", "status", "due_state", "assignee_name"]
     change_list_template = "admin/incidents/followup/change_list.html"
     list_filter = [AssigneeFilter, "status", OverdueFilter, "priority"]
     list_select_related = ["assignee", "incident", "customer", "team"]
@@ -89,6 +90,10 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj) or self.fields
 
+    @admin.display(description=_("assignee"), ordering="assignee__first_name")
+    def assignee_name(self, obj):
+        return person(obj.assignee)
+
     @admin.display(description=_("overdue"), boolean=False)
     def due_state(self, obj):
         if obj.is_overdue():  # gettext, not the lazy _, for a list of a hundred rows (see IncidentAdmin.sla_state)
@@ -102,6 +107,7 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
                 users = users.filter(pk=request.user.pk)
             kwargs["queryset"] = users
             kwargs["initial"] = request.user.pk
+            kwargs["form_class"] = PersonChoiceField  # colleagues by name, not by login
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -112,7 +118,9 @@ class FollowUpAdmin(FastChangeListMixin, ExportMixin, ReadOnlyHistoryAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"phone_columns": self.PHONE_COLUMNS, **(extra_context or {})})
+        # Fits 1440 px beside its filters, as the incident list (IncidentAdmin.changelist_view).
+        return super().changelist_view(request, {"phone_columns": self.PHONE_COLUMNS, "is_nav_sidebar_enabled": False,
+                                                 **(extra_context or {})})
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

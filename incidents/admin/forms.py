@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import CommunicationTemplate, IncidentStatus, RootCauseCategory
 from ..services.incidents import TRANSITIONS
+from .names import PersonChoiceField
 
 S = IncidentStatus
 # The statuses a desk offers from each status, the usual next step first (the services' TRANSITIONS decide
@@ -62,7 +63,7 @@ class PreventionStepForm(StepForm):
 
     prevention_action = forms.CharField(label=_("prevention action"), max_length=200,
                                         help_text=_("What stops this from happening again."))
-    prevention_owner = forms.ModelChoiceField(label=_("owner"), queryset=None)
+    prevention_owner = PersonChoiceField(label=_("owner"), queryset=None)
     prevention_due_at = forms.DateTimeField(label=_("due at"), help_text=_("e.g. 2026-12-18 17:00"))
 
     def __init__(self, *args, users, **kwargs):
@@ -79,10 +80,27 @@ class NotifyForm(forms.Form):
     """Step one picks the template and shows the rendered email; only the confirmed second post sends it."""
 
     template = forms.ModelChoiceField(label=_("template"), queryset=CommunicationTemplate.objects.filter(active=True))
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(label=_("confirmed"), required=False, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"] = forms.ModelChoiceField(label=_("assignee"), queryset=users)
+        self.fields["assignee"] = PersonChoiceField(label=_("assignee"), queryset=users)
+
+
+class MergeForm(forms.Form):
+    """合并: which incident carries on; this one becomes its duplicate and is closed with the link."""
+
+    into = forms.CharField(label=_("merge into incident"), max_length=20,
+                           help_text=_("The reference of the incident that carries on, e.g. INC-2026-000001."))
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_into(self):
+        from ..models import Incident
+
+        reference = self.cleaned_data["into"].strip().upper()
+        incident = Incident.objects.filter(reference=reference).first()
+        if incident is None:
+            raise forms.ValidationError(_("No incident has the reference %(ref)s.") % {"ref": reference})
+        return incident

@@ -1,17 +1,20 @@
 from datetime import datetime
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -24,25 +27,46 @@ from invoices.ledger.models import Invoice
 from invoices.ledger.resource_headers import TranslatedExportForm
 
 from ..access import can_work_incident, sees_every_team, team_ids
-from ..models import Incident, IncidentCategory, IncidentEvent, IncidentStatus, IncidentStep, RootCauseCategory, Team
+from ..models import (
+    OPEN_STATUSES,
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentStatus,
+    IncidentStep,
+    RootCauseCategory,
+    Team,
+)
 from ..models.sla_breach import breached_q
 from ..resources import IncidentResource
-from ..selectors import visible_incident_events, visible_incidents
+from ..selectors import ready_to_answer, sent_back_to, visible_incident_events, visible_incidents
 from ..services.incidents import (
     UPDATABLE_FIELDS,
     incident_attach_invoices,
+    incident_claim,
     incident_open,
     incident_review,
     incident_transition,
     incident_update,
 )
+from ..services.merge import incident_merge
 from ..services.notify import incident_notify_customers, notify_preview
 from ..services.steps import incident_step_done, incident_step_skip
 from ..services.timeline import incident_note_add
 from .base import action_view, guarded_changeform, staff_users
+from .names import PersonChoiceField, person
 from .dashboard import dashboard_view
-from .desk import incident_desk
-from .forms import NoteForm, NotifyForm, PreventionStepForm, ReviewForm, SkipStepForm, StepForm, TransitionForm
+from .desk import incident_desk, incident_state
+from .forms import (
+    MergeForm,
+    NoteForm,
+    NotifyForm,
+    PreventionStepForm,
+    ReviewForm,
+    SkipStepForm,
+    StepForm,
+    TransitionForm,
+)
 from .tables import IncidentChecklistTable, IncidentTimelineTable, timeline_view
 
 
@@ -83,6 +107,22 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HandoffFilter(admin.SimpleListFilter):
+    """The home page's hand-offs (incidents/selectors.py), so each count opens exactly its rows."""
+    title = _("hand-off")
+    parameter_name = "handoff"
+
+    def lookups(self, request, model_admin):
+        return [("ready", _("ready to answer the customer")), ("sent_back", _("sent back by the reviewer"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ready":
+            return queryset.filter(pk__in=ready_to_answer(request.user).values("pk"))
+        if self.value() == "sent_back":
+            return queryset.filter(pk__in=sent_back_to(request.user).values("pk"))
+        return queryset
+
+
 class SatisfactionFilter(admin.SimpleListFilter):
     title = _("satisfaction")
     parameter_name = "satisfaction"
@@ -106,9 +146,10 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     export_form_class = TranslatedExportForm  # the field chooser names columns as the file's headers do
     formats = [CSV, XLSX]  # what a desk opens in Excel or WPS, as on the invoice lists
     # What a desk needs to pick the next incident, one line a row at 1440 px; on a phone the first four stay.
-    list_display = ["reference", "title", "status", "sla_state", "owner", "customer", "severity", "created_at"]
-    PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner"]
-    list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind", "opened_via", SatisfactionFilter]
+    list_display = ["reference", "title", "status", "sla_state", "owner_name", "customer", "severity", "created_at"]
+    PHONE_COLUMNS = ["reference", "title", "status", "sla_state", "owner_name"]
+    list_filter = ["status", SlaFilter, MineFilter, "category", "severity", "kind", "opened_via", SatisfactionFilter,
+                   HandoffFilter]
     list_select_related = ["customer", "owner", "team"]
     search_fields = ["=reference", "title"]
     show_full_result_count = False
@@ -176,6 +217,7 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
             kwargs["queryset"] = staff_users()
+            kwargs["form_class"] = PersonChoiceField  # colleagues by name, not by login
         if db_field.name == "root_cause_category":
             kwargs["queryset"] = RootCauseCategory.objects.filter(active=True)
         if db_field.name == "team" and not sees_every_team(request.user):
@@ -192,6 +234,18 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         if obj.sla_breached():
             return format_html('<strong style="color:#ba2121">{}</strong>', gettext("breached"))
         return gettext("ok")
+
+    @admin.display(description=_("owner"), ordering="owner__first_name")
+    def owner_name(self, obj):
+        """The owner by name; on the shared queue a 领取 button, which posts the list's own form (with its CSRF
+        token) to the claim view, since a form may not sit inside the list's form."""
+        if obj.owner_id:
+            return person(obj.owner)
+        if obj.status not in OPEN_STATUSES:
+            return "-"
+        return format_html('<button type="submit" class="button" formaction="{}" formmethod="post" '
+                           'name="claim" value="1">{}</button>',
+                           reverse("admin:incidents_incident_claim", args=[obj.pk]), gettext("Take it"))
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -235,6 +289,18 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
                                   **{f: data.get(f) for f in self.ADD_FIELDS if f != "invoices"})
         obj.pk, obj.reference = saved.pk, saved.reference
 
+    def _back_on_the_desk(self, request, obj, response):
+        """保存 lands on the incident's desk, where the work goes on, not on the list (保存并新增 still adds)."""
+        if response.status_code == 302 and not {"_addanother", "_saveasnew", "_popup"} & set(request.POST):
+            return redirect(reverse("admin:incidents_incident_change", args=[obj.pk]))
+        return response
+
+    def response_change(self, request, obj):
+        return self._back_on_the_desk(request, obj, super().response_change(request, obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_on_the_desk(request, obj, super().response_add(request, obj, post_url_continue))
+
     def save_related(self, request, form, formsets, change):
         # Invoices were attached by the services in save_model (no form.save_m2m); the page has no inlines.
         for formset in formsets:
@@ -250,6 +316,9 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
             path("<int:pk>/notify/", view(self.notify_view), name="incidents_incident_notify"),
             path("<int:pk>/steps/<int:step>/", view(self.step_view), name="incidents_incident_step"),
             path("<int:pk>/timeline/", view(self.timeline_view), name="incidents_incident_timeline"),
+            path("<int:pk>/claim/", view(self.claim_view), name="incidents_incident_claim"),
+            path("<int:pk>/merge/", view(self.merge_view), name="incidents_incident_merge"),
+            path("<int:pk>/state/", view(self.state_view), name="incidents_incident_state"),
         ] + super().get_urls()
 
     def dashboard(self, request):
@@ -281,6 +350,49 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
                                incident=incident, to=d["status"], actor=request.user, note=d["note"],
                                root_cause=d["root_cause"], resolution=d["resolution"],
                                root_cause_category=d["root_cause_category"]))
+
+    @method_decorator(require_POST)
+    def claim_view(self, request, pk):
+        """领取 from the desk or the shared queue's list: the incident becomes the user's."""
+        incident, back = self._get(request, pk)
+        try:
+            incident_claim(incident=incident, actor=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, gettext("%(ref)s is yours now.") % {"ref": incident.reference},
+                              messages.SUCCESS)
+        return redirect(back)
+
+    def merge_view(self, request, pk):
+        """合并: this incident is a duplicate of another, which takes over its invoices, communications and
+        follow-ups; the user lands on the incident that carries on."""
+        incident, back = self._get(request, pk)
+        into = request.GET.get("into", "")
+        initial = {}
+        if into.isdigit():
+            target = self.get_queryset(request).filter(pk=into).first()
+            initial["into"] = target.reference if target else ""
+        form = MergeForm(request.POST or None, initial=initial)
+        outcome = {}
+
+        def perform(data):
+            outcome["into"] = incident_merge(duplicate=incident, into=data["into"], actor=request.user,
+                                             note=data["note"])
+
+        response = action_view(self, request, obj=incident, form=form, title=_("Merge as a duplicate"),
+                               back_url=back, success=_("Merged; this is the incident that carries on."),
+                               intro=_("This incident is closed as a duplicate of the one you name; its invoices, "
+                                       "communications and follow-ups move there."),
+                               submit=_("Merge"), perform=perform)
+        if "into" in outcome:
+            return redirect(reverse("admin:incidents_incident_change", args=[outcome["into"].pk]))
+        return response
+
+    def state_view(self, request, pk):
+        """The desk's fingerprint, polled by the page to offer a refresh after a background change."""
+        incident, _back = self._get(request, pk, work=False)
+        return JsonResponse({"state": incident_state(incident), "status": incident.get_status_display()})
 
     def review_view(self, request, pk):
         incident, back = self._get(request, pk, work=False)
@@ -355,8 +467,10 @@ class IncidentAdmin(FastChangeListMixin, ReadOnlyTablesMixin, ExportMixin, ReadO
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def changelist_view(self, request, extra_context=None):
+        # The work list fits 1440 px with its filters: the model menu (every page has 首页 and the home page) gives
+        # way, so 严重程度 and 创建时间 stay in view without a horizontal scroll.
         extra = {"can_dashboard": request.user.has_perm("incidents.review_incident"),
-                 "phone_columns": self.PHONE_COLUMNS}
+                 "phone_columns": self.PHONE_COLUMNS, "is_nav_sidebar_enabled": False}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
 

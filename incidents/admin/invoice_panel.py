@@ -2,14 +2,15 @@
 InvoiceAdmin with a table of the invoice's incidents (those the user may see) and the next step about them: open
 the incident that is already running, or create one prefilled with this invoice."""
 from django.contrib import admin
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.tables import ReadOnlyTable
-from incidents.models import OPEN_STATUSES, Incident
-from incidents.selectors import visible_incidents
+from incidents.models import OPEN_STATUSES, Incident, IncidentCategory
+from incidents.selectors import invoices_customers_wait_for, visible_incidents
 from invoices.admin import InvoiceAdmin
 from invoices.ledger.models import Invoice
 from invoices.next_step import NextStep
@@ -43,19 +44,43 @@ class InvoiceIncidentTable(ReadOnlyTable):
                                                                       args=[row["id"]]), html(row))
 
 
+class CustomerWaitingFilter(admin.SimpleListFilter):
+    """客户在等 on finance's home page: the invoices an open incident is waiting on, the most urgent first."""
+    title = _("customer waiting")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("customer", _("an open incident is waiting on it"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "customer":
+            return queryset.filter(pk__in=invoices_customers_wait_for().values("pk"))
+        return queryset
+
+
 class InvoiceWithIncidentsAdmin(InvoiceAdmin):
+    list_filter = [*InvoiceAdmin.list_filter, CustomerWaitingFilter]
     readonly_tables = [*InvoiceAdmin.readonly_tables[:-1], InvoiceIncidentTable, InvoiceAdmin.readonly_tables[-1]]
 
     def next_steps(self, request, obj):
         steps = super().next_steps(request, obj)
-        running = visible_incidents(request.user, Incident.objects.filter(invoices=obj, status__in=OPEN_STATUSES))
-        incident = running.order_by("-created_at", "-id").first()
+        # One problem, one incident: the oldest running one holding this invoice is where the work goes on; without
+        # one, the customer's running incident (a verify attaches the invoice to it a moment later, on the worker).
+        open_ones = visible_incidents(request.user, Incident.objects.filter(status__in=OPEN_STATUSES))
+        incident = open_ones.filter(invoices=obj).order_by("created_at", "id").first()
+        if incident is not None:
+            text = gettext("Incident %(ref)s about this invoice is %(s)s.")
+        elif obj.buyer_id is not None:
+            # The one a verify's finding attaches the invoice to (incidents.services.invoice_facts) comes first.
+            incident = open_ones.filter(customer_id=obj.buyer_id).order_by(
+                Case(When(category=IncidentCategory.INVOICE_MISSING, then=0), default=1), "id").first()
+            text = gettext("The customer's incident %(ref)s is open (%(s)s): record this invoice there rather than "
+                           "in a new incident.")
         if incident is not None:
             steps.append(NextStep(
-                gettext("Incident %(ref)s about this invoice is %(s)s.") % {
-                    "ref": incident.reference, "s": incident.get_status_display()},
-                "link", gettext("Open the incident"), reverse("admin:incidents_incident_change", args=[incident.pk]),
-                key="open_incident"))
+                text % {"ref": incident.reference, "s": incident.get_status_display()},
+                "link", gettext("Open %(ref)s") % {"ref": incident.reference},
+                reverse("admin:incidents_incident_change", args=[incident.pk]), key="open_incident"))
         elif request.user.has_perm("incidents.add_incident"):
             steps.append(NextStep(
                 gettext("A customer is asking about this invoice and no incident is open: record one."),

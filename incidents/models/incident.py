@@ -123,6 +123,12 @@ class Incident(models.Model):
         _("opened via"), max_length=8, choices=OpenedVia.choices, default=OpenedVia.STAFF, db_index=True
     )
     source_key = models.CharField(_("source key"), max_length=100, blank=True, default="", editable=False)
+    # Merged (incidents.services.merge): this incident was about the same problem as that one, which now holds its
+    # invoices, communications and follow-ups; it is closed with this link instead of a review.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("duplicate of"), editable=False,
+    )
 
     # Audit trail: who changed which field when (see backoffice/history.py).
     history = HistoricalRecords(get_user=history_user)
@@ -144,14 +150,18 @@ class Incident(models.Model):
                 & Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="incident_one_open_per_source",
             ),
+            # A merged duplicate is closed by the merge (the link is its record), every other one by a review.
             models.CheckConstraint(
-                condition=~Q(status="closed") | (Q(reviewed_by__isnull=False) & Q(closed_at__isnull=False)),
+                condition=~Q(status="closed") | (Q(reviewed_by__isnull=False) & Q(closed_at__isnull=False))
+                | (Q(duplicate_of__isnull=False) & Q(closed_at__isnull=False)),
                 name="incident_closed_needs_review",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["resolved", "closed"]) | (~Q(root_cause="") & ~Q(resolution="")),
+                condition=~Q(status__in=["resolved", "closed"]) | (~Q(root_cause="") & ~Q(resolution=""))
+                | Q(duplicate_of__isnull=False),
                 name="incident_resolved_needs_root_cause",
             ),
+            models.CheckConstraint(condition=~Q(duplicate_of=models.F("pk")), name="incident_not_own_duplicate"),
         ]
         indexes = [
             models.Index(fields=["status", "-id"], name="incident_status_idx"),

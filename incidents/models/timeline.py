@@ -22,6 +22,7 @@ class EventKind(models.TextChoices):
     INVOICES = "invoices", _("invoices attached")
     CUSTOMER_MESSAGE = "customer_msg", _("message from the customer")
     SATISFACTION = "satisfaction", _("satisfaction survey answered")
+    MERGE = "merge", _("merged")
 
 
 class IncidentEvent(AppendOnlyModel):

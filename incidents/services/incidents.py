@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import sla
-from ..access import default_team, ensure_can_work_incident, ensure_team_allowed
+from ..access import default_team, ensure_can_see_incident, ensure_can_work_incident, ensure_team_allowed
 from ..models import (
     OPEN_STATUSES,
     EventKind,
@@ -229,6 +229,12 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
         resolution = (resolution if resolution is not None else incident.resolution).strip()
         category = root_cause_category if root_cause_category is not None else incident.root_cause_category
         errors = {}
+        # The checklist first: the manager's sign-off is then never refused for a step left open.
+        left = steps_left(incident)
+        if left:
+            errors["status"] = _("Every checklist step must be done or skipped with a reason before the incident "
+                                 "is resolved; still open: %(steps)s.") % {
+                "steps": ", ".join(str(step) for step in left)}
         if category is None:
             errors["root_cause_category"] = _("A root-cause category is required to resolve an incident.")
         elif not category.active:
@@ -251,9 +257,16 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
         fields += ["resolved_at", "closed_at", "reviewed_at", "reviewed_by"]
     if incident.status == S.NEW:
         fields += mark_first_response(incident, now)
+    # Whoever moves an unowned incident on (开始处理, resolving an appeal from the shared queue) has taken it.
+    claimed = incident.owner_id is None and actor is not None
+    if claimed:
+        incident.owner = actor
+        fields.append("owner")
     old = incident.status
     incident.status = to
     incident.save(update_fields=fields)
+    if claimed:
+        _claimed_event(incident, actor)
     event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor,
                  code="incident.status_note" if note else "incident.status",
                  params={"a": old, "b": to.value, **({"note": note} if note else {})},
@@ -261,6 +274,31 @@ def incident_transition(*, incident, to, actor, note="", root_cause=None, resolu
                        **({"root_cause_category": incident.root_cause_category.code} if to == S.RESOLVED else {})})
     if to == S.RESOLVED:
         survey_invite_later(incident)
+    return incident
+
+
+def _claimed_event(incident, actor):
+    event_record(incident=incident, kind=EventKind.UPDATED, actor=actor, code="incident.claimed",
+                 params={"who": actor.get_full_name() or actor.get_username()},
+                 data={"changes": {"owner": ["", str(actor)]}})
+
+
+@transaction.atomic
+def incident_claim(*, incident, actor):
+    """领取: an incident nobody owns becomes the actor's. One already taken is refused, naming who has it (two
+    people pressing 领取 at once: the second waits for the lock and is told)."""
+    incident = lock_incident(incident)
+    ensure_can_see_incident(actor, incident)
+    ensure_not_closed(incident)
+    if incident.owner_id == actor.pk:
+        return incident
+    if incident.owner_id is not None:
+        raise ValidationError({"owner": _("%(who)s has already taken this incident.") % {
+            "who": incident.owner.get_full_name() or incident.owner.get_username()}})
+    ensure_can_work_incident(actor, incident)
+    incident.owner = actor
+    incident.save(update_fields=["owner"])
+    _claimed_event(incident, actor)
     return incident
 
 

@@ -157,8 +157,9 @@ def invoice_verify_failed_record(*, invoice_id, outcome, detail, actor_id=None):
     """Attach the invoice to the customer's open invoice_missing incident, or to a new one keyed by customer;
     none when a person verified and the customer has no such incident yet."""
     invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
+    # The oldest running one, as the invoice page's next step leads to it (one problem, one incident).
     incident = (Incident.objects.filter(category=IncidentCategory.INVOICE_MISSING, customer=invoice.buyer,
-                                        status__in=OPEN_STATUSES).order_by("-id").first())
+                                        status__in=OPEN_STATUSES).order_by("id").first())
     if incident is None and actor_id is not None and (detail or {}).get("source") != "reconciliation":
         # A person checked while talking to the customer: they open the incident themselves, from the
         # invoice page, with the complaint's own title; a second, automatic one would only be a duplicate.

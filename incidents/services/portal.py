@@ -14,6 +14,7 @@ from django.utils.translation import override
 
 from ..links import case_url
 from ..models import (
+    OPEN_STATUSES,
     Channel,
     Communication,
     CommunicationDirection,
@@ -22,6 +23,7 @@ from ..models import (
     IncidentCategory,
     IncidentEvent,
     IncidentKind,
+    Incident,
     IncidentStatus,
     OpenedVia,
 )
@@ -59,7 +61,9 @@ def incident_open_from_appeal(*, category, description, contact_name, phone="", 
                               numbers_given="", language="zh-hans"):
     """An appeal from the portal: an incident in the shared queue (no team, no owner), the customer and invoice
     attached when the lookup found them, the appeal itself logged as an inbound portal message, and a
-    confirmation with the reference and the case link sent to the address given."""
+    confirmation with the reference and the case link sent to the address given. An appeal about an invoice an
+    open incident already holds joins that incident instead (a timeline entry, the same inbound message and
+    confirmation policy): the customer is given its reference."""
     errors = {}
     if category not in APPEAL_CATEGORIES:
         errors["category"] = _("Choose what went wrong.")
@@ -79,13 +83,19 @@ def incident_open_from_appeal(*, category, description, contact_name, phone="", 
         details.append(_("Invoice given by the customer: %(n)s") % {"n": numbers_given.strip()})
     what = _("Customer appeal: %(what)s") % {"what": invoice.number if invoice is not None else numbers_given.strip()
                                               or contact_name.strip()}
-    incident = incident_open(
-        actor=None, title=what[:200], category=APPEAL_CATEGORIES[category], kind=IncidentKind.COMPLAINT,
-        description="\n".join(details), customer=customer, seller=getattr(invoice, "seller", None),
-        invoices=[invoice] if invoice is not None else (),
-    )
-    incident.opened_via = OpenedVia.PORTAL
-    incident.save(update_fields=["opened_via"])
+    incident = _open_incident_holding(invoice)
+    if incident is not None:
+        # One problem, one incident: the appeal joins the incident already working on this invoice.
+        _join_appeal(incident, invoice=invoice, description=description)
+        incident.appeal_joined = True  # the case page tells the customer their appeal joined this case
+    else:
+        incident = incident_open(
+            actor=None, title=what[:200], category=APPEAL_CATEGORIES[category], kind=IncidentKind.COMPLAINT,
+            description="\n".join(details), customer=customer, seller=getattr(invoice, "seller", None),
+            invoices=[invoice] if invoice is not None else (),
+        )
+        incident.opened_via = OpenedVia.PORTAL
+        incident.save(update_fields=["opened_via"])
     if customer is not None:
         Communication.objects.create(
             customer=customer, incident=incident, invoice=invoice, channel=Channel.PORTAL,
@@ -103,6 +113,32 @@ def incident_open_from_appeal(*, category, description, contact_name, phone="", 
                      code="incident.confirmation_pending", params={"to": email}, data={"to": email,
                                                                                        "language": language})
     return incident
+
+
+def _open_incident_holding(invoice):
+    """The open incident (the oldest, if several) that already holds this invoice, locked; None without one."""
+    if invoice is None:
+        return None
+    found = (Incident.objects.filter(invoices=invoice, status__in=OPEN_STATUSES, duplicate_of__isnull=True)
+             .order_by("created_at", "id").values_list("pk", flat=True).first())
+    return lock_incident(found) if found is not None else None
+
+
+def _join_appeal(incident, *, invoice, description):
+    """The appeal as a timeline entry of the running incident; one waiting for the customer is worked again."""
+    event_record(incident=incident, kind=EventKind.CUSTOMER_MESSAGE, actor=None, code="incident.appeal_joined",
+                 params={"n": invoice.number, "text": description},
+                 data={"invoice_id": invoice.pk, "via": OpenedVia.PORTAL.value})
+    if incident.status == IncidentStatus.WAITING_CUSTOMER:
+        incident.status = IncidentStatus.INVESTIGATING
+        incident.save(update_fields=["status"])
+        event_record(incident=incident, kind=EventKind.STATUS_CHANGE, actor=None, code="incident.customer_replied",
+                     data={"from": IncidentStatus.WAITING_CUSTOMER, "to": IncidentStatus.INVESTIGATING})
+
+
+def appeal_joined(incident):
+    """Whether an appeal was added to this incident after it was opened (the case page then says so)."""
+    return IncidentEvent.objects.filter(incident=incident, message_code="incident.appeal_joined").exists()
 
 
 def plain_name(text):

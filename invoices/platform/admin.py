@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -104,6 +105,13 @@ class InvoiceSyncAdminMixin:
             path("<int:object_id>/sync/", view(self.sync_one_view), name="invoices_invoice_sync"),
             path("<int:object_id>/verify/", view(self.verify_one_view), name="invoices_invoice_verify"),
         ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        # "Re-sync … since" asks for the time on its own page: it needs no ticked row (the stock action would refuse).
+        if (request.method == "POST" and request.POST.get("action") == "bulk_resync_from_selection"
+                and not request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) and self.has_sync_permission(request)):
+            return redirect("admin:invoices_invoice_resync_bulk")
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_sync_invoice": self.has_sync_permission(request),

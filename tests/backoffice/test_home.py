@@ -13,6 +13,7 @@ from invoices.reissue.models import ReissueRequest
 
 from .. import factories
 from ..conftest import make_user
+from ..desk_helpers import finish_checklist
 from ..incident_helpers import open_incident
 from ..reissue_helpers import blue, request_full
 
@@ -90,6 +91,7 @@ def test_manager_home_review_queue_and_overdue_by_assignee(client, manager_user,
     response = client.get("/admin/")
     found = cards(response)
     assert found["Incidents"]["resolved, waiting for review"][0] == "0"
+    finish_checklist(incident, cs_user)
     incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="漏传", resolution="重推",
                         root_cause_category=RootCauseCategory.objects.first())
     response = client.get("/admin/")

@@ -16,6 +16,7 @@ ALLOWED_WORDS = {
 # Things on a page that are data, not words: e-mail addresses, web addresses, references, user names.
 DATA_PATTERNS = [
     r"[\w.+-]+@[\w.-]+", r"https?://\S+", r"\b[A-Z]{2,5}-[\w-]+\b", r"\b\w*\d\w*\b",
+    r"\b[\w-]+\.py\b",  # a command named on the page (manage.py load_calendar)
 ]
 WORD = re.compile(r"\b[A-Za-z][A-Za-z']{2,}\b")
 

@@ -42,12 +42,15 @@ def test_the_incident_and_follow_up_export_pages_speak_chinese(site, open_as, sh
 
 
 def _invoice(site, **filters):
-    """The pk and number of a blue issued invoice in `filters`' state that the story does not use."""
+    """The pk and number of a blue issued invoice in `filters`' state that the story does not use, of a customer
+    with no running incident (else the page leads to that incident rather than offering 创建事件)."""
     return json.loads(py(site, (
         "import json; from invoices.ledger.models import Invoice; "
         f"i = Invoice.objects.filter(direction='blue', status='issued', incidents__isnull=True, "
         f"reissue_requests__isnull=True, **{filters!r}).exclude(remarks__in=[{MISSING_REMARKS!r}, "
-        f"{WRONG_TAX_ID_REMARKS!r}]).order_by('id').first(); print(json.dumps({{'pk': i.pk, 'number': i.number}}))"
+        f"{WRONG_TAX_ID_REMARKS!r}]).exclude(buyer__incidents__status__in=['new', 'investigating', "
+        f"'waiting_customer', 'waiting_platform']).order_by('id').first(); "
+        f"print(json.dumps({{'pk': i.pk, 'number': i.number}}))"
     )).splitlines()[-1])
 
 

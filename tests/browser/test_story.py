@@ -32,12 +32,17 @@ def test_story_resync(site, open_as, shots):
     assert rep.locator(".messagelist").count() == 1
     shots(rep, "rep-verified-platform-lacks-it", extra_allowed=USER_NAMES)
 
-    rep.locator("a[href*='/admin/incidents/incident/add/?invoice=']").click()
+    # The customer's incident is already running (one problem, one incident): the next step opens it, and the
+    # verify's finding attaches the invoice there (on the worker).
+    opening = rep.locator(".next-steps a", has_text="打开 INC-")
+    assert opening.count() == 1 and rep.get_by_role("link", name="创建事件").count() == 0
+    opening.click()
     rep.wait_for_load_state()
-    assert number in rep.locator(".field-invoices").inner_text()  # prefilled by number, not split into digits
-    shots(rep, "rep-opens-incident-from-invoice", extra_allowed=USER_NAMES)
-    rep.locator("input[name=_continue]").click()
-    rep.wait_for_load_state()
+    shots(rep, "rep-opens-the-customers-running-incident", extra_allowed=USER_NAMES)
+    incident_pk = urlsplit(rep.url).path.rstrip("/").split("/")[-2]
+    wait_for(site, f"from incidents.models import Incident; "
+                   f"print(Incident.objects.get(pk={incident_pk}).invoices.filter(number={number!r}).exists())", "True")
+    rep.reload()
     desk = rep.locator("#incident-desk")
     assert number in desk.inner_text() and "北京丰台医疗器械有限公司" in desk.inner_text()
     incident_url = site.url + urlsplit(rep.url).path

@@ -59,6 +59,7 @@ def test_admin_workflow_views(client, cs_user, manager_user, finance_user):
     c = admin_client(client, cs_user)
     r = c.post(reverse("admin:incidents_incident_transition", args=[incident.pk]), {"status": "resolved", "note": ""})
     assert r.status_code == 200 and "root_cause" in r.context["form"].errors  # refused, shown on the form
+    finish_checklist(incident, cs_user)  # resolving needs every step done or skipped
     r = c.post(reverse("admin:incidents_incident_transition", args=[incident.pk]),
                {"status": "resolved", "root_cause": "税号录入错误", "resolution": "重开",
                 "root_cause_category": RootCauseCategory.objects.get(code="data_entry").pk})
@@ -70,7 +71,6 @@ def test_admin_workflow_views(client, cs_user, manager_user, finance_user):
     assert c.post(reverse("admin:incidents_incident_note", args=[incident.pk]),
                   {"message": "已重推同步"}).status_code == 302
     c.logout()
-    finish_checklist(incident, manager_user)  # closing needs every step done or skipped
     c = admin_client(client, manager_user)
     assert c.get(reverse("admin:incidents_dashboard") + "?days=7").status_code == 200
     r = c.post(reverse("admin:incidents_incident_review", args=[incident.pk]), {"decision": "approve", "comment": ""})
@@ -100,16 +100,18 @@ def test_api_per_role(api_as, cs_user, finance_user, manager_user, customer):
     assert fin.post(f"/api/v1/incidents/{pk}/transition/", {"status": "investigating"}, format="json").status_code == 403
     r = cs.post(f"/api/v1/incidents/{pk}/transition/", {"status": "resolved"}, format="json")
     assert r.status_code == 400 and "root_cause" in r.data
+    finish_checklist(Incident.objects.get(pk=pk), cs_user)  # resolving needs every step done or skipped
     r = cs.post(f"/api/v1/incidents/{pk}/transition/",
                 {"status": "resolved", "root_cause": "录入错误", "resolution": "重开",
                  "root_cause_category": "data_entry"}, format="json")
     assert r.status_code == 200 and r.data["status"] == "resolved"
     assert cs.post(f"/api/v1/incidents/{pk}/review/", {"approve": True}, format="json").status_code == 403
-    finish_checklist(Incident.objects.get(pk=pk), manager_user)  # closing needs every step done or skipped
     r = mgr.post(f"/api/v1/incidents/{pk}/review/", {"approve": True}, format="json")
     assert r.status_code == 200 and r.data["status"] == "closed"
     events = cs.get(f"/api/v1/incidents/{pk}/events/").data
-    assert [e["kind"] for e in events if e["kind"] != "step_done"] == ["created", "note", "status_change", "review"]
+    # The first step worked starts the work (new → investigating), then the resolution.
+    assert [e["kind"] for e in events if e["kind"] != "step_done"] == ["created", "note", "status_change", "status_change",
+                                                                       "review"]
     assert cs.post(f"/api/v1/incidents/{pk}/events/", {"message": "x", "at": "2999-01-01T00:00:00+08:00"},
                    format="json").status_code == 400
 

@@ -13,6 +13,7 @@ from incidents.services.steps import incident_step_done
 
 from ..incident_helpers import open_incident
 from ..reporting_helpers import cause
+from ..desk_helpers import finish_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def test_seeded_list_reads_in_chinese():
 
 def test_resolve_needs_an_active_category(cs_user):
     incident = open_incident(cs_user)
+    finish_checklist(incident, cs_user)
     with pytest.raises(ValidationError) as exc:
         incident_transition(incident=incident, to="resolved", actor=cs_user, root_cause="x", resolution="y")
     assert set(exc.value.message_dict) == {"root_cause_category"}
@@ -46,6 +48,7 @@ def test_resolve_needs_an_active_category(cs_user):
 
 def test_api_names_the_field_and_accepts_a_code(api_as, cs_user):
     incident = open_incident(cs_user)
+    finish_checklist(incident, cs_user)
     api = api_as(cs_user)
     url = f"/api/v1/incidents/{incident.pk}/transition/"
     r = api.post(url, {"status": "resolved", "root_cause": "x", "resolution": "y"}, format="json")
@@ -60,6 +63,7 @@ def test_api_names_the_field_and_accepts_a_code(api_as, cs_user):
 
 def test_admin_transition_form_requires_category(client, cs_user):
     incident = open_incident(cs_user)
+    finish_checklist(incident, cs_user)
     client.force_login(cs_user)
     url = reverse("admin:incidents_incident_transition", args=[incident.pk])
     r = client.post(url, {"status": "resolved", "root_cause": "x", "resolution": "y"})

@@ -25,6 +25,7 @@ from incidents.services.timeline import incident_note_add
 from invoices.ledger.models import SyncStatus
 
 from .. import factories
+from ..desk_helpers import finish_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +218,7 @@ def test_tampered_or_expired_links_are_a_chinese_404(client, known):
 
 
 def resolve(incident, actor):
+    finish_checklist(incident, actor)  # resolving needs every step done or skipped
     incident_transition(incident=incident, to=IncidentStatus.RESOLVED, actor=actor, root_cause="上传任务失败",
                         resolution="已重新上传", root_cause_category=RootCauseCategory.objects.first())
 

@@ -1,5 +1,6 @@
 """The admin's side of background imports, mixed into ServiceImportExportMixin: an upload of more than
-IMPORT_INLINE_MAX_ROWS rows becomes an import job with its own page; smaller ones keep the inline preview."""
+IMPORT_INLINE_MAX_ROWS rows (by default 0: every file) becomes an import job with its own page, the counted preview
+with reasons; only a deployment that raises the setting keeps the stock inline preview for small files."""
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
@@ -45,7 +46,7 @@ class BackgroundImportMixin:
                         "The file has about %(rows)s rows; at most %(limit)s rows are imported at a time. Split it "
                         "into several files.") % {"rows": f"{rows:,}", "limit": f"{limit:,}"})
                     return self._import_form_page(request, form)
-                if rows > getattr(settings, "IMPORT_INLINE_MAX_ROWS", 300):
+                if rows > getattr(settings, "IMPORT_INLINE_MAX_ROWS", 0):
                     return self._start_import_job(request, form, upload, file_format, rows)
         response = super().import_action(request, **kwargs)
         if isinstance(response, TemplateResponse) and "fields_list" in (response.context_data or {}):

@@ -92,7 +92,9 @@ def test_one_bad_row_in_the_last_batch_rolls_back_every_batch(seller, customer, 
     assert hooks == []  # nothing announced, nothing queued for upload
 
 
-def test_admin_import_confirms_through_batches_with_the_user_on_every_record(client, seller, customer, finance_user):
+def test_admin_import_confirms_through_batches_with_the_user_on_every_record(client, seller, customer, finance_user,
+                                                                            settings):
+    settings.IMPORT_INLINE_MAX_ROWS = 300  # the inline path (a deployment may keep it for small files)
     client.force_login(finance_user)
     header = ",".join(INVOICE_COLUMNS + LINE_COLUMNS)
     body = "\n".join(",".join(str(v) for v in row(seller.tax_id, customer.tax_id, n(i), amount=f"{i}.00"))
