@@ -34,7 +34,7 @@ INCIDENT_COLS = ["id", "reference", "title", "description", "kind", "category", 
                  "customer_id", "seller_id", "owner_id", "created_by_id", "created_at", "fault_started_at",
                  "detected_at", "platform_recovered_at", "customer_informed_at", "first_response_at", "resolved_at",
                  "closed_at", "root_cause", "resolution", "response_due_at", "resolve_due_at", "reviewed_by_id",
-                 "reviewed_at", "source_key", "team_id", "opened_via", "root_cause_category_id"]
+                 "reviewed_at", "source_key", "team_id", "opened_via", "root_cause_category_id", "duplicate_of_id"]
 # Written as plain Chinese text (rows of before message codes): the pages render them as stored.
 EVENT_COLS = ["id", "incident_id", "kind", "at", "recorded_at", "actor_id", "message", "message_code", "params",
               "data"]
@@ -104,7 +104,7 @@ def incidents(w, rng, *, count, reps, team_of, manager_id, invoices_first_id, bu
                     resolved if category == "platform_outage" else None, first_response, first_response, resolved,
                     closed, root, fix, response_due, resolve_due, manager_id if closed else None, closed, "",
                     team_of.get(owner), "portal" if owner is None and category == "invoice_missing" else "staff",
-                    rng.choice(causes) if closed_like else None))
+                    rng.choice(causes) if closed_like else None, None))
             if invoice is not None:
                 tm.add((inc, invoice))
             event(inc, "created", created, owner, "已创建", {"category": category, "severity": severity,
