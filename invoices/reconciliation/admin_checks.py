@@ -30,8 +30,16 @@ class PlatformCheckForm(forms.Form):
                                 initial=timezone.localdate)
 
 
-class FindingInline(ReadOnlyAdminMixin, admin.TabularInline):
+class FindingInline(admin.TabularInline):
     model = PlatformCheckFinding
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     fields = ["kind", "number", "detail", "applied_shown"]
     readonly_fields = fields
     extra = 0

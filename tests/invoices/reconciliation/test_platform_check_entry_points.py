@@ -52,8 +52,11 @@ def test_a_second_check_over_the_api_while_one_is_queued_is_a_409(api_as, financ
     today = timezone.localdate()
     PlatformCheck.objects.create(seller=seller, issued_from=today, issued_to=today)
     body = {"seller": seller.tax_id, "issued_from": today.isoformat(), "issued_to": today.isoformat()}
-    answer = api_as(finance_user).post("/api/v1/platform-checks/", body, format="json")
+    answer = api_as(finance_user).post("/api/v1/platform-checks/", body, format="json",
+                                       HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 409 and "already queued or running" in answer.json()["detail"]
+    zh = api_as(finance_user).post("/api/v1/platform-checks/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert zh.status_code == 409 and "已在排队或进行中" in zh.json()["detail"]
 
 
 def test_the_admin_list_has_a_check_now_button_for_finance(client, finance_user, manager_user):
