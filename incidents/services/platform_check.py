@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Invoice, Seller, SyncStatus
+from invoices.reconciliation.models import PlatformCheck, RunStatus
 from invoices.reconciliation.services.platform_check import platform_check_incident_set
 
 from ..models import EventKind, Incident, IncidentCategory, IncidentEvent, IncidentKind, RootCauseCategory, Severity
@@ -35,6 +36,13 @@ def platform_check_found_record(*, check_id, seller_id, issued_from, issued_to, 
     """The check's incident (opened once: the job may run twice), with its invoices and the finding on its timeline.
     Returns the incident."""
     seller = Seller.objects.get(pk=seller_id)
+    check = PlatformCheck.objects.get(pk=check_id)
+    # The fault began after the seller's last check that found nothing missing: the time from it to this incident
+    # is the MTTD of a vanished invoice (the dashboard's figure).
+    last_good = (PlatformCheck.objects.filter(seller_id=seller_id, status=RunStatus.DONE,
+                                              finished_at__lt=check.started_at or check.created_at,
+                                              counts__missing_on_platform=0)
+                 .exclude(pk=check_id).order_by("-finished_at").first())
     numbers = dict(Invoice.objects.filter(pk__in=[*missing_ids, *mismatch_ids]).values_list("pk", "number"))
     with translation.override(settings.LANGUAGE_CODE):
         facts = {"seller": seller.name, "f": issued_from, "t": issued_to, "missing": len(missing_ids),
@@ -47,6 +55,7 @@ def platform_check_found_record(*, check_id, seller_id, issued_from, issued_to, 
             title=_("Platform check of %(seller)s (%(f)s to %(t)s): %(missing)d missing, %(mismatch)d differing") % facts,
             category=IncidentCategory.PLATFORM_CHECK, kind=IncidentKind.FAULT,
             severity=Severity.SEV2 if missing_ids else Severity.SEV3, seller=seller,
+            fault_started_at=last_good.finished_at if last_good else None,
             invoices=[*missing_ids, *mismatch_ids],
             description=_(
                 "The scheduled comparison of the ledger with the tax platform's invoice listing for %(seller)s, "

@@ -7,9 +7,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import Incident
 from invoices.ledger.models import SyncStatus
 from invoices.platform.models import PlatformInvoice
 from invoices.reconciliation.models import CheckOrigin, PlatformCheck, RunStatus
+from invoices.reconciliation.services.platform_check import platform_check_start
 
 from ... import factories
 from ...files_helpers import on_platform
@@ -92,3 +94,26 @@ def test_the_command_checks_one_seller_and_period():
         call_command("platform_check", "--seller", "NOSUCH", "--from", today, "--to", today)
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("platform_check", "--seller", seller.tax_id, "--from", "1.1.2026", "--to", today)
+
+
+def test_the_dashboard_shows_the_share_found_before_the_customer_and_the_mttd(client, manager_user):
+    from incidents.models import IncidentCategory
+    from incidents.reporting.metrics import Metrics
+    from incidents.reporting.periods import parse_period
+
+    seller = factories.seller()
+    today = timezone.localdate()
+    good = platform_check_start(seller=seller, issued_from=today, issued_to=today)  # nothing to find yet
+    vanished = vanished_invoice(seller)
+    check = platform_check_start(seller=seller, issued_from=today, issued_to=today)
+    check.refresh_from_db()
+    good.refresh_from_db()
+    incident = Incident.objects.get(reference=check.incident_number)
+    assert incident.fault_started_at == good.finished_at and vanished.pk in incident.invoices.values_list("pk", flat=True)
+    # A customer's call about another invoice: an invoice incident the checks did not find first.
+    factories.incident(customer=factories.customer(), category=IncidentCategory.INVOICE_MISSING)
+    found = Metrics(period=parse_period("30")).found_by_check()
+    assert (found["found"], found["total"], found["measured"]) == (1, 2, 1) and found["mttd"] >= 0
+    client.force_login(manager_user)
+    page = client.get(reverse("admin:incidents_dashboard")).content.decode()
+    assert "平台核对在客户来电前发现的发票事件" in page and "50%" in page
