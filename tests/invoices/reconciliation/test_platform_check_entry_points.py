@@ -117,3 +117,12 @@ def test_the_dashboard_shows_the_share_found_before_the_customer_and_the_mttd(cl
     client.force_login(manager_user)
     page = client.get(reverse("admin:incidents_dashboard")).content.decode()
     assert "平台核对在客户来电前发现的发票事件" in page and "50%" in page
+
+
+def test_the_demo_includes_a_check_that_found_vanished_invoices():
+    call_command("seed_demo", invoices=40, customers=12, stdout=StringIO())
+    checks = list(PlatformCheck.objects.order_by("created_at"))
+    assert [c.status for c in checks] == [RunStatus.DONE, RunStatus.DONE]
+    assert checks[0].counts["missing_on_platform"] == 0 and checks[1].counts["missing_on_platform"] == 2
+    incident = Incident.objects.get(reference=checks[1].incident_number)
+    assert incident.invoices.count() == 2 and incident.fault_started_at == checks[0].finished_at
