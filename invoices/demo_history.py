@@ -111,7 +111,7 @@ def seed_platform_check_history(*, vanish=2):
     night = timezone.now() - timedelta(hours=6)
     PlatformCheck.objects.filter(pk=good.pk).update(created_at=night, started_at=night, finished_at=night)
     gone = list(Invoice.objects.filter(seller=seller, sync_status=SyncStatus.SYNCED, issued_at__date__gte=first,
-                                       direction=Direction.BLUE).order_by("-id").values_list("number", flat=True)[:vanish])
+                                       direction=Direction.BLUE, code="").order_by("-id").values_list("number", flat=True)[:vanish])
     PlatformInvoice.objects.filter(code="", number__in=gone).delete()
     check = platform_check_start(seller=seller, issued_from=first, issued_to=today, origin=CheckOrigin.SCHEDULE)
     platform_check_run(check.pk)

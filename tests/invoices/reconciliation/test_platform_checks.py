@@ -97,7 +97,7 @@ def test_vanished_invoices_are_found_reuploaded_and_held_by_one_incident(live_pl
     incident = Incident.objects.get(category=IncidentCategory.PLATFORM_CHECK)
     assert check.incident_number == incident.reference
     assert sorted(incident.invoices.values_list("pk", flat=True)) == sorted([*(i.pk for i in vanished), differing.pk])
-    assert "read 7 invoices in 4 page(s)" in incident.description and vanished[0].number in incident.description
+    assert "共读取 4 页 7 张发票" in incident.description and vanished[0].number in incident.description
     assert incident.seller == seller and incident.steps.count() == 5
     backs = IncidentEvent.objects.filter(incident=incident, message_code="incident.platform_check.back")
     assert sorted(e.data["invoice_id"] for e in backs) == sorted(i.pk for i in vanished)
