@@ -11,6 +11,8 @@ compared with the ledger by the reconciliation's own rules (compare.row_discrepa
   `mismatch` and waits for finance (nothing is rewritten); a row the ledger lacks waits for 补录 review. A page that
   fails ends the check `failed` with the reason, having changed no invoice.
 """
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -172,6 +174,11 @@ def platform_check_run(check_id):
         _fail(check, counts, _("Page %(page)s of the platform's listing could not be read: %(error)s") % {
             "page": counts["pages"] + 1, "error": str(exc)})
         return f"check {check_id}: failed"
+    except Exception as exc:
+        # A fault of ours (the database, a bug): the check must not stay `running` and block the next one.
+        _fail(check, counts, _("The check stopped on page %(page)s: %(error)s") % {
+            "page": counts["pages"] + 1, "error": f"{type(exc).__name__}: {exc}"})
+        raise
     _record_missing(check, counts)
     _apply(check, counts)
     return f"check {check_id}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
@@ -249,6 +256,24 @@ def _apply(check, counts):
 def platform_check_incident_set(*, check_id, incident_number):
     """The incidents app tells the check which incident holds its findings."""
     PlatformCheck.objects.filter(pk=check_id).update(incident_number=incident_number)
+
+
+STUCK_AFTER = timedelta(hours=2)
+
+
+@transaction.atomic
+def platform_checks_expire(*, now=None):
+    """Fail checks queued or running for longer than any check takes (their job or worker was lost), so the seller's
+    period can be checked again; nothing of theirs was applied. Returns how many."""
+    now = now or timezone.now()
+    stuck = PlatformCheck.objects.select_for_update().filter(status__in=ACTIVE_CHECK, created_at__lt=now - STUCK_AFTER)
+    ids = list(stuck.values_list("pk", flat=True))
+    PlatformCheckFinding.objects.filter(check_run_id__in=ids).delete()
+    PlatformCheckSeen.objects.filter(check_run_id__in=ids).delete()
+    return PlatformCheck.objects.filter(pk__in=ids).update(
+        status=RunStatus.FAILED, finished_at=now,
+        error=_("The check did not finish within %(h)d hours (its task was lost); nothing was changed.") % {
+            "h": STUCK_AFTER.total_seconds() // 3600})
 
 
 def active_check_exists(seller_id, issued_from, issued_to):

@@ -10,6 +10,7 @@ from invoices.reconciliation.services.platform_check import (
     CheckAlreadyActive,
     active_check_exists,
     platform_check_start,
+    platform_checks_expire,
 )
 
 
@@ -22,6 +23,7 @@ def platform_down():
 
 def platform_checks_queue(*, days, today=None):
     """Queue a check of the last `days` days (today included) for every seller; returns what was done."""
+    platform_checks_expire()
     if platform_down():
         return "skipped: the platform is down"
     today = today or timezone.localdate()

@@ -201,3 +201,18 @@ def test_the_schedules_exist_after_migrate():
     assert set(jobs) == {"reconciliation.platform_checks_hourly", "reconciliation.platform_checks_nightly"}
     assert jobs["reconciliation.platform_checks_hourly"].schedule_type == "H"
     assert jobs["reconciliation.platform_checks_nightly"].schedule_type == "D"
+
+
+def test_a_check_whose_task_was_lost_is_failed_so_the_period_can_be_checked_again(live_platform):
+    from datetime import timedelta
+
+    from invoices.reconciliation.services.platform_check import platform_checks_expire
+
+    seller = factories.seller()
+    today = timezone.localdate()
+    lost = PlatformCheck.objects.create(seller=seller, issued_from=today, issued_to=today, status=RunStatus.RUNNING,
+                                        created_at=timezone.now() - timedelta(hours=3))
+    assert platform_checks_expire() == 1
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED and "did not finish" in lost.error
+    assert start(seller).status == RunStatus.DONE
