@@ -13,12 +13,14 @@ from incidents.api import CommunicationViewSet, FollowUpViewSet, IncidentViewSet
 from invoices.api import InvoiceViewSet
 from invoices.ledger.api import CustomerViewSet
 from invoices.reconciliation.api import ReconciliationViewSet
+from invoices.reconciliation.api_checks import PlatformCheckViewSet
 from invoices.reissue.api import InvoiceReissueRequestCreate, RedLetterFormViewSet, ReissueRequestViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("reconciliations", ReconciliationViewSet, basename="reconciliation")
+router.register("platform-checks", PlatformCheckViewSet, basename="platform-check")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("communications", CommunicationViewSet, basename="communication")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")

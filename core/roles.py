@@ -36,11 +36,13 @@ ROLE_PERMISSIONS = {
             "view_platformredletterform", "view_platformcredit", "add_platformcredit", "change_platformcredit",
             "verify_invoice", "import_customers", "import_invoices",
             "view_reconciliationrun", "add_reconciliationrun", "view_discrepancy",
+            "view_platformcheck", "view_platformcheckfinding",
         ],
         MANAGER: [
             "view_invoice", "view_invoiceline", "view_invoiceevent", "view_seller", "view_customer",
             "view_reissuerequest", "view_redletterform", "view_syncattempt", "view_platforminvoice",
             "view_creditreading", "view_platformredletterform", "view_reconciliationrun", "view_discrepancy",
+            "view_platformcheck", "view_platformcheckfinding",
             # Audit history (read-only; nobody holds change/delete on history models).
             "view_historicalcustomer", "view_historicalinvoice", "view_historicalreissuerequest",
         ],

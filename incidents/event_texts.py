@@ -36,6 +36,12 @@ register({
     "incident.invoice_risk": EventText(
         _("The tax platform flags invoice %(n)s as %(level)s (reconciliation run #%(run)s)."),
         level=label(RiskLevel)),
+    "incident.platform_check": _(
+        "The platform check of %(f)s to %(t)s found %(missing)d invoice(s) missing on the platform (uploaded again) "
+        "and %(mismatch)d held otherwise."),
+    "incident.platform_check.back": _("Invoice %(n)s is on the platform again (%(left)d still to come back)."),
+    "incident.platform_check.resolved": _("Every invoice is back on the platform and none differs: resolved "
+                                          "automatically; a person signs it off."),
     "incident.reissued": EventText(_("Invoice %(orig)s red-flushed by %(red)s and reissued as %(new)s."),
                                    orig=or_dash, red=or_dash, new=or_dash),
     "incident.reissue_notice_not_sent": EventText(_("Reissue notice not sent: %(r)s."), r=labels(NOTICE_NOT_SENT)),

@@ -12,6 +12,7 @@ from .models import Incident
 from .services import invoice_facts
 from .services.followups import followups_escalate, followups_remind
 from .services.invoice_risk import invoice_risk_flagged_record
+from .services.platform_check import invoice_back_on_platform_record, platform_check_found_record
 from .services.mail import email_deliver_job, email_describe, email_gave_up, emails_requeue_lost
 from .services.red_letter_notice import red_letter_form_waiting_record
 from .services.reports import periodic_report_send, report_build_requested
@@ -85,6 +86,20 @@ def platform_credit_low(*, seller_id, total, used, remaining, checked_at):
      guarantee="a job row written with the fact; one open incident per invoice, the flag on its timeline once per run")
 def invoice_risk_flagged(*, invoice_id, risk_level, previous, run_id):
     invoice_risk_flagged_record(invoice_id=invoice_id, risk_level=risk_level, previous=previous, run_id=run_id)
+
+
+@job("incidents.platform_check_found", label=_("open the incident of a platform check's findings"), area=INCIDENTS,
+     guarantee="a job row written with the check's findings; one incident per check (a second run finds it)")
+def platform_check_found(*, check_id, seller_id, issued_from, issued_to, missing_ids, mismatch_ids, counts):
+    platform_check_found_record(check_id=check_id, seller_id=seller_id, issued_from=issued_from, issued_to=issued_to,
+                                missing_ids=missing_ids, mismatch_ids=mismatch_ids, counts=counts)
+
+
+@job("incidents.invoice_back_on_platform", label=_("tick off an invoice back on the platform"), area=INCIDENTS,
+     guarantee="a job row written with the upload; ticked off once per incident; the incident resolves itself when "
+               "every invoice is back")
+def invoice_back_on_platform(*, invoice_id, platform_id="", at=None):
+    invoice_back_on_platform_record(invoice_id=invoice_id, platform_id=platform_id, at=at)
 
 
 # --- email -------------------------------------------------------------------------------------------------------

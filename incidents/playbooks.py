@@ -36,6 +36,16 @@ ANSWER_BUREAU = (_("Answer the tax bureau"),
                  _("Submit the explanation (核实) on the electronic tax bureau; note the submission and the bureau's "
                    "decision on this incident. The next reconciliation run shows the platform's new risk level."))
 
+WATCH_REUPLOADS = (_("Watch the re-uploads"),
+                   _("The check uploaded every missing invoice again; each one the platform has again is ticked off "
+                     "on the timeline. One that fails stays on the sync failures list: re-sync it from there."))
+ANSWER_MISMATCHES = (_("Settle the invoices the platform holds otherwise"),
+                     _("For each invoice marked mismatch, compare the platform's copy with the ledger: a ledger error "
+                       "is corrected by red-flush and reissue, a platform error is taken up with the tax bureau."))
+REVIEW_MANUAL_ENTRY = (_("Review the invoices the ledger lacks (补录)"),
+                       _("The check lists the platform's invoices missing from the ledger: enter each one (补录) or "
+                         "note why it is not ours."))
+
 DEFAULT_STEPS = {
     C.INVOICE_MISSING: [CHECK_INPUT, CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
     C.SYNC_FAILURE: [CHECK_PLATFORM, RESEND, COMPARE, REPAIR, INFORM, REVIEW],
@@ -43,6 +53,7 @@ DEFAULT_STEPS = {
                         REVIEW],
     C.CREDIT_EXCEEDED: [CHECK_CREDIT, RAISE_CREDIT, RESEND_REFUSED, INFORM, REVIEW],
     C.INVOICE_RISK: [CHECK_RISK, GATHER_EVIDENCE, ANSWER_BUREAU, INFORM, REVIEW],
+    C.PLATFORM_CHECK: [WATCH_REUPLOADS, ANSWER_MISMATCHES, REVIEW_MANUAL_ENTRY, INFORM, REVIEW],
     C.DATA_ENTRY_ERROR: [CHECK_INPUT, COMPARE, REPAIR, INFORM, REVIEW],
     C.NETWORK: [(_("Check the connection to the platform"), ""), CHECK_PLATFORM, RESEND, INFORM, REVIEW],
     C.PERMISSION: [(_("Check the issuing account's authorisation on the platform"), ""), RESEND, INFORM, REVIEW],

@@ -53,6 +53,18 @@ def on_invoice_risk_flagged(sender, *, invoice_id, risk_level, previous, run_id,
                       risk_level=risk_level, previous=previous, run_id=run_id)
 
 
+def on_platform_check_found(sender, *, check_id, seller_id, issued_from, issued_to, missing_ids, mismatch_ids,
+                            counts, **kwargs):
+    enqueue_on_commit("incidents.platform_check_found", key=f"check-{check_id}", check_id=check_id,
+                      seller_id=seller_id, issued_from=issued_from, issued_to=issued_to, missing_ids=list(missing_ids),
+                      mismatch_ids=list(mismatch_ids), counts=dict(counts))
+
+
+def on_invoice_back_on_platform(sender, *, invoice_id, platform_id="", at=None, **kwargs):
+    enqueue_on_commit("incidents.invoice_back_on_platform", invoice_id=invoice_id, platform_id=platform_id,
+                      at=at.isoformat() if at else None)
+
+
 def connect():
     signals.platform_unavailable.connect(on_platform_unavailable, dispatch_uid="incidents.platform_unavailable")
     signals.platform_recovered.connect(on_platform_recovered, dispatch_uid="incidents.platform_recovered")
@@ -63,3 +75,6 @@ def connect():
     signals.red_letter_form_waiting.connect(on_red_letter_form_waiting, dispatch_uid="incidents.red_letter_form_waiting")
     signals.platform_credit_low.connect(on_platform_credit_low, dispatch_uid="incidents.platform_credit_low")
     signals.invoice_risk_flagged.connect(on_invoice_risk_flagged, dispatch_uid="incidents.invoice_risk_flagged")
+    signals.platform_check_found.connect(on_platform_check_found, dispatch_uid="incidents.platform_check_found")
+    signals.invoice_back_on_platform.connect(on_invoice_back_on_platform,
+                                             dispatch_uid="incidents.invoice_back_on_platform")

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 import invoices.reconciliation.admin  # noqa: F401  registers the reconciliation screens
+import invoices.reconciliation.admin_checks  # noqa: F401  registers the platform checks
 import invoices.reissue.form_admin  # noqa: F401  registers the red-letter forms and the buyer's queue
 from invoices.files.admin import InvoiceFilesAdminMixin
 from invoices.ledger.admin import (

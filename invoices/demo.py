@@ -6,7 +6,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from invoices.demo_history import seed_buyer_form, seed_reconciliation_history, seed_reissue_history
+from invoices.demo_history import (
+    seed_buyer_form,
+    seed_platform_check_history,
+    seed_reconciliation_history,
+    seed_reissue_history,
+)
 from invoices.ledger.identifiers import USCC_ALPHABET, uscc_check_char
 from invoices.ledger.models import (
     Customer,
@@ -166,4 +171,5 @@ def seed(*, actor=None, invoices=500, customers=50):
     seed_reissue_history(actor=actor)
     seed_buyer_form()
     seed_reconciliation_history(actor=actor)
+    seed_platform_check_history()
     return {"sellers": len(sellers), "customers": Customer.objects.count(), "invoices": Invoice.objects.count()}

@@ -1,6 +1,7 @@
 """Demo history for the management reports: reissue requests spread over the last 90 days and a reconciliation
 of the month before last (run early last month) whose export lacks two invoices and disagrees on one amount, so
-last month's report has reissues and reconciliation findings to show. Built through the services; the request
+last month's report has reissues and reconciliation findings to show; and platform checks, one of which found two
+invoices gone from the platform. Built through the services; the request
 and run times are then set to when the story says they happened. Runs once."""
 import random
 from datetime import datetime, time, timedelta
@@ -12,7 +13,9 @@ from django.utils import timezone
 
 from invoices.ledger.models import Direction, Invoice, InvoiceKind, Seller, SyncStatus
 from invoices.platform.export_writer import build_file, invoice_row
-from invoices.reconciliation.models import ReconciliationRun
+from invoices.platform.models import PlatformInvoice
+from invoices.reconciliation.models import CheckOrigin, PlatformCheck, ReconciliationRun
+from invoices.reconciliation.services.platform_check import platform_check_run, platform_check_start
 from invoices.reconciliation.services.runs import reconciliation_start
 from invoices.platform.sim_forms import sim_buyer_enter
 from invoices.reissue.models import RedFlushReason, RedLetterForm, ReissueRequest
@@ -91,3 +94,27 @@ def seed_buyer_form():
     sim_buyer_enter(original_number=invoice.number, reason=RedFlushReason.GOODS_RETURNED)
     new, _unknown = buyer_forms_fetch()
     return new
+
+
+def seed_platform_check_history(*, vanish=2):
+    """The platform checks of the story: last night's check of the second seller's last 35 days found nothing;
+    this morning's found `vanish` invoices the platform no longer lists (taken off the simulated platform here), marked
+    them missing and uploaded them again: the 平台核对差异 incident on finance's home, found before any customer
+    called. Runs in-process with the simulated platform; once."""
+    if PlatformCheck.objects.exists():
+        return None
+    seller = Seller.objects.order_by("id")[1:2].first() or Seller.objects.order_by("id").first()
+    if seller is None:
+        return None
+    today = timezone.localdate()
+    first = today - timedelta(days=34)
+    good = platform_check_start(seller=seller, issued_from=first, issued_to=today, origin=CheckOrigin.SCHEDULE)
+    platform_check_run(good.pk)
+    night = timezone.now() - timedelta(hours=6)
+    PlatformCheck.objects.filter(pk=good.pk).update(created_at=night, started_at=night, finished_at=night)
+    gone = list(Invoice.objects.filter(seller=seller, sync_status=SyncStatus.SYNCED, issued_at__date__gte=first,
+                                       direction=Direction.BLUE, code="").order_by("-id").values_list("number", flat=True)[:vanish])
+    PlatformInvoice.objects.filter(code="", number__in=gone).delete()
+    check = platform_check_start(seller=seller, issued_from=first, issued_to=today, origin=CheckOrigin.SCHEDULE)
+    platform_check_run(check.pk)
+    return check

@@ -52,3 +52,13 @@ red_letter_form_waiting = Signal()
 # kwargs: invoice_id, number (str: "code-number" for a legacy invoice), seller_id, risk_level ("abnormal" |
 # "suspicious"), previous ("normal" | "abnormal" | "suspicious"), run_id (the reconciliation run that read it)
 invoice_risk_flagged = Signal()
+
+# A platform check (invoices.reconciliation) read the platform's whole listing of a seller's period and found invoices
+# missing there (marked `missing` and uploaded again) or held otherwise (marked `mismatch`): the incidents app opens
+# one incident per check for finance. kwargs: check_id, seller_id, issued_from, issued_to (ISO dates), missing_ids,
+# mismatch_ids (list[int]), counts (dict: pages, listed, matched and one count per discrepancy kind)
+platform_check_found = Signal()
+
+# An invoice a platform check found missing was uploaded again and the platform has it now (sent once, by the sync).
+# kwargs: invoice_id, platform_id (str), at (aware datetime)
+invoice_back_on_platform = Signal()

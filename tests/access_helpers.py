@@ -62,7 +62,11 @@ def build_world(django_user_model):
         amount=-invoice.amount, tax_amount=-invoice.tax_amount, lapses_at=timezone.now() + timedelta(hours=72))
     job = Job.objects.create(name="reissue.redeliver", area="invoices", status=JobStatus.FAILED, last_error="x",
                              params={"invoice_id": invoice.pk, "email": "a@example.cn", "actor_id": None})
-    objects = {"jobs": job, "customers": customer, "invoices": invoice, "incidents": incident, "follow-ups": followup,
+    from invoices.reconciliation.models import PlatformCheck, RunStatus
+
+    check = PlatformCheck.objects.create(seller=seller, issued_from=PERIOD[0], issued_to=PERIOD[1],
+                                         status=RunStatus.DONE)
+    objects = {"platform-checks": check, "jobs": job, "customers": customer, "invoices": invoice, "incidents": incident, "follow-ups": followup,
                "communications": comm, "reissue-requests": reissue, "reconciliations": run,
                "red-letter-forms": form}
     return users, objects, {"A": team_a, "B": team_b}

@@ -42,6 +42,9 @@ TABLE = {
     ("POST", "/api/v1/reconciliations/"): "401 403 403 403 415 403 415",
     ("GET", "/api/v1/reconciliations/{pk}/"): "401 403 403 403 200 200 200",
     ("GET", "/api/v1/reconciliations/{pk}/discrepancies/"): "401 403 403 403 200 200 200",
+    ("GET", "/api/v1/platform-checks/"): "401 403 403 403 200 200 200",
+    ("POST", "/api/v1/platform-checks/"): "401 403 403 403 400 403 400",
+    ("GET", "/api/v1/platform-checks/{pk}/"): "401 403 403 403 200 200 200",
     ("POST", "/api/v1/reconciliations/{pk}/apply/"): "401 403 403 403 400 403 400",
     ("POST", "/api/v1/reconciliations/{pk}/revert/"): "401 403 403 403 400 403 400",
     ("GET", "/api/v1/incidents/"): "401 403 200 200 200 200 200",
@@ -85,12 +88,13 @@ GROUPS = [
     ("create and change customers; verify an invoice", [
         ("POST", "/api/v1/customers/"), ("PUT", "/api/v1/customers/{pk}/"), ("PATCH", "/api/v1/customers/{pk}/"),
         ("POST", "/api/v1/invoices/{pk}/verify/")]),
-    ("issue, sync, request/approve/reject/retry reissue, upload and apply/revert reconciliation", [
+    ("issue, sync, request/approve/reject/retry reissue, upload and apply/revert reconciliation, start a platform "
+     "check", [
         ("POST", "/api/v1/invoices/"), ("POST", "/api/v1/invoices/{pk}/sync/"),
         ("POST", "/api/v1/invoices/{pk}/reissue-requests/"), ("POST", "/api/v1/reissue-requests/{pk}/approve/"),
         ("POST", "/api/v1/reissue-requests/{pk}/reject/"), ("POST", "/api/v1/reissue-requests/{pk}/retry/"),
         ("POST", "/api/v1/reconciliations/"), ("POST", "/api/v1/reconciliations/{pk}/apply/"),
-        ("POST", "/api/v1/reconciliations/{pk}/revert/")]),
+        ("POST", "/api/v1/reconciliations/{pk}/revert/"), ("POST", "/api/v1/platform-checks/")]),
     ("read red-letter confirmation forms (红字确认单)", [
         ("GET", "/api/v1/red-letter-forms/"), ("GET", "/api/v1/red-letter-forms/{pk}/")]),
     ("cancel a reissue (withdrawing its waiting form), read its form's status from the platform; propose, agree "
@@ -98,9 +102,10 @@ GROUPS = [
         ("POST", "/api/v1/reissue-requests/{pk}/cancel/"), ("POST", "/api/v1/reissue-requests/{pk}/check-form/"),
         ("POST", "/api/v1/red-letter-forms/{pk}/propose/"), ("POST", "/api/v1/red-letter-forms/{pk}/agree/"),
         ("POST", "/api/v1/red-letter-forms/{pk}/send-back/")]),
-    ("read reconciliation runs and discrepancies", [
+    ("read reconciliation runs and discrepancies, and platform checks", [
         ("GET", "/api/v1/reconciliations/"), ("GET", "/api/v1/reconciliations/{pk}/"),
-        ("GET", "/api/v1/reconciliations/{pk}/discrepancies/")]),
+        ("GET", "/api/v1/reconciliations/{pk}/discrepancies/"), ("GET", "/api/v1/platform-checks/"),
+        ("GET", "/api/v1/platform-checks/{pk}/")]),
     ("read customers' satisfaction answers", [("GET", "/api/v1/satisfaction/")]),
     ("read incidents and their timeline, follow-ups, communications", [
         ("GET", "/api/v1/incidents/"), ("GET", "/api/v1/incidents/{pk}/"), ("GET", "/api/v1/incidents/{pk}/events/"),

@@ -24,3 +24,10 @@ RECONCILIATION_FOREIGN_SHARE = float(os.environ.get("RECONCILIATION_FOREIGN_SHAR
 RECONCILIATION_WRONG_FILE_MATCH_RATE = float(os.environ.get("RECONCILIATION_WRONG_FILE_MATCH_RATE", "0.5"))
 RECONCILIATION_RECENT_MATCH_RATE = float(os.environ.get("RECONCILIATION_RECENT_MATCH_RATE", "0.95"))
 RECONCILIATION_RECENT_RUNS = int(os.environ.get("RECONCILIATION_RECENT_RUNS", "5"))
+
+# Platform checks (invoices/reconciliation/services/platform_check.py): the listing is read this many rows a page (the
+# platform allows at most 1,000); the schedule checks every seller's last HOURLY_DAYS days each hour and the last
+# NIGHTLY_DAYS days each night.
+PLATFORM_CHECK_PAGE_SIZE = int(os.environ.get("PLATFORM_CHECK_PAGE_SIZE", "1000"))
+PLATFORM_CHECK_HOURLY_DAYS = int(os.environ.get("PLATFORM_CHECK_HOURLY_DAYS", "3"))
+PLATFORM_CHECK_NIGHTLY_DAYS = int(os.environ.get("PLATFORM_CHECK_NIGHTLY_DAYS", "35"))

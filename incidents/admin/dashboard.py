@@ -139,6 +139,17 @@ def tiles(headline):
     ]
 
 
+def check_tiles(found):
+    """The platform checks' share of invoice incidents found before the customer called, and their MTTD."""
+    return [
+        {"label": _("invoice incidents found by a platform check before the customer"),
+         "value": format_percent(found["found"], found["total"]), "title": f"{found['found']}/{found['total']}",
+         "url": _incidents(found["link"])},
+        {"label": _("MTTD, last good platform check to incident (clock hours)"), "value": format_clock(found["mttd"]),
+         "title": f"{found['measured']}", "url": _incidents(found["link"])},
+    ]
+
+
 def people_rows(people):
     return [{
         "label": p["label"], "handled": p["handled"], "url": _incidents(p["link"]),
@@ -178,7 +189,7 @@ def dashboard_view(model_admin, request):
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Incident dashboard"), "opts": model_admin.model._meta, "form": form, "period": period,
-        "team": team, "tiles": tiles(data["headline"]), "charts": charts(data), "people": people_rows(data["people"]),
+        "team": team, "tiles": tiles(data["headline"]) + check_tiles(data["found_by_check"]), "charts": charts(data), "people": people_rows(data["people"]),
         "satisfaction": satisfaction_rows(data["satisfaction"]),
     }
     return TemplateResponse(request, "admin/incidents/dashboard.html", context, status=status)

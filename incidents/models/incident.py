@@ -22,6 +22,7 @@ class IncidentCategory(models.TextChoices):
     PLATFORM_OUTAGE = "platform_outage", _("tax platform outage")
     CREDIT_EXCEEDED = "credit_exceeded", _("credit limit exceeded")
     INVOICE_RISK = "invoice_risk", _("invoice flagged by the tax bureau (发票风险)")
+    PLATFORM_CHECK = "platform_check", _("platform check discrepancies (平台核对差异)")
     DATA_ENTRY_ERROR = "data_entry_error", _("data entry error")
     NETWORK = "network", _("network")
     PERMISSION = "permission", _("permission")

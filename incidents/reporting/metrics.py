@@ -262,6 +262,26 @@ class Metrics:
                  "link": {"kind__exact": r["kind"], "run__id__in": run_ids}}
                 for r in rows]
 
+    def found_by_check(self):
+        """Of the invoice incidents opened in the period (a customer's missing invoice, a platform check's findings),
+        the share a platform check found before any customer contact (no customer's invoice_missing incident on one
+        of its invoices before it); and the check incidents' MTTD in clock hours, from the seller's last good check
+        (their fault_started_at) to the incident."""
+        kinds = [IncidentCategory.INVOICE_MISSING, IncidentCategory.PLATFORM_CHECK]
+        total = self.opened().filter(category__in=kinds).count()
+        checks = list(self.opened().filter(category=IncidentCategory.PLATFORM_CHECK)
+                      .values_list("pk", "created_at", "detected_at", "fault_started_at"))
+        found, detect = 0, []
+        for pk, created, detected, fault in checks:
+            found += not Incident.objects.filter(
+                category=IncidentCategory.INVOICE_MISSING, created_at__lt=created,
+                invoices__in=Incident.invoices.through.objects.filter(incident_id=pk).values("invoice_id")).exists()
+            if fault is not None:
+                detect.append(max(0.0, (detected - fault).total_seconds()))
+        return {"found": found, "total": total, "mttd": mean(detect), "measured": len(detect),
+                "link": {**_range("created_at", self.period), "category__exact": IncidentCategory.PLATFORM_CHECK,
+                         **self.team_params()}}
+
     def people(self):
         """Per owner: incidents resolved in the period, mean first response and resolution (business hours), SLA
         attainment of the incidents they own opened in the period, follow-ups due in the period done on time."""
@@ -328,6 +348,7 @@ class Metrics:
             "headline": self.headline(), "buckets": self.per_bucket(), "grid": self.open_grid(),
             "root_causes": self.root_causes(), "overdue": self.overdue_followups(), "reissues": self.reissues(),
             "discrepancies": self.discrepancies(), "people": self.people(), "satisfaction": self.satisfaction(),
+            "found_by_check": self.found_by_check(),
         }
 
 

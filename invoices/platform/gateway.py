@@ -69,6 +69,50 @@ class PlatformRecord:
     raw: dict = field(default_factory=dict)
 
 
+LISTING_MAX_LIMIT = 1000  # the most rows one page of `GET /invoices` may hold
+
+
+@dataclass
+class PlatformListedInvoice:
+    """One row of the platform's batch listing (`list_invoices`). `status` is the platform's 发票状态 word;
+    amount and tax_amount are None when the platform leaves them out (the protocol promises only the total)."""
+
+    number: str
+    code: str
+    status: str
+    total: Decimal
+    buyer_tax_id: str
+    issued_at: datetime | None
+    direction: str
+    amount: Decimal | None = None
+    tax_amount: Decimal | None = None
+
+    @classmethod
+    def from_json(cls, payload):
+        """Read one listed row; a row without a number or a readable total is a garbled answer (unavailable)."""
+        number = str(payload.get("number") or "")
+        if not number:
+            raise PlatformUnavailable(f"the platform listed a row without a number: {payload!r}")
+        try:
+            total = Decimal(str(payload.get("total")))
+            amounts = {k: (Decimal(str(payload[k])) if payload.get(k) not in (None, "") else None)
+                       for k in ("amount", "tax_amount")}
+        except ArithmeticError:
+            raise PlatformUnavailable(f"invoice {number}: the platform listed unreadable amounts") from None
+        return cls(number=number, code=str(payload.get("code") or ""), status=str(payload.get("status") or ""),
+                   total=total, buyer_tax_id=str(payload.get("buyer_tax_id") or ""),
+                   issued_at=_when(payload.get("issued_at")), direction=str(payload.get("direction") or ""),
+                   **amounts)
+
+
+@dataclass
+class PlatformListing:
+    """One page of the listing; `next_cursor` is None on the last page."""
+
+    results: list
+    next_cursor: str | None = None
+
+
 FILE_FORMATS = {"pdf": "application/pdf", "ofd": "application/ofd", "xml": "application/xml"}
 
 
@@ -306,6 +350,12 @@ class Gateway:
         raise NotImplementedError
 
     def credit(self, seller_tax_id) -> PlatformCredit:
+        raise NotImplementedError
+
+    def list_invoices(self, seller_tax_id, issued_from, issued_to, cursor=None,
+                      limit=LISTING_MAX_LIMIT) -> PlatformListing:
+        """One page of the seller's invoices issued from `issued_from` to `issued_to` (dates, inclusive), in the
+        platform's stable order; pass the page's `next_cursor` for the next one."""
         raise NotImplementedError
 
 

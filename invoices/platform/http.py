@@ -20,12 +20,22 @@ A red invoice's issue carries red_letter_form_number; the platform refuses it wi
 the form is 01 or 04, and refuses any issue or upload beyond the seller's credit with 422 CREDIT_EXCEEDED.
 GET  {url}/credit?seller_tax_id=…  → 200 {total, used, remaining} (yuan, as strings)
 
+The batch listing (the platform's 全量发票查询 as an API), one page at a time in the platform's stable order:
+GET  {url}/invoices?seller_tax_id=…&issued_from=YYYY-MM-DD&issued_to=YYYY-MM-DD[&cursor=…&limit=…]
+                              → 200 {results: [{number, code, status, total, buyer_tax_id, issued_at, direction,
+                                amount, tax_amount}], next_cursor: "…" | null}; the days are inclusive, status is
+                                the platform's 发票状态 (正常, 已红冲-部分 …), amounts yuan as strings (amount and
+                                tax_amount may be left out); limit 1–1000 (default 1000); pass next_cursor back for
+                                the next page, null means the last one. A bad parameter is a 4xx whose code names
+                                it (INVALID_ISSUED_FROM, INVALID_LIMIT …).
+
 5xx, timeouts, refused or dropped connections, and 401/403/408/429 (our credentials or the provider's load,
 not the invoice's data) are `PlatformUnavailable`; every other 4xx is `PlatformRejected`."""
 import http.client
 import json
 import socket
 from decimal import Decimal, InvalidOperation
+from datetime import date
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
@@ -38,6 +48,8 @@ from invoices.platform.gateway import (
     PlatformError,
     PlatformFile,
     PlatformForm,
+    PlatformListedInvoice,
+    PlatformListing,
     PlatformReceipt,
     PlatformRecord,
     PlatformRejected,
@@ -209,3 +221,19 @@ class HttpGateway(Gateway):
     def credit(self, seller_tax_id):
         _status, payload = self._expect("GET", "/credit?" + urlencode({"seller_tax_id": seller_tax_id}))
         return PlatformCredit.from_json(payload)
+
+    def list_invoices(self, seller_tax_id, issued_from, issued_to, cursor=None, limit=None):
+        query = {"seller_tax_id": seller_tax_id,
+                 "issued_from": issued_from.isoformat() if isinstance(issued_from, date) else issued_from,
+                 "issued_to": issued_to.isoformat() if isinstance(issued_to, date) else issued_to}
+        if cursor:
+            query["cursor"] = cursor
+        if limit is not None:
+            query["limit"] = limit
+        path = "/invoices?" + urlencode(query)
+        _status, payload = self._expect("GET", path)
+        results, cursor = payload.get("results"), payload.get("next_cursor")
+        if not isinstance(results, list) or not all(isinstance(row, dict) for row in results) or not (
+                cursor is None or isinstance(cursor, str)):
+            raise PlatformUnavailable(f"GET {path}: the platform answered without a page of invoices")
+        return PlatformListing([PlatformListedInvoice.from_json(row) for row in results], cursor or None)

@@ -184,6 +184,9 @@ class SyncState(models.Model):
     # Failed because the platform stayed unreachable (not because it refused the data): re-queued
     # automatically once the platform answers again, so an outage of any length loses nothing.
     gave_up = models.BooleanField(_("gave up during an outage"), default=False)
+    # Set when a platform check found the invoice missing and re-uploaded it: its next successful upload is
+    # announced (signals.invoice_back_on_platform), so the check's incident ticks it off; cleared then.
+    announce_sync = models.BooleanField(_("announce the next upload"), default=False)
     claim_token = models.CharField(max_length=32, blank=True, default="")
     claimed_until = models.DateTimeField(null=True, blank=True)
 

@@ -10,6 +10,7 @@ from django.db import connections
 
 from invoices.platform.gateway import FILE_FORMATS, PlatformRejected, PlatformUnavailable
 from invoices.platform.server_forms import FormEndpoints
+from invoices.platform.sim_listing import listing_params, sim_list
 from invoices.platform.simulator import (
     record_json,
     sim_file,
@@ -102,6 +103,9 @@ class PlatformHandler(FormEndpoints, BaseHTTPRequestHandler):
                 fmt, code = query.get("format", [""])[0], query.get("code", [""])[0]
                 self._handle(lambda: self._file(code, unquote(number), fmt))
                 return
+        if path.endswith("/invoices"):
+            self._handle(lambda: self._list(parse_qs(parts.query)))
+            return
         head, _sep, number = path.rpartition("/")
         if not head.endswith("/invoices") or not number:
             self._send(404, {"code": "NOT_FOUND", "message": self.path})
@@ -130,6 +134,13 @@ class PlatformHandler(FormEndpoints, BaseHTTPRequestHandler):
             self._send(404, {"code": "NOT_FOUND", "message": number})
         else:
             self._send(200, record_json(record))
+
+    def _list(self, query):
+        values = {name: (query.get(name) or [None])[0]
+                  for name in ("seller_tax_id", "issued_from", "issued_to", "cursor", "limit")}
+        listing_params(**values)  # a bad parameter is a 422 naming it, even while the platform is down
+        sim_gate()
+        self._send(200, sim_list(**values))
 
     def _file(self, code, number, fmt):
         if fmt not in FILE_FORMATS:

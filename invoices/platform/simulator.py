@@ -18,6 +18,8 @@ from invoices.platform.gateway import (
     PlatformCredit,
     PlatformFile,
     PlatformForm,
+    PlatformListedInvoice,
+    PlatformListing,
     PlatformReceipt,
     PlatformRecord,
     PlatformRejected,
@@ -37,6 +39,7 @@ from invoices.platform.sim_forms import (
     sim_form_submit,
     sim_forms_waiting,
 )
+from invoices.platform.sim_listing import sim_list
 
 # Platform-issued 数电 numbers use channel 1; the ledger's own allocator uses 2, so the two never collide.
 ISSUE_CHANNEL = "1"
@@ -246,6 +249,11 @@ class SimulatedGateway(Gateway):
     def credit(self, seller_tax_id):
         sim_gate()
         return PlatformCredit.from_json(sim_credit(seller_tax_id))
+
+    def list_invoices(self, seller_tax_id, issued_from, issued_to, cursor=None, limit=None):
+        sim_gate()
+        page = sim_list(seller_tax_id, issued_from, issued_to, cursor, limit)
+        return PlatformListing([PlatformListedInvoice.from_json(row) for row in page["results"]], page["next_cursor"])
 
 
 __all__ = ["SimulatedGateway", "idempotency_key", "sim_config", "sim_file", "sim_issue", "sim_lookup", "sim_receive"]

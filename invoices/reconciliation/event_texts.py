@@ -17,4 +17,9 @@ register({
     "invoice.reconciliation.risk": EventText(
         _("Risk level set to %(to)s (was %(was)s) as the platform's export says (reconciliation run #%(run)s)."),
         to=label(RiskLevel), was=label(RiskLevel)),
+    "invoice.platform_check.missing": _(
+        "The platform's listing of %(f)s to %(t)s does not have this invoice: marked missing and uploaded again."),
+    "invoice.platform_check.mismatch": _(
+        "The platform's listing of %(f)s to %(t)s holds this invoice otherwise (%(d)s): marked mismatch, left as "
+        "it is for finance."),
 })

@@ -176,3 +176,93 @@ class ProposedChange(models.Model):
 
     def __str__(self):
         return f"{self.invoice_id} → {self.to_status}"
+
+
+class CheckOrigin(models.TextChoices):
+    PERSON = "person", _("a person")
+    SCHEDULE = "schedule", _("the schedule")
+    COMMAND = "command", _("the command line")
+
+
+# A check's findings use the reconciliation's discrepancy kinds (one comparison, compare.row_discrepancies).
+CHECK_COUNT_KEYS = ["pages", "listed", "matched", *DiscrepancyKind.values]
+ACTIVE_CHECK = [RunStatus.QUEUED, RunStatus.RUNNING]
+
+
+class PlatformCheck(models.Model):
+    """A reconciliation against the platform's live batch listing (`list_invoices`) instead of an export file: no
+    file and no person, so it may be scheduled. Its findings apply only once every page was read."""
+
+    seller = models.ForeignKey(
+        "invoices.Seller", on_delete=models.PROTECT, related_name="+", verbose_name=_("seller")
+    )
+    issued_from = models.DateField(_("issued from"))
+    issued_to = models.DateField(_("issued to"), help_text=_("Inclusive."))
+    origin = models.CharField(_("started by"), max_length=10, choices=CheckOrigin.choices,
+                              default=CheckOrigin.PERSON)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("person who started it"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # The incidents app opens the incident from the check's signal and tells the check its number; a foreign key
+    # would point the invoices app's schema at the incidents app, against the layers.
+    incident_number = models.CharField(_("incident"), max_length=20, blank=True)
+    error = models.TextField(_("reason it failed"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("platform check")
+        verbose_name_plural = _("platform checks")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(issued_to__gte=models.F("issued_from")),
+                                   name="platform_check_period_ordered"),
+            # A second check of the same seller and period while one is queued or running is refused.
+            models.UniqueConstraint(fields=["seller", "issued_from", "issued_to"],
+                                    condition=models.Q(status__in=ACTIVE_CHECK), name="platform_check_one_active"),
+        ]
+        indexes = [models.Index(fields=["seller", "status", "finished_at"], name="platform_check_seller_idx")]
+
+    def __str__(self):
+        return f"{self.issued_from}–{self.issued_to}"
+
+
+class PlatformCheckFinding(models.Model):
+    """One discrepancy a check found, in the reconciliation's kinds. `applied` says what the check did about it."""
+
+    check_run = models.ForeignKey(PlatformCheck, on_delete=models.CASCADE, related_name="findings",
+                                  verbose_name=_("platform check"))
+    kind = models.CharField(pgettext_lazy("discrepancy", "kind"), max_length=20, choices=DiscrepancyKind.choices)
+    invoice = models.ForeignKey(
+        "invoices.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("invoice"),
+    )
+    number = models.CharField(_("invoice number"), max_length=40, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    platform_data = models.JSONField(_("platform row"), default=dict, blank=True)
+    applied = models.CharField(_("what the check did"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("platform check finding")
+        verbose_name_plural = _("platform check findings")
+        ordering = ["check_run_id", "id"]
+        indexes = [models.Index(fields=["check_run", "kind", "id"], name="check_finding_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+
+class PlatformCheckSeen(models.Model):
+    """A ledger invoice a running check found in the listing: what remains unseen at the end is missing on the
+    platform. Kept in the database, not in memory, so a check's memory does not grow with the period; deleted when
+    the check ends."""
+
+    check_run = models.ForeignKey(PlatformCheck, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey("invoices.Invoice", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["check_run", "invoice"], name="platform_check_seen_once")]

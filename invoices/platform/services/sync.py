@@ -138,8 +138,12 @@ def _record_upload(invoice_id, result, started, duration):
     attempt.outcome = SyncOutcome.DUPLICATE if result.duplicate else SyncOutcome.ACCEPTED
     attempt.response = {"platform_id": result.platform_id, "number": result.number, "duplicate": result.duplicate}
     attempt.save()
-    SyncState.objects.filter(pk=invoice_id).update(attempts=0, next_attempt_at=None, last_error="")
+    SyncState.objects.filter(pk=invoice_id).update(attempts=0, next_attempt_at=None, last_error="",
+                                                   announce_sync=False)
     old = invoice.sync_status
+    if state.announce_sync:
+        signals.invoice_back_on_platform.send(sender=Invoice, invoice_id=invoice_id,
+                                              platform_id=result.platform_id or "", at=timezone.now())
     if old in (SyncStatus.PENDING, SyncStatus.FAILED, SyncStatus.MISSING):
         invoice.sync_status = SyncStatus.SYNCED
         invoice.save(update_fields=["sync_status"])

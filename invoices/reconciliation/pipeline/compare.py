@@ -247,37 +247,54 @@ def staged_discrepancies(run, k):
         ledger = dict(zip(LEDGER_FIELDS, row[n:]))
         common = {"run": run, "row_no": staged["row_no"], "number": _number(staged),
                   "platform_data": _platform_data(staged)}
-        if ledger["id"] is None:
-            yield Discrepancy(kind=DiscrepancyKind.MISSING_IN_LEDGER, detail=_(
-                "The platform has %(n)s (total %(t)s) but the ledger does not.") % {
-                    "n": common["number"], "t": written_money(staged["total"])}, **common)
-            continue
-        common["invoice_id"] = ledger["id"]
-        amounts = [(k, ledger[k], staged[k]) for k in ("amount", "tax_amount", "total")
-                   if _dec(ledger[k]) != _dec(staged[k])]
-        if amounts:
-            yield Discrepancy(kind=DiscrepancyKind.AMOUNT_MISMATCH, detail="; ".join(
-                _("%(f)s: ledger %(l)s, platform %(p)s") % {"f": field_label(k), "l": written_money(_dec(lv)),
-                                                            "p": written_money(_dec(pv))}
-                for k, lv, pv in amounts), **common)
-        if ledger["status"] != staged["status"]:
-            yield Discrepancy(kind=DiscrepancyKind.STATUS_MISMATCH, detail=_(
-                "Status: ledger %(l)s, platform %(p)s") % {"l": field_value("status", ledger["status"]),
-                                                           "p": field_value("status", staged["status"])}, **common)
-        if ledger["buyer_tax_id"] != staged["buyer_tax_id"]:
-            yield Discrepancy(kind=DiscrepancyKind.BUYER_MISMATCH, detail=_(
-                "Buyer tax id: ledger %(l)s, platform %(p)s") % {
-                    "l": ledger["buyer_tax_id"] or "∅", "p": staged["buyer_tax_id"] or "∅"}, **common)
+        if ledger["id"] is not None:
+            common["invoice_id"] = ledger["id"]
+        for kind, detail in row_discrepancies(staged, ledger):
+            yield Discrepancy(kind=kind, detail=detail, **common)
+
+
+def row_discrepancies(platform, ledger):
+    """The rules, for one platform row and its ledger invoice (None or an id of None when the ledger lacks it):
+    (kind, detail) for each way they disagree, nothing when they agree. `platform` holds the staged row's code,
+    number and COMPARED values, the status as the ledger's status code; a money field it leaves out (the platform
+    listing may give only the total) is not compared. The file's runs (staged_discrepancies) and the platform
+    checks (services/platform_check.py) both compare through here."""
+    if ledger is None or ledger.get("id") is None:
+        yield DiscrepancyKind.MISSING_IN_LEDGER, _(
+            "The platform has %(n)s (total %(t)s) but the ledger does not.") % {
+                "n": _number(platform), "t": written_money(platform["total"])}
+        return
+    amounts = [(k, ledger[k], platform[k]) for k in ("amount", "tax_amount", "total")
+               if k in platform and _dec(ledger[k]) != _dec(platform[k])]
+    if amounts:
+        yield DiscrepancyKind.AMOUNT_MISMATCH, "; ".join(
+            _("%(f)s: ledger %(l)s, platform %(p)s") % {"f": field_label(k), "l": written_money(_dec(lv)),
+                                                        "p": written_money(_dec(pv))}
+            for k, lv, pv in amounts)
+    if ledger["status"] != platform["status"]:
+        yield DiscrepancyKind.STATUS_MISMATCH, _(
+            "Status: ledger %(l)s, platform %(p)s") % {"l": field_value("status", ledger["status"]),
+                                                       "p": field_value("status", platform["status"])}
+    if ledger["buyer_tax_id"] != platform["buyer_tax_id"]:
+        yield DiscrepancyKind.BUYER_MISMATCH, _(
+            "Buyer tax id: ledger %(l)s, platform %(p)s") % {
+                "l": ledger["buyer_tax_id"] or "∅", "p": platform["buyer_tax_id"] or "∅"}
+
+
+def missing_on_platform_detail(code, number, total):
+    """What a ledger invoice the platform does not have is told as (runs and checks alike)."""
+    label = f"{code}-{number}" if code else number
+    return label, _("The ledger has %(n)s (total %(t)s) but the platform export does not.") % {
+        "n": label, "t": written_money(_dec(total))}
 
 
 def ledger_missing(run):
     """Yield a Discrepancy for every ledger invoice of the matched part that has no row in the export."""
     sql = f"SELECT l_id, l_code, l_number, l_total FROM {CMP} WHERE row_no IS NULL ORDER BY l_id"
     for inv_id, code, number, total in _stream(sql, {}):
-        label = f"{code}-{number}" if code else number
+        label, detail = missing_on_platform_detail(code, number, total)
         yield Discrepancy(run=run, kind=DiscrepancyKind.MISSING_ON_PLATFORM, invoice_id=inv_id, number=label,
-                          detail=_("The ledger has %(n)s (total %(t)s) but the platform export does not.") % {
-                              "n": label, "t": written_money(_dec(total))})
+                          detail=detail)
 
 
 def count_matching(run, k):
