@@ -31,8 +31,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
-run: doctor demo
-	$(PY) manage.py runall
+# Migrates, seeds the demo logins, starts the web server, then writes the rest of the demo data and starts the
+# worker (backoffice/management/commands/runall.py); `make demo` still does the first two on their own.
+run: doctor install
+	$(PY) manage.py runall --demo
 
 # Production on one machine: needs SECRET_KEY and ALLOWED_HOSTS in the environment (see
 # docs/operations.md, "Production deployment"); gunicorn + whitenoise + the django-q2 worker, DEBUG off.
