@@ -34,7 +34,7 @@ demo: migrate
 # Migrates, seeds the demo logins, starts the web server, then writes the rest of the demo data and starts the
 # worker (backoffice/management/commands/runall.py); `make demo` still does the first two on their own.
 run: doctor install
-	$(PY) manage.py runall --demo
+	$(PY) manage.py runall --demo $(RUN_ARGS)
 
 # Production on one machine: needs SECRET_KEY and ALLOWED_HOSTS in the environment (see
 # docs/operations.md, "Production deployment"); gunicorn + whitenoise + the django-q2 worker, DEBUG off.
