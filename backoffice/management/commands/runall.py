@@ -1,5 +1,6 @@
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,14 @@ from django.db import connection
 
 from backoffice.demo_users import DEMO_PASSWORD, DEMO_USERS
 
+# Project code whose change may change what migrate and seed_demo write (the demo template's key).
+PROJECT_APPS = ("core", "invoices", "incidents", "portal", "backoffice")
+# Copies of a freshly migrated and seeded SQLite database, so the next fresh start (a new clone, a deleted
+# var/) copies one instead of migrating and seeding. Outside the checkout, like pip's cache; empty turns it off.
+DEMO_CACHE = os.environ.get("BACKOFFICE_DEMO_CACHE",
+                            str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "invoice-backoffice"))
+TEMPLATES_KEPT = 3
+
 # Installed packages whose migrations the project's database carries (a new version may bring new ones).
 MIGRATING_PACKAGES = ("Django", "django-q2", "django-axes", "django-simple-history", "djangorestframework")
 
@@ -29,6 +38,19 @@ def migrations_key():
     for package in MIGRATING_PACKAGES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
+
+
+def demo_template_key():
+    """Equal keys mean a template holds what migrate + seed_demo would write now: the same migrations, the same
+    project code, and the same day (the demo's 90 days of history, due dates and follow-ups count from today)."""
+    from django.utils import timezone
+
+    digest = hashlib.sha256(migrations_key().encode())
+    for app in PROJECT_APPS:
+        for path in sorted((Path(settings.BASE_DIR) / app).rglob("*.py")):
+            digest.update(str(path.relative_to(settings.BASE_DIR)).encode() + b"\0" + path.read_bytes())
+    digest.update(timezone.localdate().isoformat().encode())
+    return digest.hexdigest()[:20]
 
 
 class Command(BaseCommand):
@@ -46,6 +68,9 @@ class Command(BaseCommand):
         self.started = time.monotonic()
         python = sys.executable
         try:
+            template = self.demo_template() if demo else None
+            if template and template.exists():
+                self.phase(f"copy the migrated and seeded demo database ({template})", lambda: self.copy(template))
             if demo:
                 self.phase("migrate", self.migrate)
                 from backoffice.management.commands.seed_demo import seed_demo_data, seed_demo_users
@@ -56,6 +81,8 @@ class Command(BaseCommand):
             self.announce_when_up(addr)
             if demo:
                 self.phase("demo data", lambda: seed_demo_data(users, lambda text: None))
+            if template and not template.exists():
+                self.phase("save the demo database for the next fresh start", lambda: self.save(template))
             # The worker starts once the demo data is written, so it never races the seed.
             self.procs.append(self.spawn([python, "manage.py", "qcluster"]))
         except KeyboardInterrupt:
@@ -78,6 +105,36 @@ class Command(BaseCommand):
         result = work()
         self.stdout.write(f"{name}: {time.monotonic() - began:.1f} s")
         return result
+
+    def demo_template(self):
+        """The template for a fresh SQLite database (none there yet), or None."""
+        database = settings.DATABASES["default"]
+        if not DEMO_CACHE or connection.vendor != "sqlite" or Path(database["NAME"]).exists():
+            return None
+        return Path(DEMO_CACHE) / f"demo-{demo_template_key()}.sqlite3"
+
+    def copy(self, template):
+        target = Path(settings.DATABASES["default"]["NAME"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(template, partial)
+        partial.rename(target)
+
+    def save(self, template):
+        """SQLite's backup API: a consistent copy while the web server runs; written aside, then renamed."""
+        import sqlite3
+
+        template.parent.mkdir(parents=True, exist_ok=True)
+        partial = template.with_suffix(".partial")
+        source, copy = sqlite3.connect(settings.DATABASES["default"]["NAME"]), sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        partial.rename(template)
+        for old in sorted(template.parent.glob("demo-*.sqlite3"), key=lambda p: p.stat().st_mtime)[:-TEMPLATES_KEPT]:
+            old.unlink(missing_ok=True)
 
     def migrate(self):
         """`migrate`, skipped when the SQLite file was migrated with exactly these migrations (var/cache/migrated)."""
