@@ -19,8 +19,18 @@ def py(site, code):
     return site.run(code).strip()
 
 
+RECENT_JOBS = ("from core.jobs.models import Job; "
+               "print('; '.join(f'{j.pk} {j.name} {j.status} attempts={j.attempts} {j.last_error[:120]}' "
+               "for j in Job.objects.order_by('-pk')[:8]))")
+
+
 def _timed_out(site, what, waited, last):
+    try:
+        jobs = py(site, RECENT_JOBS)
+    except AssertionError as exc:
+        jobs = f"(could not read the jobs: {exc})"
     return AssertionError(f"waited {waited:.0f}s for {what}; last saw {last!r}\n"
+                          f"--- the site's latest jobs: {jobs}\n"
                           f"--- last lines of the site's server and worker log ({site.var / 'site.log'}):\n"
                           f"{site.log_tail()}")
 
@@ -55,6 +65,19 @@ def wait_for_mail(site, text, *, what, timeout=WAIT_SECONDS):
     while text not in site.sent_mail() and time.monotonic() - start < timeout:
         time.sleep(POLL_SECONDS)
     return site.sent_mail()
+
+
+def wait_for_mail_nudging(site, text, *, what, nudge, every=20, timeout=WAIT_SECONDS):
+    """The site's sent mail once it contains `text`; every `every` seconds without it, `nudge` runs in the site's
+    Django (a scheduled pass the test runs itself rather than waiting minutes for the schedule)."""
+    start = time.monotonic()
+    while True:
+        mail = wait_for_mail(site, text, what=what, timeout=every)
+        if text in mail:
+            return mail
+        if time.monotonic() - start > timeout:
+            raise _timed_out(site, what, time.monotonic() - start, mail[-300:])
+        py(site, nudge)
 
 
 def invoice_number(site, remarks):
