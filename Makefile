@@ -47,9 +47,10 @@ serve: install
 test: doctor install
 	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
-# The suite without the tests marked slow (servers, worker processes, fuzzing): for the edit-test loop.
+# The suite without the tests marked slow (servers, worker processes, fuzzing) and without the real-browser suite
+# (a live site and Chromium): for the edit-test loop.
 test-fast: doctor install
-	$(PY) -m pytest -m "not slow" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow" --ignore=tests/browser $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # A fresh clone in a temporary directory: install, `make run` until the login page answers, `make test`; prints
 # each phase's time (BENCH_ARGS=--skip-test for the first two only).
