@@ -1,5 +1,6 @@
 """Demo logins. They exist only through `manage.py seed_demo`, never through migrations."""
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
@@ -19,6 +20,7 @@ DEMO_USERS = [
 def seed_users():
     User = get_user_model()
     users = {}
+    hashed = None  # one hash for the shared demo password: each costs the hasher's full work factor (~0.5 s)
     for username, group_name, first_name, superuser in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -26,7 +28,8 @@ def seed_users():
                       "email": f"{username}@backoffice.example.cn"},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
             user.save(update_fields=["password"])
         if group_name:
             user.groups.add(Group.objects.get(name=group_name))

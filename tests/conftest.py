@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
@@ -6,6 +8,7 @@ from rest_framework.test import APIClient
 from core.roles import CUSTOMER_SERVICE, FINANCE, MANAGER
 
 from . import factories
+from .system_tools import missing_packages
 
 
 def on_postgres():
@@ -17,15 +20,25 @@ def on_postgres():
 
 
 def pytest_collection_modifyitems(config, items):
-    """The one place where tests marked `postgres` are skipped on any other database. The real-browser suite
-    (tests/browser/) runs last: its live site and Chromium start once, after everything quick has answered."""
-    items.sort(key=lambda item: "/browser/" in str(item.path))
+    """The one place where tests marked `postgres` are skipped on any other database.
+
+    The real-browser suite (tests/browser/) shares one live site, so it is one pytest-xdist group (one worker,
+    tests/browser/conftest.py marks it). In one process it runs last, after everything quick has answered; under
+    xdist it goes first, so its worker starts the site and Chromium while the other workers take the rest."""
+    browser_first = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    items.sort(key=lambda item: ("/browser/" in str(item.path)) != browser_first)
     if on_postgres():
         return
     needs_postgres = pytest.mark.skip(reason="needs PostgreSQL")
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(needs_postgres)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per missing Debian package whose tests skipped (tests/system_tools.py)."""
+    for package in missing_packages():
+        terminalreporter.write_line(f"tests that need {package} skipped: apt-get install {package}")
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,12 @@
 """Invoice-file helpers: put an invoice on the simulated platform, read a PDF's text with pdftotext."""
-import shutil
 import subprocess
 
 import pytest
 
 from invoices.platform.gateway import invoice_payload
 from invoices.platform.simulator import sim_receive
+
+from .system_tools import require
 
 
 def on_platform(invoice):
@@ -15,8 +16,7 @@ def on_platform(invoice):
 
 
 def pdf_text(content):
-    if not shutil.which("pdftotext"):
-        pytest.fail("pdftotext is missing: install Debian's poppler-utils (.ci/run does)")
+    require("pdftotext")
     result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True,
                             check=True)
     return result.stdout.decode("utf-8")

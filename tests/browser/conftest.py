@@ -24,8 +24,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/browser/" in str(item.path):
             item.add_marker(pytest.mark.browser)
+            # One xdist worker runs the whole suite (`--dist loadgroup`), so the live site starts once.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            _join_xdist_group(config, item, "browser")
             if not HAVE_CHROMIUM:
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+def _join_xdist_group(config, item, group):
+    """What pytest-xdist does for an xdist_group mark: `--dist loadgroup` sends every test whose id ends in
+    `@<group>` to one worker. xdist 3.8 writes `item._nodeid`, which pytest 9.2 no longer reads (the id is
+    `item._id`), so the mark alone leaves the browser suite spread over workers, each starting a site."""
+    if not config.getoption("loadgroup", False) or item.nodeid.endswith(f"@{group}"):
+        return
+    grouped = f"{item.nodeid}@{group}"
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(grouped)
+    else:
+        item._nodeid = grouped
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -33,14 +51,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(SKIP_REASON)
 
 
-@pytest.fixture(scope="session")
+# Package scope: the site and Chromium start once for the suite and stop as soon as its last test is done. Under
+# pytest-xdist the suite runs first on its worker; Playwright's event loop must be gone before that worker's next
+# Django test (the ORM refuses to run beside a running loop).
+@pytest.fixture(scope="package")
 def site(tmp_path_factory):
     site = start_site(tmp_path_factory.mktemp("browser-site"))
     yield site
     site.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 

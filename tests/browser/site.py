@@ -1,5 +1,6 @@
 """The site under test: a fresh database with the demo data, `runserver` and the django-q2 worker, each in its own
 process, exactly as `make run` starts them. Nothing here touches the test database of the rest of the suite."""
+import json
 import os
 import socket
 import subprocess
@@ -33,6 +34,7 @@ class Site:
     var: Path
     procs: list
     drop_db: list | None = None
+    probe: subprocess.Popen | None = None
 
     def manage(self, *args, timeout=120):
         """Run a management command against the site's database and return its stdout."""
@@ -42,11 +44,34 @@ class Site:
             raise AssertionError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
+    def run(self, code):
+        """What `code` prints when run in the site's Django: one long-lived process (tests/browser/probe.py) with
+        the names `manage.py shell` imports, so polling the worker's state costs milliseconds, not a start-up."""
+        if self.probe is None or self.probe.poll() is not None:
+            self.probe = subprocess.Popen([sys.executable, str(Path(__file__).with_name("probe.py"))], cwd=ROOT,
+                                          env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=open(self.var / "probe.log", "ab"), text=True)
+        self.probe.stdin.write(json.dumps(code) + "\n")
+        self.probe.stdin.flush()
+        answer = self.probe.stdout.readline()
+        if not answer:
+            raise AssertionError(f"the probe of the site's Django died; see {self.var / 'probe.log'}")
+        answer = json.loads(answer)
+        if "error" in answer:
+            raise AssertionError(f"{code}\nfailed in the site's Django:\n{answer['error']}")
+        return answer["out"]
+
     def python(self, code):
-        """Run Python in the site's Django (`manage.py shell -c`); the last line it prints comes back (start-up
-        banners such as django-axes' come first)."""
-        lines = self.manage("shell", "-c", code).strip().splitlines()
+        """Run Python in the site's Django; the last line it prints comes back."""
+        lines = self.run(code).strip().splitlines()
         return lines[-1] if lines else ""
+
+    def log_tail(self, lines=40):
+        """The last lines the server and the worker wrote (site.log), for a failing wait's message."""
+        log = self.var / "site.log"
+        if not log.exists():
+            return "(no site.log)"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
     def sent_mail(self):
         """Every message the site has sent (the file e-mail backend writes one file per connection)."""
@@ -54,6 +79,12 @@ class Site:
         return "\n".join(p.read_text(errors="replace") for p in sorted(folder.glob("*"))) if folder.exists() else ""
 
     def stop(self):
+        if self.probe is not None and self.probe.poll() is None:
+            self.probe.stdin.close()
+            try:
+                self.probe.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.probe.kill()
         for proc in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, 15)
@@ -93,13 +124,16 @@ def start_site(var: Path) -> Site:
     for cmd in (["runserver", f"127.0.0.1:{port}", "--noreload"], ["qcluster"]):
         site.procs.append(subprocess.Popen([sys.executable, "manage.py", *cmd], cwd=ROOT, env=env, stdout=log,
                                            stderr=subprocess.STDOUT, start_new_session=True))
-    deadline = time.monotonic() + 60
+    # Generous: on a loaded 2-core machine runserver's start-up competes with the rest of the suite.
+    deadline = time.monotonic() + 180
     while True:
         try:
-            urllib.request.urlopen(site.url + "/admin/login/", timeout=2)
+            urllib.request.urlopen(site.url + "/admin/login/", timeout=5)
             return site
         except OSError:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or any(proc.poll() is not None for proc in site.procs):
+                tail = site.log_tail()
                 site.stop()
-                raise AssertionError("the site did not answer within 60 s; see " + str(var / "site.log"))
+                raise AssertionError(f"the site's login page did not answer within 180 s (or a process exited); "
+                                     f"last lines of {var / 'site.log'}:\n{tail}")
             time.sleep(0.3)

@@ -1,28 +1,83 @@
-"""Small helpers for the story: wait for the worker, read the site's data, click the real buttons."""
+"""Small helpers for the story: wait for the worker, read the site's data, click the real buttons.
+
+Every wait for background work names what it waits for, polls the worker's rows through the site's probe (no
+sleeping for a guessed time), allows WAIT_SECONDS (generous: the worker shares a loaded 2-core machine with the
+rest of the suite), and on failure says what it last saw and the last lines of the server's and worker's log."""
+import os
 import time
 
 from backoffice.demo_users import DEMO_USERS
 
 # Pages show who did what by login name (data, like a reference number): not English words to translate.
 USER_NAMES = {username for username, *_rest in DEMO_USERS}
+WAIT_SECONDS = float(os.environ.get("BROWSER_WAIT_SECONDS", "300"))
+POLL_SECONDS = 0.5
 
 
 def py(site, code):
-    """What `code` prints in the site's Django; --no-imports keeps Django 5.2's shell from announcing its
-    automatic imports on stdout."""
-    return site.manage("shell", "--no-imports", "-c", code).strip()
+    """What `code` prints in the site's Django, stripped."""
+    return site.run(code).strip()
 
 
-def wait_for(site, code, expected, timeout=90):
+RECENT_JOBS = ("from core.jobs.models import Job; "
+               "print('; '.join(f'{j.pk} {j.name} {j.status} attempts={j.attempts} {j.last_error[:120]}' "
+               "for j in Job.objects.order_by('-pk')[:8]))")
+
+
+def _timed_out(site, what, waited, last):
+    try:
+        jobs = py(site, RECENT_JOBS)
+    except AssertionError as exc:
+        jobs = f"(could not read the jobs: {exc})"
+    return AssertionError(f"waited {waited:.0f}s for {what}; last saw {last!r}\n"
+                          f"--- the site's latest jobs: {jobs}\n"
+                          f"--- last lines of the site's server and worker log ({site.var / 'site.log'}):\n"
+                          f"{site.log_tail()}")
+
+
+def wait_for(site, code, expected, *, what, timeout=WAIT_SECONDS):
     """Poll `code` (printed by the site's Django) until it prints `expected`; the worker does the work."""
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
     while True:
         got = py(site, code)
         if got == expected:
             return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout}s for {expected!r}, last saw {got!r}")
-        time.sleep(1)
+        if time.monotonic() - start > timeout:
+            raise _timed_out(site, what, time.monotonic() - start, got)
+        time.sleep(POLL_SECONDS)
+
+
+def wait_until(site, code, *, what, timeout=WAIT_SECONDS):
+    """Poll `code` until it prints something non-empty, and return that."""
+    start = time.monotonic()
+    while True:
+        got = py(site, code)
+        if got:
+            return got
+        if time.monotonic() - start > timeout:
+            raise _timed_out(site, what, time.monotonic() - start, got)
+        time.sleep(POLL_SECONDS)
+
+
+def wait_for_mail(site, text, *, what, timeout=WAIT_SECONDS):
+    """The site's sent mail once it contains `text` (delivery runs on the worker), or as it is at the timeout."""
+    start = time.monotonic()
+    while text not in site.sent_mail() and time.monotonic() - start < timeout:
+        time.sleep(POLL_SECONDS)
+    return site.sent_mail()
+
+
+def wait_for_mail_nudging(site, text, *, what, nudge, every=20, timeout=WAIT_SECONDS):
+    """The site's sent mail once it contains `text`; every `every` seconds without it, `nudge` runs in the site's
+    Django (a scheduled pass the test runs itself rather than waiting minutes for the schedule)."""
+    start = time.monotonic()
+    while True:
+        mail = wait_for_mail(site, text, what=what, timeout=every)
+        if text in mail:
+            return mail
+        if time.monotonic() - start > timeout:
+            raise _timed_out(site, what, time.monotonic() - start, mail[-300:])
+        py(site, nudge)
 
 
 def invoice_number(site, remarks):
@@ -40,23 +95,3 @@ def option_value(page, select, *texts):
     for text in texts:
         options = options.filter(has_text=text)
     return options.first.get_attribute("value")
-
-
-def wait_until(site, code, timeout=90):
-    """Poll `code` until it prints something non-empty, and return that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = py(site, code)
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout}s for {code!r}")
-        time.sleep(1)
-
-
-def wait_for_mail(site, text, timeout=60):
-    """The site's sent mail once it contains `text` (delivery runs on the worker), or as it is at the timeout."""
-    deadline = time.monotonic() + timeout
-    while text not in site.sent_mail() and time.monotonic() < deadline:
-        time.sleep(1)
-    return site.sent_mail()

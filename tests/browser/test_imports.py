@@ -4,6 +4,7 @@ number and imports nothing."""
 import json
 
 from .invoice_side_helpers import shoot
+from .story_helpers import wait_for
 
 ROWS = 3000
 HEADER = ("code,number,kind,seller_tax_id,buyer_tax_id,buyer_name,issued_at,drawer,remarks,line_no,line_name,"
@@ -43,13 +44,21 @@ def upload(page, site, path, shots=None):
     page.wait_for_load_state()
 
 
+def wait_for_import(site, file_name, status, what):
+    """The worker's import job for `file_name` reaches `status` (the page polls the same row)."""
+    wait_for(site, "from invoices.ledger.imports.models import ImportJob;"
+                   f"print(ImportJob.objects.filter(file_name={file_name!r}).latest('created_at').status)",
+             status, what=what)
+
+
 def test_finance_imports_3000_invoices_with_progress_then_confirms(site, open_as, shots, tmp_path):
     who = parties(site)
     page = open_as("finance")
     upload(page, site, write_file(tmp_path / "三千张发票.csv", who, prefix="2601200000888"), shots)
     assert "/import/jobs/" in page.url, page.url
     shoot(shots, page, "checking")
-    page.get_by_text("检查完毕，等待确认").wait_for(timeout=90_000)
+    wait_for_import(site, "三千张发票.csv", "checked", "the worker to check the 3,000 rows (import job checked)")
+    page.get_by_text("检查完毕，等待确认").wait_for(timeout=30_000)  # the page's own refresh shows it
     shoot(shots, page, "checked")
     counts = page.locator("table.import-job-counts").inner_text()
     assert "3,000" in counts and "将新增" in counts, counts
@@ -57,7 +66,8 @@ def test_finance_imports_3000_invoices_with_progress_then_confirms(site, open_as
     assert page.get_by_text("2601200000888000001").count() == 0  # counts, not every row
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_load_state()
-    page.get_by_text("已新增").wait_for(timeout=90_000)
+    wait_for_import(site, "三千张发票.csv", "imported", "the worker to import the 3,000 rows (import job imported)")
+    page.get_by_text("已新增").wait_for(timeout=30_000)
     shoot(shots, page, "imported")
     assert "3,000" in page.locator("table.import-job-counts").inner_text()
     imported = site.python("from invoices.ledger.models import Invoice;"
@@ -73,7 +83,8 @@ def test_a_file_with_errors_shows_the_first_ones_and_imports_nothing(site, open_
     who = parties(site)
     page = open_as("finance")
     upload(page, site, write_file(tmp_path / "有错误.csv", who, prefix="2601200000777", bad=(17, 2500)))
-    page.get_by_text("有错误，未导入").wait_for(timeout=90_000)
+    wait_for_import(site, "有错误.csv", "refused", "the worker to refuse the file with errors (import job refused)")
+    page.get_by_text("有错误，未导入").wait_for(timeout=30_000)
     shoot(shots, page, "refused")
     errors = page.locator("table.import-job-errors").inner_text()
     assert "18" in errors and "26012000007770000017" in errors and "开票时购方识别号" in errors, errors

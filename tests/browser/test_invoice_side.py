@@ -46,7 +46,8 @@ def test_finance_reissues_with_a_corrected_buyer_tax_id_and_finance2_approves(si
     wait_for(site, "from invoices.reissue.models import ReissueRequest as R;"
                    f"r=R.objects.filter(original_id={invoice['pk']}).get();"
                    "print(r.status, r.new_invoice.buyer_tax_id if r.new_invoice else '-')",
-             f"completed {invoice['corrected_tax_id']}")
+             f"completed {invoice['corrected_tax_id']}",
+             what="the worker to complete the approved reissue with the corrected buyer tax id")
     approver.reload()
     shoot(shots, approver, "reissue-completed")
     assert "已完成" in approver.locator(".field-status").inner_text()

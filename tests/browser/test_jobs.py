@@ -28,7 +28,8 @@ def test_finance_retries_a_failed_redelivery_from_the_home_page(site, open_as, s
     page.get_by_role("button", name="重试").click()
     page.wait_for_load_state()
     assert "已重新排队" in page.locator("ul.messagelist").inner_text()
-    wait_for(site, f"from core.jobs.models import Job; print(Job.objects.get(pk={job_id}).status)", "done")
+    wait_for(site, f"from core.jobs.models import Job; print(Job.objects.get(pk={job_id}).status)", "done",
+             what=f"the worker to run retried job {job_id} (status done)")
     page.reload()
     shots(page, "retried-job", extra_allowed=SMTP_WORDS)
     assert "已完成" in page.locator(".field-status_label").inner_text()

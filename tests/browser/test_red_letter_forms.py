@@ -58,7 +58,8 @@ def test_a_reissue_waits_for_the_buyers_confirmation_then_completes(site, open_a
     # The worker submits the form; the platform answers 02: the buyer must confirm.
     wait_for(site, "from invoices.reissue.models import ReissueRequest as R;"
                    f"r = R.objects.get(original_id={invoice['pk']});"
-                   "print(r.red_letter_form.status if r.red_letter_form else '-')", "02")
+                   "print(r.red_letter_form.status if r.red_letter_form else '-')", "02",
+             what="the worker to submit the red-letter form and the platform to answer 02 (buyer to confirm)")
     status, form_number, _form_status = _form(site, invoice)
     assert status == "approved"
     page.goto(request_url)
@@ -88,7 +89,8 @@ def test_a_reissue_waits_for_the_buyers_confirmation_then_completes(site, open_a
     assert "04 购销双方已确认" in page.locator("ul.messagelist").inner_text()
     wait_for(site, "from invoices.reissue.models import ReissueRequest as R;"
                    f"r = R.objects.get(original_id={invoice['pk']});"
-                   "print(r.status, bool(r.red_invoice_id), bool(r.new_invoice_id))", "completed True True")
+                   "print(r.status, bool(r.red_invoice_id), bool(r.new_invoice_id))", "completed True True",
+             what="the worker to issue the red and the new invoice once the form is confirmed")
     page.reload()
     shoot(shots, page, "form-confirmed-reissue-completed")
     assert "已完成" in page.locator(".field-status").inner_text()

@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from invoices.demo_story import MISSING_REMARKS, WRONG_TAX_ID_REMARKS
 
-from .story_helpers import USER_NAMES, invoice_number, option_value, py, submit, wait_for, wait_for_mail, wait_until
+from .story_helpers import (
+    USER_NAMES,
+    invoice_number,
+    option_value,
+    py,
+    submit,
+    wait_for,
+    wait_for_mail_nudging,
+    wait_until,
+)
 
 
 def test_story_resync(site, open_as, shots):
@@ -91,7 +100,7 @@ def test_story_resync(site, open_as, shots):
     finance.wait_for_load_state()
     shots(finance, "finance-resyncs", extra_allowed=USER_NAMES)
     wait_for(site, f"from invoices.ledger.models import Invoice; print(Invoice.objects.get(number={number!r}).sync_status)",
-             "synced")
+             "synced", what=f"the worker to upload invoice {number} after the re-sync (sync_status synced)")
 
     rep.goto(incident_url)
     timeline = rep.locator("#incidentevent-table-group").inner_text()
@@ -164,14 +173,13 @@ def test_story_wrong_tax_id_reissue(site, open_as, shots):
     new_number = wait_until(site, (
         "from invoices.reissue.models import ReissueRequest as R; "
         f"r = R.objects.get(original__number={number!r}); "
-        "print(r.new_invoice.number if r.status == 'completed' else '')"))
+        "print(r.new_invoice.number if r.status == 'completed' else '')"),
+        what=f"the worker to complete the reissue of {number} (request completed, new invoice issued)")
     approver.reload()
     shots(approver, "finance2-reissue-done", extra_allowed=USER_NAMES)
     # The notice carries the new invoice's PDF; when the platform could not hand it over at the first attempt the
     # e-mail waits for the scheduled pass (every 5 minutes), which the test runs itself instead of waiting for it.
-    for _attempt in range(6):
-        if new_number in wait_for_mail(site, new_number, timeout=20):
-            break
-        site.python("from incidents.jobs import tick; tick(); print('ok')")
+    wait_for_mail_nudging(site, new_number, what=f"the worker to e-mail the customer new invoice {new_number}",
+                          nudge="from incidents.jobs import tick; tick(); print('ok')")
     assert new_number in site.sent_mail()  # the customer is told the new number
 

@@ -11,6 +11,7 @@ from backoffice.management.commands.runall import Command as RunAllCommand
 
 
 class Command(RunAllCommand):
+    stop_grace = 15.0  # gunicorn finishes the requests in flight (runall's 3 s are for development)
     help = (
         "Production: gunicorn (static files served by whitenoise) and the django-q2 worker; Ctrl-C or TERM "
         "stops both. --web-only / --worker-only split them across machines."

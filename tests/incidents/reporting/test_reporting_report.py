@@ -19,6 +19,7 @@ from incidents.services.reports import periodic_report_send, report_build
 
 from ...conftest import make_user
 from ...reporting_helpers import NOW, TZ, october
+from ...system_tools import require
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,7 @@ def test_command_writes_files_holding_the_dashboard_numbers(story, tmp_path, mon
     longest = next(ws for ws in wb.worksheets if ws.title == "最长的十个事件")
     assert [r[2] for r in longest.iter_rows(min_row=3, values_only=True)] == ["20 小时 0 分", "10 小时 0 分",
                                                                              "3 小时 0 分"]
+    require("pdftotext", "pdffonts")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for needle in ("事件报告 2026-10", "67%", "11 小时 0 分", story["d"].reference, "录入错误", "平台故障",
                    "工作小时", "自然小时", "编制单位：", "编制日期：2026-11-05"):
