@@ -5,7 +5,7 @@ otherwise (mismatch), the counts in its description. Each missing invoice the pl
 differs, the incident resolves itself with its root cause and resolution written (a manager still signs it off)."""
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from invoices.ledger.models import Invoice, Seller, SyncStatus
@@ -16,6 +16,7 @@ from ..models import EventKind, Incident, IncidentCategory, IncidentEvent, Incid
 from ..models.incident import IncidentStatus
 from .incidents import incident_transition, lock_incident, open_incident_for_source
 from .timeline import event_record
+from .work import steps_left
 
 CODE = "incident.platform_check"
 BACK = "incident.platform_check.back"
@@ -136,6 +137,21 @@ def _holding(invoice_id):
             yield incident
 
 
+def _close_checklist(incident):
+    """Resolving needs every checklist step done or skipped with a reason: nobody worked this incident, so each
+    open step is marked skipped by the system, saying so, for the reviewer to check at sign-off."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Resolved automatically by the platform check: every invoice is listed by the platform again. "
+                   "Check this step when signing off.")
+    now = timezone.now()
+    for step in steps_left(incident):
+        step.done_at, step.done_by, step.skip_reason = now, None, reason
+        step.save(update_fields=["done_at", "done_by", "skip_reason"])
+        event_record(incident=incident, kind=EventKind.STEP_DONE, actor=None, code="incident.step.skipped",
+                     params={"n": step.position, "title": step.title, "reason": reason},
+                     data={"step_id": step.pk, "position": step.position, "skipped": True})
+
+
 def _resolve(incident, missing):
     with translation.override(settings.LANGUAGE_CODE):
         root_cause = _("The tax platform no longer listed %(n)d invoice(s) it had accepted; the platform check found "
@@ -144,6 +160,7 @@ def _resolve(incident, missing):
                        "(ticked off on the timeline). Resolved automatically; sign it off after checking.")
     category = (RootCauseCategory.objects.filter(code="platform_fault", active=True).first()
                 or RootCauseCategory.objects.filter(active=True).order_by("position", "id").first())
+    _close_checklist(incident)
     incident_transition(incident=incident, to=IncidentStatus.RESOLVED, actor=None, root_cause=root_cause,
                         resolution=resolution, root_cause_category=category)
     event_record(incident=incident, kind=EventKind.SYNC, code="incident.platform_check.resolved")

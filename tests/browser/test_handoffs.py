@@ -70,7 +70,8 @@ def test_one_incident_per_problem_and_the_resync_hand_off(site, open_as, shots):
     rep.wait_for_load_state()
     assert urlsplit(rep.url).path == urlsplit(desk_url(site, running_pk)).path
     wait_for(site, f"from incidents.models import Incident; "
-                   f"print(Incident.objects.get(pk={running_pk}).invoices.filter(pk={missing_pk}).exists())", "True")
+                   f"print(Incident.objects.get(pk={running_pk}).invoices.filter(pk={missing_pk}).exists())", "True",
+             what="the verify job attaching the missing invoice to the running incident")
 
     # The customer appeals about the same invoice from the portal: it joins the running incident.
     ref = py(site, f"from django.core import signing; from portal.views import APPEAL_SALT; "
@@ -126,7 +127,7 @@ def test_one_incident_per_problem_and_the_resync_hand_off(site, open_as, shots):
     finance.locator(".next-steps form[action$='/sync/'] button").click()
     finance.wait_for_load_state()
     wait_for(site, f"from invoices.ledger.models import Invoice; print(Invoice.objects.get(pk={missing_pk}).sync_status)",
-             "synced")
+             "synced", what="the worker uploading the re-synced invoice")
     # The rep's home page, not reloaded by hand, shows the hand-off once the worker has uploaded it.
     ready = rep.locator(".home-card", has_text="可以回复客户了").locator("a", has_text=running_ref)
     expect(ready).to_be_visible(timeout=60_000)

@@ -6,8 +6,8 @@ from .conftest import PHONE
 from .story_helpers import USER_NAMES
 
 LISTS = {
-    "incident": ("/admin/incidents/incident/", ["reference", "title", "status", "sla_state", "owner"]),
-    "followup": ("/admin/incidents/followup/?assignee=all", ["title", "status", "due_state", "assignee"]),
+    "incident": ("/admin/incidents/incident/", ["reference", "title", "status", "sla_state", "owner_name"]),
+    "followup": ("/admin/incidents/followup/?assignee=all", ["title", "status", "due_state", "assignee_name"]),
 }
 
 

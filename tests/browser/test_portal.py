@@ -68,7 +68,11 @@ def test_lookup_download_appeal_case_and_survey_on_a_phone(site, customer_page, 
         "from incidents.models import Incident; from incidents.services.incidents import incident_transition;"
         "from django.contrib.auth import get_user_model; u = get_user_model().objects.get(username='cs');"
         f"i = Incident.objects.get(reference='{reference}');"
-        "from incidents.models import RootCauseCategory;"
+        "from incidents.models import RootCauseCategory, IncidentStep;"
+        "from incidents.services.steps import incident_step_skip;"
+        "[incident_step_skip(step=s, actor=u, reason='申诉已在台账核实，此步不适用') for s in "
+        "IncidentStep.objects.filter(incident=i, done_at__isnull=True).order_by('position')];"
+        "i.refresh_from_db();"
         "incident_transition(incident=i, to='resolved', actor=u, root_cause='上传任务失败', resolution='已重新上传',"
         " root_cause_category=RootCauseCategory.objects.get(code='sync_job_failed'))")
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from .conftest import PHONE
-from .story_helpers import wait_until
+from .story_helpers import wait_for, wait_until
 
 SETUP = """
 import json
@@ -86,6 +86,8 @@ def test_each_state_of_an_invoice_reads_true_on_a_phone(site, phone, shots):
     assert f"这是一张红字（负数）发票，用于冲销发票 {data['red_of']}" in text
     shots(phone, "portal-red-invoice")
 
+    wait_for(site, f"from invoices.ledger.models import Invoice; print(Invoice.objects.get(number={data['today']['number']!r}).sync_status)",
+             "synced", what="the worker uploading today's invoice")
     text = look_up(phone, site, data["today"])
     assert "今天已上传至税务系统。全国增值税发票查验平台自" in text and "已在税务系统可查" not in text
     shots(phone, "portal-issued-today")

@@ -50,7 +50,8 @@ def test_story_resync(site, open_as, shots):
     shots(rep, "rep-opens-the-customers-running-incident", extra_allowed=USER_NAMES)
     incident_pk = urlsplit(rep.url).path.rstrip("/").split("/")[-2]
     wait_for(site, f"from incidents.models import Incident; "
-                   f"print(Incident.objects.get(pk={incident_pk}).invoices.filter(number={number!r}).exists())", "True")
+                   f"print(Incident.objects.get(pk={incident_pk}).invoices.filter(number={number!r}).exists())", "True",
+             what=f"the verify job attaching invoice {number} to the customer's running incident")
     rep.reload()
     desk = rep.locator("#incident-desk")
     assert number in desk.inner_text() and "北京丰台医疗器械有限公司" in desk.inner_text()
