@@ -57,7 +57,7 @@ def seed(*, actor=None):
     now = timezone.now()
     if not Invoice.objects.filter(remarks=MISSING_REMARKS).exists():
         invoice_issue(actor=actor, seller=seller, buyer=customer, kind=InvoiceKind.DIGITAL_SPECIAL, lines=LINES,
-                      issued_at=now - timedelta(days=2), remarks=MISSING_REMARKS, drawer="李娜",
+                      issued_at=now - timedelta(days=5), remarks=MISSING_REMARKS, drawer="李娜",
                       sync_status=SyncStatus.FAILED)
     if not Invoice.objects.filter(remarks=WRONG_TAX_ID_REMARKS).exists():
         wrong = invoice_issue(actor=actor, seller=seller, buyer=customer, kind=InvoiceKind.DIGITAL_SPECIAL,

@@ -67,9 +67,17 @@ class InvoiceWithIncidentsAdmin(InvoiceAdmin):
         # One problem, one incident: the oldest running one holding this invoice is where the work goes on; without
         # one, the customer's running incident (a verify attaches the invoice to it a moment later, on the worker).
         open_ones = visible_incidents(request.user, Incident.objects.filter(status__in=OPEN_STATUSES))
-        incident = open_ones.filter(invoices=obj).order_by("created_at", "id").first()
-        if incident is not None:
+        # The customer's running complaint first: it is where a verify's finding attaches the invoice
+        # (incidents.services.invoice_facts), and where the rep talks to the customer; a finance incident that also
+        # holds the invoice (an outage, a platform check) is not the place to answer the customer.
+        complaint = (open_ones.filter(category=IncidentCategory.INVOICE_MISSING, customer_id=obj.buyer_id)
+                     .order_by("id").first() if obj.buyer_id is not None else None)
+        incident = complaint or open_ones.filter(invoices=obj).order_by("created_at", "id").first()
+        if incident is not None and (complaint is None or complaint.invoices.filter(pk=obj.pk).exists()):
             text = gettext("Incident %(ref)s about this invoice is %(s)s.")
+        elif incident is not None:
+            text = gettext("The customer's incident %(ref)s is open (%(s)s): record this invoice there rather than "
+                           "in a new incident.")
         elif obj.buyer_id is not None:
             # The one a verify's finding attaches the invoice to (incidents.services.invoice_facts) comes first.
             incident = open_ones.filter(customer_id=obj.buyer_id).order_by(
