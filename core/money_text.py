@@ -5,7 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 FEN = Decimal("0.01")
 
 
-def _decimal(value):
+def decimal_or_none(value):
+    """A Decimal of a stored or typed value, or None (shared with core.admin.written)."""
     if value is None or value == "":
         return None
     try:
@@ -16,7 +17,7 @@ def _decimal(value):
 
 def figures(value):
     """The digits without the ¥, as a table cell of an invoice prints them: -106000 -> "-106,000.00"; None -> ""."""
-    number = _decimal(value)
+    number = decimal_or_none(value)
     if number is None:
         return ""
     number = number.quantize(FEN, rounding=ROUND_HALF_UP)

@@ -225,3 +225,15 @@ def related_open_incidents(incident, user, limit=10):
         by_customer = [i for i in others.filter(customer_id=incident.customer_id).order_by("created_at", "id")
                        [:limit] if i.pk not in seen]
     return [(i, "invoice") for i in by_invoice] + [(i, "customer") for i in by_customer][:max(0, limit - len(seen))]
+
+
+def customer_complaint(customer_id, user=None):
+    """The customer's running invoice_missing incident a verify's finding joins and the invoice page leads to: the
+    oldest open one, among those `user` may see when the finding is a person's (so both name the same incident)."""
+    if customer_id is None:
+        return None
+    qs = Incident.objects.filter(category=IncidentCategory.INVOICE_MISSING, customer_id=customer_id,
+                                 status__in=OPEN_STATUSES)
+    if user is not None:
+        qs = visible_incidents(user, qs)
+    return qs.order_by("id").first()

@@ -1,24 +1,13 @@
 """Values as people write them on a page: ¥1,234.50 for money, 13% for a rate, 13 (not 13.0000000000000) for a
 quantity. The database keeps Decimals with fixed places; these are for display only, never for arithmetic."""
-from decimal import Decimal, InvalidOperation
-
 from django.utils.html import format_html
 
-from core.money_text import yuan
-
-
-def _decimal(value):
-    if value is None or value == "":
-        return None
-    try:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+from core.money_text import decimal_or_none, yuan
 
 
 def plain_number(value):
     """13.0000000000000 -> "13", 0.0600 -> "0.06", 1234.5 -> "1234.5"; None -> "". Never exponent notation."""
-    number = _decimal(value)
+    number = decimal_or_none(value)
     if number is None:
         return ""
     text = format(number.normalize(), "f")
@@ -32,7 +21,7 @@ def money(value):
 
 def rate(value):
     """0.13 -> "13%", 0.015 -> "1.5%", 0 -> "0%"; None -> ""."""
-    number = _decimal(value)
+    number = decimal_or_none(value)
     if number is None:
         return ""
     return f"{plain_number(number * 100)}%"

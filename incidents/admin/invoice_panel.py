@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.tables import ReadOnlyTable
 from incidents.models import OPEN_STATUSES, Incident, IncidentCategory
-from incidents.selectors import invoices_customers_wait_for, visible_incidents
+from incidents.selectors import customer_complaint, invoices_customers_wait_for, visible_incidents
 from invoices.admin import InvoiceAdmin
 from invoices.ledger.models import Invoice
 from invoices.next_step import NextStep
@@ -70,8 +70,7 @@ class InvoiceWithIncidentsAdmin(InvoiceAdmin):
         # The customer's running complaint first: it is where a verify's finding attaches the invoice
         # (incidents.services.invoice_facts), and where the rep talks to the customer; a finance incident that also
         # holds the invoice (an outage, a platform check) is not the place to answer the customer.
-        complaint = (open_ones.filter(category=IncidentCategory.INVOICE_MISSING, customer_id=obj.buyer_id)
-                     .order_by("id").first() if obj.buyer_id is not None else None)
+        complaint = customer_complaint(obj.buyer_id, request.user)
         incident = complaint or open_ones.filter(invoices=obj).order_by("created_at", "id").first()
         if incident is not None and (complaint is None or complaint.invoices.filter(pk=obj.pk).exists()):
             text = gettext("Incident %(ref)s about this invoice is %(s)s.")

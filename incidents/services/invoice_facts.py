@@ -45,6 +45,7 @@ from ..models import (
     TemplatePurpose,
 )
 from . import reissue_notice
+from ..selectors import customer_complaint
 from .communications import communication_send_email
 from .incidents import incident_attach_invoices, incident_update, open_incident_for_source
 from .mail import staff_email_send
@@ -157,9 +158,8 @@ def invoice_verify_failed_record(*, invoice_id, outcome, detail, actor_id=None):
     """Attach the invoice to the customer's open invoice_missing incident, or to a new one keyed by customer;
     none when a person verified and the customer has no such incident yet."""
     invoice = Invoice.objects.select_related("buyer").get(pk=invoice_id)
-    # The oldest running one, as the invoice page's next step leads to it (one problem, one incident).
-    incident = (Incident.objects.filter(category=IncidentCategory.INVOICE_MISSING, customer=invoice.buyer,
-                                        status__in=OPEN_STATUSES).order_by("id").first())
+    # The one the invoice page's next step leads the person who verified to (one problem, one incident).
+    incident = customer_complaint(invoice.buyer_id, _user(actor_id))
     if incident is None and actor_id is not None and (detail or {}).get("source") != "reconciliation":
         # A person checked while talking to the customer: they open the incident themselves, from the
         # invoice page, with the complaint's own title; a second, automatic one would only be a duplicate.
