@@ -8,13 +8,22 @@ from rest_framework.response import Response
 from core.api_errors import Conflict
 from core.parsers import DepthLimitedJSONParser
 from core.permissions import ModelPermissions, require
+from invoices.ledger.identifiers import normalize_text
 from invoices.ledger.models import Seller
 from invoices.reconciliation.models import PlatformCheck
 from invoices.reconciliation.services.platform_check import CheckAlreadyActive, platform_check_start
 
 
+class SellerTaxIdField(serializers.SlugRelatedField):
+    """A seller by tax id, normalised as everywhere (full-width, spaces, invisible and control characters): a NUL
+    byte never reaches the database, which refuses it with a server error on PostgreSQL."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(normalize_text(data) if isinstance(data, str) else data)
+
+
 class PlatformCheckStartSerializer(serializers.Serializer):
-    seller = serializers.SlugRelatedField(slug_field="tax_id", queryset=Seller.objects.all(), label=_("seller"),
+    seller = SellerTaxIdField(slug_field="tax_id", queryset=Seller.objects.all(), label=_("seller"),
                                           help_text=_("The seller's tax id."))
     issued_from = serializers.DateField(label=_("issued from"))
     issued_to = serializers.DateField(label=_("issued to"))

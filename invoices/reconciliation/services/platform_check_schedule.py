@@ -29,7 +29,8 @@ def platform_checks_queue(*, days, today=None):
     today = today or timezone.localdate()
     first = today - timedelta(days=max(int(days), 1) - 1)
     queued = skipped = 0
-    for seller in Seller.objects.order_by("id").iterator():
+    # A list, not a server-side cursor: queuing a check commits, which would close the cursor on PostgreSQL.
+    for seller in list(Seller.objects.order_by("id")):
         if active_check_exists(seller.pk, first, today):
             skipped += 1
             continue
