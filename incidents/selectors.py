@@ -9,7 +9,7 @@ ordering); the API's viewsets read through `incident_list`, `incident_detail`, `
 disagree."""
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from invoices.ledger.models import Invoice, InvoiceEvent, InvoiceEventKind, SyncStatus
@@ -228,12 +228,12 @@ def related_open_incidents(incident, user, limit=10):
 
 
 def customer_complaint(customer_id, user=None):
-    """The customer's running invoice_missing incident a verify's finding joins and the invoice page leads to: the
-    oldest open one, among those `user` may see when the finding is a person's (so both name the same incident)."""
+    """The customer's running incident a verify's finding joins and the invoice page leads to: an invoice_missing
+    one first, else any, the oldest, among those `user` may see when the finding is a person's (so both name the
+    same incident)."""
     if customer_id is None:
         return None
-    qs = Incident.objects.filter(category=IncidentCategory.INVOICE_MISSING, customer_id=customer_id,
-                                 status__in=OPEN_STATUSES)
+    qs = Incident.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
     if user is not None:
         qs = visible_incidents(user, qs)
-    return qs.order_by("id").first()
+    return qs.order_by(Case(When(category=IncidentCategory.INVOICE_MISSING, then=0), default=1), "id").first()

@@ -2,14 +2,13 @@
 InvoiceAdmin with a table of the invoice's incidents (those the user may see) and the next step about them: open
 the incident that is already running, or create one prefilled with this invoice."""
 from django.contrib import admin
-from django.db.models import Case, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.tables import ReadOnlyTable
-from incidents.models import OPEN_STATUSES, Incident, IncidentCategory
+from incidents.models import OPEN_STATUSES, Incident
 from incidents.selectors import customer_complaint, invoices_customers_wait_for, visible_incidents
 from invoices.admin import InvoiceAdmin
 from invoices.ledger.models import Invoice
@@ -75,12 +74,6 @@ class InvoiceWithIncidentsAdmin(InvoiceAdmin):
         if incident is not None and (complaint is None or complaint.invoices.filter(pk=obj.pk).exists()):
             text = gettext("Incident %(ref)s about this invoice is %(s)s.")
         elif incident is not None:
-            text = gettext("The customer's incident %(ref)s is open (%(s)s): record this invoice there rather than "
-                           "in a new incident.")
-        elif obj.buyer_id is not None:
-            # The one a verify's finding attaches the invoice to (incidents.services.invoice_facts) comes first.
-            incident = open_ones.filter(customer_id=obj.buyer_id).order_by(
-                Case(When(category=IncidentCategory.INVOICE_MISSING, then=0), default=1), "id").first()
             text = gettext("The customer's incident %(ref)s is open (%(s)s): record this invoice there rather than "
                            "in a new incident.")
         if incident is not None:
